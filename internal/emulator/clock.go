@@ -1,0 +1,54 @@
+package emulator
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// Clock is the emulator's notion of now. Tests inject a FakeClock and move it
+// instead of sleeping; everything time-based (expiry, the 45-day request
+// purge, the 5-minute minimum active duration) reads it.
+type Clock interface {
+	Now() time.Time
+}
+
+// RealClock is wall-clock time in UTC.
+type RealClock struct{}
+
+// Now implements Clock.
+func (RealClock) Now() time.Time { return time.Now().UTC() }
+
+// FakeClock is a manually advanced clock. Its Sleep advances the clock rather
+// than blocking, so code that waits on it (the provider's retry of
+// ActiveDurationTooShort) finishes at once in tests.
+type FakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// NewFakeClock returns a FakeClock set to start (UTC).
+func NewFakeClock(start time.Time) *FakeClock { return &FakeClock{now: start.UTC()} }
+
+// Now implements Clock.
+func (c *FakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Advance moves the clock forward by d.
+func (c *FakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// Sleep advances the clock by d and returns; it honours cancellation.
+func (c *FakeClock) Sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c.Advance(d)
+	return nil
+}

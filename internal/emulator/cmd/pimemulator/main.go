@@ -1,0 +1,73 @@
+// Command pimemulator serves the local PIM emulator on loopback so that
+// `terraform plan` and `apply` can run without a tenant.
+//
+//	go run ./internal/emulator/cmd/pimemulator -addr 127.0.0.1:8080 -data pim-state.json
+//
+// It prints the endpoint and a bearer token for the seeded admin
+// (avery@contoso.example, Privileged Role Administrator).
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/pim-as-code/terraform-provider-pim/internal/emulator"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:8080", "listen address (port 0 picks a free port)")
+	data := flag.String("data", "pimemulator-state.json", "data file; state survives restarts (empty: in memory only)")
+	token := flag.String("token", os.Getenv("PIM_EMULATOR_TOKEN"), "bearer token for the seeded admin (default: $PIM_EMULATOR_TOKEN, else random)")
+	readyFile := flag.String("ready-file", "", "write {\"endpoint\",\"token\"} as JSON to this file once listening")
+	flag.Parse()
+	if err := run(*addr, *data, *token, *readyFile); err != nil {
+		log.Fatalf("pimemulator: %v", err)
+	}
+}
+
+func run(addr, data, token, readyFile string) error {
+	srv, err := emulator.New(emulator.Options{DataFile: data, AdminToken: token})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	endpoint := fmt.Sprintf("http://%s/v1.0", ln.Addr())
+	for tok := range srv.Tokens() {
+		token = tok
+	}
+	fmt.Printf("PIM emulator listening on %s (data file: %q)\n", endpoint, data)
+	fmt.Printf("  export PIM_ENDPOINT=%s\n  export PIM_ACCESS_TOKEN=%s\n", endpoint, token)
+	if readyFile != "" {
+		b, _ := json.Marshal(map[string]string{"endpoint": endpoint, "token": token})
+		if err := os.WriteFile(readyFile, b, 0o600); err != nil {
+			return err
+		}
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = hs.Shutdown(shutdown)
+	}()
+	if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	fmt.Println("PIM emulator stopped")
+	return nil
+}

@@ -1,0 +1,113 @@
+package emulator
+
+import (
+	"strings"
+	"time"
+)
+
+// Out-of-band hooks: what an administrator does in the Entra portal, or what
+// time does, without going through the provider. Tests and the demo use them
+// to create drift; they take the same lock as HTTP calls.
+
+// Kind selects eligible or active assignments in the hooks below.
+type Kind bool
+
+const (
+	Eligible Kind = false
+	Active   Kind = true
+)
+
+func (k Kind) internal() kind {
+	if k == Active {
+		return kindAssignment
+	}
+	return kindEligibility
+}
+
+// ScheduleView is a read-only copy of a schedule for assertions.
+type ScheduleView struct {
+	ID, PrincipalID, RoleDefinitionID, DirectoryScopeID, Status string
+	Start                                                       time.Time
+	End                                                         *time.Time
+	Duration                                                    string
+	Modified                                                    *time.Time
+}
+
+// RequestView is a read-only copy of a schedule request for assertions.
+type RequestView struct {
+	ID, Action, Status, PrincipalID, RoleDefinitionID, DirectoryScopeID string
+	Justification                                                       string
+	Created                                                             time.Time
+}
+
+// Schedules returns the current schedules of a kind (after applying time).
+func (s *Server) Schedules(k Kind) []ScheduleView {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tick()
+	var out []ScheduleView
+	for _, sc := range s.st.Schedules {
+		if sc.Kind != k.internal() {
+			continue
+		}
+		out = append(out, ScheduleView{
+			ID: sc.ID, PrincipalID: sc.PrincipalID, RoleDefinitionID: sc.RoleDefinitionID, DirectoryScopeID: sc.DirectoryScopeID,
+			Status: sc.Status, Start: sc.Spec.Start, End: sc.Spec.end(), Duration: sc.Spec.Duration, Modified: sc.Modified,
+		})
+	}
+	return out
+}
+
+// FindSchedule returns the schedule of a key, if any.
+func (s *Server) FindSchedule(k Kind, principalID, roleID, scope string) (ScheduleView, bool) {
+	for _, v := range s.Schedules(k) {
+		if strings.EqualFold(v.PrincipalID, principalID) && strings.EqualFold(v.RoleDefinitionID, roleID) && v.DirectoryScopeID == scope {
+			return v, true
+		}
+	}
+	return ScheduleView{}, false
+}
+
+// Requests returns the stored (not yet purged) requests of a kind, oldest first.
+func (s *Server) Requests(k Kind) []RequestView {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tick()
+	var out []RequestView
+	for _, r := range s.st.Requests {
+		if r.Kind != k.internal() {
+			continue
+		}
+		v := RequestView{ID: r.ID, Action: r.Action, Status: r.Status, PrincipalID: r.PrincipalID,
+			RoleDefinitionID: r.RoleDefinitionID, DirectoryScopeID: r.DirectoryScopeID, Created: r.Created}
+		if r.Justification != nil {
+			v.Justification = *r.Justification
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// RemoveOutOfBand deletes a schedule as a portal administrator would,
+// bypassing the provider. It reports whether one was removed.
+func (s *Server) RemoveOutOfBand(k Kind, principalID, roleID, scope string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sc := s.findSchedule(assignmentKey{k.internal(), strings.ToLower(principalID), strings.ToLower(roleID), scope})
+	if sc == nil {
+		return false
+	}
+	s.removeSchedule(sc)
+	reason := "removed out of band"
+	s.auditAssignment(sc.Kind, "remove", sc.Spec, AdminID, sc.key(), &reason, "")
+	s.mustPersist()
+	return true
+}
+
+// SetPolicy replaces a role's enforced policy.
+func (s *Server) SetPolicy(roleID string, p *Policy) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.st.Policies[strings.ToLower(roleID)] = p
+	s.mustPersist()
+}

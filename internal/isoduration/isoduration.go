@@ -1,0 +1,106 @@
+// Package isoduration parses the ISO 8601 durations Graph uses for PIM
+// schedules and policy limits (PT8H, P365D, P1Y2M, PT1H30M).
+//
+// Calendar parts (years, months, days) are kept apart from clock parts so that
+// adding "P1M" to 31 January follows the calendar, as Graph does, instead of
+// adding a fixed number of hours.
+package isoduration
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Duration is a parsed ISO 8601 duration.
+type Duration struct {
+	Years, Months, Weeks, Days int
+	Clock                      time.Duration // hours, minutes and seconds
+}
+
+// ErrEmpty is returned for "P" or "PT" with no components.
+var ErrEmpty = errors.New("duration has no components")
+
+// Parse parses an ISO 8601 duration such as "P1DT12H" or "PT30M". Negative
+// durations and fractional calendar parts are rejected: PIM never uses them.
+func Parse(s string) (Duration, error) {
+	var d Duration
+	if len(s) < 2 || (s[0] != 'P' && s[0] != 'p') {
+		return d, fmt.Errorf("%q is not an ISO 8601 duration: it must start with P (for example PT8H or P30D)", s)
+	}
+	rest := strings.ToUpper(s[1:])
+	inTime := false
+	seen := 0
+	for len(rest) > 0 {
+		if rest[0] == 'T' {
+			if inTime {
+				return d, fmt.Errorf("%q is not an ISO 8601 duration: T appears twice", s)
+			}
+			inTime = true
+			rest = rest[1:]
+			if rest == "" {
+				return d, fmt.Errorf("%q is not an ISO 8601 duration: nothing follows T", s)
+			}
+			continue
+		}
+		i := 0
+		for i < len(rest) && (rest[i] >= '0' && rest[i] <= '9' || rest[i] == '.') {
+			i++
+		}
+		if i == 0 || i == len(rest) {
+			return d, fmt.Errorf("%q is not an ISO 8601 duration: expected a number followed by a unit", s)
+		}
+		num, unit := rest[:i], rest[i]
+		rest = rest[i+1:]
+		seen++
+		if !inTime {
+			n, err := strconv.Atoi(num)
+			if err != nil {
+				return d, fmt.Errorf("%q is not an ISO 8601 duration: %q must be a whole number", s, num)
+			}
+			switch unit {
+			case 'Y':
+				d.Years += n
+			case 'M':
+				d.Months += n
+			case 'W':
+				d.Weeks += n
+			case 'D':
+				d.Days += n
+			default:
+				return d, fmt.Errorf("%q is not an ISO 8601 duration: unknown date unit %q (use Y, M, W or D, and T before H, M or S)", s, unit)
+			}
+			continue
+		}
+		f, err := strconv.ParseFloat(num, 64)
+		if err != nil {
+			return d, fmt.Errorf("%q is not an ISO 8601 duration: bad number %q", s, num)
+		}
+		switch unit {
+		case 'H':
+			d.Clock += time.Duration(f * float64(time.Hour))
+		case 'M':
+			d.Clock += time.Duration(f * float64(time.Minute))
+		case 'S':
+			d.Clock += time.Duration(f * float64(time.Second))
+		default:
+			return d, fmt.Errorf("%q is not an ISO 8601 duration: unknown time unit %q (use H, M or S)", s, unit)
+		}
+	}
+	if seen == 0 {
+		return d, fmt.Errorf("%q: %w", s, ErrEmpty)
+	}
+	return d, nil
+}
+
+// AddTo returns t plus the duration, calendar parts first.
+func (d Duration) AddTo(t time.Time) time.Time {
+	return t.AddDate(d.Years, d.Months, d.Weeks*7+d.Days).Add(d.Clock)
+}
+
+// IsZero reports whether the duration adds nothing.
+func (d Duration) IsZero() bool {
+	return d.Years == 0 && d.Months == 0 && d.Weeks == 0 && d.Days == 0 && d.Clock == 0
+}

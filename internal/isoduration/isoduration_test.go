@@ -1,0 +1,36 @@
+package isoduration
+
+import (
+	"testing"
+	"time"
+)
+
+func TestParseAndAdd(t *testing.T) {
+	base := time.Date(2026, 1, 31, 10, 0, 0, 0, time.UTC)
+	cases := map[string]time.Time{
+		"PT8H":           base.Add(8 * time.Hour),
+		"pt1h30m":        base.Add(90 * time.Minute),
+		"P365D":          base.AddDate(0, 0, 365),
+		"P1M":            base.AddDate(0, 1, 0),
+		"P1Y2M3DT4H5M6S": base.AddDate(1, 2, 3).Add(4*time.Hour + 5*time.Minute + 6*time.Second),
+		"P2W":            base.AddDate(0, 0, 14),
+		"PT0.5S":         base.Add(500 * time.Millisecond),
+	}
+	for in, want := range cases {
+		d, err := Parse(in)
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", in, err)
+		}
+		if got := d.AddTo(base); !got.Equal(want) {
+			t.Errorf("Parse(%q).AddTo = %s, want %s", in, got, want)
+		}
+	}
+}
+
+func TestParseRejects(t *testing.T) {
+	for _, in := range []string{"", "P", "PT", "8H", "P1H", "PT1D", "P1.5D", "PTT1H", "P1", "-PT1H", "P1DT"} {
+		if _, err := Parse(in); err == nil {
+			t.Errorf("Parse(%q) succeeded, want an error", in)
+		}
+	}
+}

@@ -1,0 +1,106 @@
+package pimclient
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// Graph error codes the provider branches on. PIM's unified API has no
+// published code table; these are the codes observed on the directory-role
+// endpoints (see pim-graph-api.md §9.2).
+const (
+	CodeRoleAssignmentExists       = "RoleAssignmentExists"
+	CodeRoleAssignmentDoesNotExist = "RoleAssignmentDoesNotExist"
+	CodeActiveDurationTooShort     = "ActiveDurationTooShort"
+	CodePolicyValidationFailed     = "RoleAssignmentRequestPolicyValidationFailed"
+	CodeLastGlobalAdministrator    = "LastGlobalAdministratorCannotBeRemoved"
+	CodeItemNotFound               = "itemNotFound"
+	CodeRequestResourceNotFound    = "Request_ResourceNotFound"
+	CodeResourceNotFound           = "ResourceNotFound"
+	CodeTooManyRequests            = "TooManyRequests"
+	CodeInvalidRequest             = "invalidRequest"
+	CodeUnauthenticated            = "unauthenticated"
+	CodeAccessDenied               = "accessDenied"
+)
+
+// APIError is a Graph error response: the HTTP status plus the fields of
+// Graph's error envelope. The request-id is what Microsoft support asks for.
+type APIError struct {
+	StatusCode      int
+	Code            string
+	Message         string
+	RequestID       string
+	ClientRequestID string
+	Date            string
+	Method          string
+	Path            string
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s: HTTP %d", e.Method, e.Path, e.StatusCode)
+	if e.Code != "" {
+		fmt.Fprintf(&b, " %s", e.Code)
+	}
+	if e.Message != "" {
+		fmt.Fprintf(&b, ": %s", e.Message)
+	}
+	if e.RequestID != "" {
+		fmt.Fprintf(&b, " (request-id %s)", e.RequestID)
+	}
+	return b.String()
+}
+
+// AsAPIError returns the *APIError in err's chain, if any.
+func AsAPIError(err error) (*APIError, bool) {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		return apiErr, true
+	}
+	return nil, false
+}
+
+// HasCode reports whether err is a Graph error with the given code. Graph
+// codes are compared case-insensitively because services differ in casing.
+func HasCode(err error, code string) bool {
+	apiErr, ok := AsAPIError(err)
+	return ok && strings.EqualFold(apiErr.Code, code)
+}
+
+// IsNotFound reports whether err means the addressed object does not exist.
+func IsNotFound(err error) bool {
+	apiErr, ok := AsAPIError(err)
+	if !ok {
+		return false
+	}
+	if apiErr.StatusCode == http.StatusNotFound {
+		return true
+	}
+	for _, c := range []string{CodeItemNotFound, CodeRequestResourceNotFound, CodeResourceNotFound} {
+		if strings.EqualFold(apiErr.Code, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// IsThrottled reports whether err is a 429 that survived the retry budget.
+func IsThrottled(err error) bool {
+	apiErr, ok := AsAPIError(err)
+	return ok && apiErr.StatusCode == http.StatusTooManyRequests
+}
+
+// errorEnvelope is Graph's documented error body.
+type errorEnvelope struct {
+	Error struct {
+		Code       string `json:"code"`
+		Message    string `json:"message"`
+		InnerError struct {
+			Date            string `json:"date"`
+			RequestID       string `json:"request-id"`
+			ClientRequestID string `json:"client-request-id"`
+		} `json:"innerError"`
+	} `json:"error"`
+}

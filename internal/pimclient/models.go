@@ -1,0 +1,160 @@
+package pimclient
+
+import (
+	"time"
+
+	"github.com/pim-as-code/terraform-provider-pim/internal/isoduration"
+)
+
+// Expiration types of scheduleInfo.expiration (input is case-insensitive,
+// Graph echoes camelCase).
+const (
+	ExpirationNoExpiration  = "noExpiration"
+	ExpirationAfterDateTime = "afterDateTime"
+	ExpirationAfterDuration = "afterDuration"
+	ExpirationNotSpecified  = "notSpecified"
+)
+
+// Request actions.
+const (
+	ActionAdminAssign    = "adminAssign"
+	ActionAdminUpdate    = "adminUpdate"
+	ActionAdminRemove    = "adminRemove"
+	ActionAdminExtend    = "adminExtend"
+	ActionAdminRenew     = "adminRenew"
+	ActionSelfActivate   = "selfActivate"
+	ActionSelfDeactivate = "selfDeactivate"
+	ActionSelfExtend     = "selfExtend"
+	ActionSelfRenew      = "selfRenew"
+)
+
+// Request and schedule statuses (PascalCase on the wire).
+const (
+	StatusProvisioned     = "Provisioned"
+	StatusGranted         = "Granted"
+	StatusRevoked         = "Revoked"
+	StatusPendingApproval = "PendingApproval"
+	StatusDenied          = "Denied"
+	StatusCanceled        = "Canceled"
+	StatusFailed          = "Failed"
+)
+
+// Member types of schedules and instances.
+const (
+	MemberTypeDirect = "Direct"
+	MemberTypeGroup  = "Group"
+)
+
+// ScheduleInfo is Graph's requestSchedule.
+type ScheduleInfo struct {
+	StartDateTime *time.Time  `json:"startDateTime,omitempty"`
+	Expiration    *Expiration `json:"expiration,omitempty"`
+}
+
+// Expiration is Graph's expirationPattern.
+type Expiration struct {
+	Type        string     `json:"type"`
+	EndDateTime *time.Time `json:"endDateTime,omitempty"`
+	Duration    string     `json:"duration,omitempty"`
+}
+
+// TicketInfo is Graph's ticketInfo.
+type TicketInfo struct {
+	TicketNumber string `json:"ticketNumber,omitempty"`
+	TicketSystem string `json:"ticketSystem,omitempty"`
+}
+
+// IdentitySet is Graph's identitySet, reduced to what PIM fills in.
+type IdentitySet struct {
+	User        *Identity `json:"user,omitempty"`
+	Application *Identity `json:"application,omitempty"`
+}
+
+// Identity is Graph's identity.
+type Identity struct {
+	ID          string `json:"id,omitempty"`
+	DisplayName string `json:"displayName,omitempty"`
+}
+
+// ScheduleRequest is unifiedRoleEligibilityScheduleRequest or
+// unifiedRoleAssignmentScheduleRequest: the two share every field this
+// client uses. Read-only fields are empty when creating.
+type ScheduleRequest struct {
+	ID               string        `json:"id,omitempty"`
+	Action           string        `json:"action"`
+	PrincipalID      string        `json:"principalId"`
+	RoleDefinitionID string        `json:"roleDefinitionId"`
+	DirectoryScopeID string        `json:"directoryScopeId,omitempty"`
+	Justification    string        `json:"justification,omitempty"`
+	ScheduleInfo     *ScheduleInfo `json:"scheduleInfo,omitempty"`
+	TicketInfo       *TicketInfo   `json:"ticketInfo,omitempty"`
+	IsValidationOnly bool          `json:"isValidationOnly,omitempty"`
+
+	Status            string       `json:"status,omitempty"`
+	CreatedDateTime   *time.Time   `json:"createdDateTime,omitempty"`
+	CompletedDateTime *time.Time   `json:"completedDateTime,omitempty"`
+	ApprovalID        string       `json:"approvalId,omitempty"`
+	TargetScheduleID  string       `json:"targetScheduleId,omitempty"`
+	CreatedBy         *IdentitySet `json:"createdBy,omitempty"`
+}
+
+// Schedule is unifiedRoleEligibilitySchedule or unifiedRoleAssignmentSchedule.
+// Schedules, not requests, are the identity of an assignment: Graph purges
+// requests after about 45 days but keeps the schedule for its whole life.
+type Schedule struct {
+	ID               string        `json:"id"`
+	PrincipalID      string        `json:"principalId"`
+	RoleDefinitionID string        `json:"roleDefinitionId"`
+	DirectoryScopeID string        `json:"directoryScopeId"`
+	CreatedUsing     string        `json:"createdUsing"`
+	CreatedDateTime  *time.Time    `json:"createdDateTime"`
+	ModifiedDateTime *time.Time    `json:"modifiedDateTime"`
+	Status           string        `json:"status"`
+	MemberType       string        `json:"memberType"`
+	AssignmentType   string        `json:"assignmentType,omitempty"`
+	ScheduleInfo     *ScheduleInfo `json:"scheduleInfo"`
+}
+
+// EndDateTime returns the schedule's end, if it has a computable one.
+func (s *Schedule) EndDateTime() *time.Time {
+	if s.ScheduleInfo == nil || s.ScheduleInfo.Expiration == nil {
+		return nil
+	}
+	e := s.ScheduleInfo.Expiration
+	if e.EndDateTime != nil {
+		return e.EndDateTime
+	}
+	if e.Duration != "" && s.ScheduleInfo.StartDateTime != nil {
+		if d, err := isoduration.Parse(e.Duration); err == nil {
+			end := d.AddTo(*s.ScheduleInfo.StartDateTime)
+			return &end
+		}
+	}
+	return nil
+}
+
+// ScheduleInstance is unifiedRoleEligibilityScheduleInstance or
+// unifiedRoleAssignmentScheduleInstance: what is in effect right now.
+type ScheduleInstance struct {
+	ID                        string     `json:"id"`
+	PrincipalID               string     `json:"principalId"`
+	RoleDefinitionID          string     `json:"roleDefinitionId"`
+	DirectoryScopeID          string     `json:"directoryScopeId"`
+	StartDateTime             *time.Time `json:"startDateTime"`
+	EndDateTime               *time.Time `json:"endDateTime"`
+	MemberType                string     `json:"memberType"`
+	AssignmentType            string     `json:"assignmentType,omitempty"`
+	RoleEligibilityScheduleID string     `json:"roleEligibilityScheduleId,omitempty"`
+	RoleAssignmentScheduleID  string     `json:"roleAssignmentScheduleId,omitempty"`
+	RoleAssignmentOriginID    string     `json:"roleAssignmentOriginId,omitempty"`
+}
+
+// RoleDefinition is unifiedRoleDefinition, reduced to what lookups need.
+type RoleDefinition struct {
+	ID          string `json:"id"`
+	DisplayName string `json:"displayName"`
+	Description string `json:"description"`
+	IsBuiltIn   bool   `json:"isBuiltIn"`
+	IsEnabled   bool   `json:"isEnabled"`
+	TemplateID  string `json:"templateId"`
+}

@@ -1,0 +1,129 @@
+package pimclient
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// Kind selects eligibility (roleEligibility*) or active assignment
+// (roleAssignment*) collections; their operations are the same.
+type Kind int
+
+const (
+	Eligibility Kind = iota
+	Assignment
+)
+
+func (k Kind) String() string {
+	if k == Assignment {
+		return "active assignment"
+	}
+	return "eligible assignment"
+}
+
+func (k Kind) prefix() string {
+	if k == Assignment {
+		return "/roleManagement/directory/roleAssignment"
+	}
+	return "/roleManagement/directory/roleEligibility"
+}
+
+// Schedules returns the operations on one kind's requests, schedules and
+// instances.
+func (c *Client) Schedules(k Kind) *ScheduleService {
+	return &ScheduleService{c: c, kind: k}
+}
+
+// ScheduleService is bound to one Kind.
+type ScheduleService struct {
+	c    *Client
+	kind Kind
+}
+
+// CreateRequest POSTs a schedule request (adminAssign, adminUpdate,
+// adminRemove, …) and returns Graph's view of it.
+func (s *ScheduleService) CreateRequest(ctx context.Context, r *ScheduleRequest) (*ScheduleRequest, error) {
+	var out ScheduleRequest
+	if err := s.c.do(ctx, http.MethodPost, s.kind.prefix()+"ScheduleRequests", nil, r, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// GetRequest reads one request. Graph purges requests after about 45 days.
+func (s *ScheduleService) GetRequest(ctx context.Context, id string) (*ScheduleRequest, error) {
+	var out ScheduleRequest
+	if err := s.c.do(ctx, http.MethodGet, s.kind.prefix()+"ScheduleRequests/"+url.PathEscape(id), nil, nil, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// ListRequests lists requests matching f, across all pages.
+func (s *ScheduleService) ListRequests(ctx context.Context, f Filter) ([]ScheduleRequest, error) {
+	return list[ScheduleRequest](ctx, s.c, s.kind.prefix()+"ScheduleRequests", f.query())
+}
+
+// CancelRequest cancels a request that is still Granted (not yet in effect).
+func (s *ScheduleService) CancelRequest(ctx context.Context, id string) error {
+	return s.c.do(ctx, http.MethodPost, s.kind.prefix()+"ScheduleRequests/"+url.PathEscape(id)+"/cancel", nil, nil, nil)
+}
+
+// GetSchedule reads one schedule by id.
+func (s *ScheduleService) GetSchedule(ctx context.Context, id string) (*Schedule, error) {
+	var out Schedule
+	if err := s.c.do(ctx, http.MethodGet, s.kind.prefix()+"Schedules/"+url.PathEscape(id), nil, nil, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// ListSchedules lists schedules matching f, across all pages.
+func (s *ScheduleService) ListSchedules(ctx context.Context, f Filter) ([]Schedule, error) {
+	return list[Schedule](ctx, s.c, s.kind.prefix()+"Schedules", f.query())
+}
+
+// FindDirectSchedule returns the direct (not group-inherited) schedule of a
+// key, or nil when there is none.
+func (s *ScheduleService) FindDirectSchedule(ctx context.Context, k AssignmentKey) (*Schedule, error) {
+	all, err := s.ListSchedules(ctx, k.Filter())
+	if err != nil {
+		return nil, err
+	}
+	for i := range all {
+		sc := &all[i]
+		// memberType Group/Inherited schedules belong to a group's assignment;
+		// an assignment of type Activated is a JIT activation, not a standing one.
+		if sc.MemberType != "" && !strings.EqualFold(sc.MemberType, MemberTypeDirect) {
+			continue
+		}
+		if sc.AssignmentType != "" && !strings.EqualFold(sc.AssignmentType, "Assigned") {
+			continue
+		}
+		if strings.EqualFold(sc.PrincipalID, k.PrincipalID) && strings.EqualFold(sc.RoleDefinitionID, k.RoleDefinitionID) && sc.DirectoryScopeID == k.DirectoryScopeID {
+			return sc, nil
+		}
+	}
+	return nil, nil
+}
+
+// ListInstances lists schedule instances (what is in effect now) matching f.
+func (s *ScheduleService) ListInstances(ctx context.Context, f Filter) ([]ScheduleInstance, error) {
+	return list[ScheduleInstance](ctx, s.c, s.kind.prefix()+"ScheduleInstances", f.query())
+}
+
+// ListRoleDefinitions lists directory role definitions matching f.
+func (c *Client) ListRoleDefinitions(ctx context.Context, f Filter) ([]RoleDefinition, error) {
+	return list[RoleDefinition](ctx, c, "/roleManagement/directory/roleDefinitions", f.query())
+}
+
+// GetRoleDefinition reads one role definition by id (= template id for built-ins).
+func (c *Client) GetRoleDefinition(ctx context.Context, id string) (*RoleDefinition, error) {
+	var out RoleDefinition
+	if err := c.do(ctx, http.MethodGet, "/roleManagement/directory/roleDefinitions/"+url.PathEscape(id), nil, nil, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
