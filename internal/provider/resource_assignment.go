@@ -1,0 +1,558 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/pim-as-code/terraform-provider-pim/internal/isoduration"
+	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient"
+	"github.com/pim-as-code/terraform-provider-pim/internal/validators"
+)
+
+var (
+	_ resource.ResourceWithConfigure      = (*assignmentResource)(nil)
+	_ resource.ResourceWithImportState    = (*assignmentResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*assignmentResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*assignmentResource)(nil)
+)
+
+const (
+	defaultCreateTimeout = 10 * time.Minute
+	defaultUpdateTimeout = 10 * time.Minute
+	defaultDeleteTimeout = 10 * time.Minute
+	// activeDurationRetry is how often Delete retries while Graph refuses to
+	// remove an active assignment younger than five minutes.
+	activeDurationRetry = 30 * time.Second
+	privateImported     = "imported"
+)
+
+// assignmentResource implements both pim_eligible_assignment and
+// pim_active_assignment; kind selects the Graph collections.
+type assignmentResource struct {
+	kind        pimclient.Kind
+	typeName    string
+	description string
+	data        *providerData
+}
+
+type assignmentModel struct {
+	ID               types.String      `tfsdk:"id"`
+	PrincipalID      types.String      `tfsdk:"principal_id"`
+	RoleDefinitionID types.String      `tfsdk:"role_definition_id"`
+	DirectoryScopeID types.String      `tfsdk:"directory_scope_id"`
+	Justification    types.String      `tfsdk:"justification"`
+	TicketNumber     types.String      `tfsdk:"ticket_number"`
+	TicketSystem     types.String      `tfsdk:"ticket_system"`
+	StartDateTime    timetypes.RFC3339 `tfsdk:"start_date_time"`
+	EndDateTime      timetypes.RFC3339 `tfsdk:"end_date_time"`
+	Duration         types.String      `tfsdk:"duration"`
+	Status           types.String      `tfsdk:"status"`
+	Timeouts         timeouts.Value    `tfsdk:"timeouts"`
+}
+
+func (m *assignmentModel) key() pimclient.AssignmentKey {
+	return pimclient.AssignmentKey{
+		PrincipalID:      m.PrincipalID.ValueString(),
+		RoleDefinitionID: m.RoleDefinitionID.ValueString(),
+		DirectoryScopeID: m.DirectoryScopeID.ValueString(),
+	}
+}
+
+// importID is the natural-key import id of the assignment.
+func (m *assignmentModel) importID() string {
+	return m.DirectoryScopeID.ValueString() + "|" + m.RoleDefinitionID.ValueString() + "|" + m.PrincipalID.ValueString()
+}
+
+func (r *assignmentResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_" + r.typeName
+}
+
+func (r *assignmentResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = assignmentSchema(ctx, r.kind, r.description)
+}
+
+func (r *assignmentResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	data, ok := req.ProviderData.(*providerData)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected Resource Configure Type",
+			fmt.Sprintf("Expected *providerData, got %T. Please report this issue to the provider developers.", req.ProviderData))
+		return
+	}
+	r.data = data
+}
+
+func (r *assignmentResource) svc() *pimclient.ScheduleService { return r.data.client.Schedules(r.kind) }
+
+// ValidateConfig holds the checks that need no clock and no Graph call.
+func (r *assignmentResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var cfg assignmentModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	start, okStart := knownTime(cfg.StartDateTime, &resp.Diagnostics)
+	end, okEnd := knownTime(cfg.EndDateTime, &resp.Diagnostics)
+	if okStart && okEnd && !end.After(start) {
+		resp.Diagnostics.AddAttributeError(path.Root("end_date_time"), "End Before Start",
+			fmt.Sprintf("end_date_time (%s) must be after start_date_time (%s).", end.Format(time.RFC3339), start.Format(time.RFC3339)))
+	}
+}
+
+// ModifyPlan holds the checks that need the clock: an end in the past would
+// be refused by Graph at apply time, so it is refused at plan time instead.
+func (r *assignmentResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.data == nil {
+		return
+	}
+	var plan assignmentModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	now := r.data.clock.Now()
+	if end, ok := knownTime(plan.EndDateTime, &resp.Diagnostics); ok && !end.After(now) {
+		resp.Diagnostics.AddAttributeError(path.Root("end_date_time"), "End Date Time In The Past",
+			fmt.Sprintf("end_date_time %s is not in the future (now: %s). PIM removes an assignment when its end passes, so it "+
+				"cannot be created or updated with this value. Set a later end_date_time, use duration, or remove the resource.",
+				end.Format(time.RFC3339), now.Format(time.RFC3339)))
+	}
+	if req.State.Raw.IsNull() {
+		return
+	}
+	var state assignmentModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// A new start can move the schedule between Granted and Provisioned.
+	if !plan.StartDateTime.IsUnknown() && !plan.StartDateTime.Equal(state.StartDateTime) {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("status"), types.StringUnknown())...)
+	}
+}
+
+func (r *assignmentResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan assignmentModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	body, diags := plan.toRequest(pimclient.ActionAdminAssign, true)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	created, err := r.svc().CreateRequest(ctx, body)
+	if err != nil {
+		next := ""
+		if pimclient.HasCode(err, pimclient.CodeRoleAssignmentExists) {
+			next = fmt.Sprintf("This principal already holds this role at this scope. To manage the existing %s with Terraform, import it:\n\n"+
+				"  import {\n    to = %s.<name>\n    id = %q\n  }\n", r.kind, "pim_"+r.typeName, plan.importID())
+		}
+		addGraphError(&resp.Diagnostics, "Unable to Create "+title(r.kind.String()), r.describe(&plan, "Creating"), err, next)
+		return
+	}
+	tflog.Info(ctx, "Created PIM schedule request", map[string]any{"request_id": created.ID, "status": created.Status})
+
+	sc, err := r.waitForSchedule(ctx, plan.key())
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Confirm "+title(r.kind.String()),
+			graphErrorDetail(fmt.Sprintf("Graph accepted request %s but the schedule of %s did not appear", created.ID, r.describeKey(&plan)), err,
+				"The assignment may exist now. Run terraform plan: if it exists, import it with id \""+plan.importID()+"\"."))
+		return
+	}
+	plan.ID = types.StringValue(sc.ID)
+	plan.Status = types.StringValue(sc.Status)
+	plan.StartDateTime = resolveStart(plan.StartDateTime, sc)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *assignmentResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state assignmentModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	imported, diags := req.Private.GetKey(ctx, privateImported)
+	resp.Diagnostics.Append(diags...)
+
+	if state.PrincipalID.IsNull() || state.RoleDefinitionID.IsNull() {
+		// Imported by schedule id: learn the key from the schedule.
+		sc, err := r.svc().GetSchedule(ctx, state.ID.ValueString())
+		if pimclient.IsNotFound(err) {
+			resp.Diagnostics.AddError("Cannot Import "+title(r.kind.String()),
+				fmt.Sprintf("No %s schedule with id %q exists. Import by schedule id or by \"directory_scope_id|role_definition_id|principal_id\".", r.kind, state.ID.ValueString()))
+			return
+		}
+		if err != nil {
+			addGraphError(&resp.Diagnostics, "Unable to Read "+title(r.kind.String()), "Reading schedule "+state.ID.ValueString(), err, "")
+			return
+		}
+		state.PrincipalID = types.StringValue(sc.PrincipalID)
+		state.RoleDefinitionID = types.StringValue(sc.RoleDefinitionID)
+		state.DirectoryScopeID = types.StringValue(sc.DirectoryScopeID)
+	}
+
+	sc, err := r.svc().FindDirectSchedule(ctx, state.key())
+	if err != nil {
+		addGraphError(&resp.Diagnostics, "Unable to Read "+title(r.kind.String()), r.describe(&state, "Reading"), err, "")
+		return
+	}
+	if sc == nil {
+		r.warnGone(ctx, &state, &resp.Diagnostics)
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	state.ID = types.StringValue(sc.ID)
+	state.Status = types.StringValue(sc.Status)
+	state.StartDateTime = resolveStart(state.StartDateTime, sc)
+	state.EndDateTime, state.Duration = expirationFromAPI(state.EndDateTime, state.Duration, sc)
+
+	if len(imported) > 0 {
+		// Justification and ticket live on requests, not schedules. On import,
+		// recover them from the newest request that set this schedule, if Graph
+		// has not purged it yet (about 45 days).
+		r.readRequestDetails(ctx, &state, &resp.Diagnostics)
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImported, nil)...)
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *assignmentResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state assignmentModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !plan.changesGraph(&state) {
+		// Only timeouts changed: nothing to send.
+		plan.Status = state.Status
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		return
+	}
+	timeout, diags := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	// adminUpdate changes the schedule in place: the principal never loses
+	// the assignment in between, unlike a remove-then-assign replacement.
+	// The start is sent only when the configuration changed it; otherwise
+	// Graph keeps the schedule's start.
+	body, diags := plan.toRequest(pimclient.ActionAdminUpdate, !plan.StartDateTime.Equal(state.StartDateTime))
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if _, err := r.svc().CreateRequest(ctx, body); err != nil {
+		next := ""
+		if pimclient.HasCode(err, pimclient.CodeRoleAssignmentDoesNotExist) {
+			next = "The assignment was removed outside Terraform after the last refresh. Run terraform apply again to create it."
+		}
+		addGraphError(&resp.Diagnostics, "Unable to Update "+title(r.kind.String()), r.describe(&plan, "Updating"), err, next)
+		return
+	}
+	sc, err := r.waitForSchedule(ctx, plan.key())
+	if err != nil {
+		addGraphError(&resp.Diagnostics, "Unable to Confirm "+title(r.kind.String())+" Update", r.describe(&plan, "Waiting for the updated schedule of"), err, "")
+		return
+	}
+	plan.ID = types.StringValue(sc.ID)
+	plan.Status = types.StringValue(sc.Status)
+	plan.StartDateTime = resolveStart(plan.StartDateTime, sc)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *assignmentResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state assignmentModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	body := &pimclient.ScheduleRequest{
+		Action:           pimclient.ActionAdminRemove,
+		PrincipalID:      state.PrincipalID.ValueString(),
+		RoleDefinitionID: state.RoleDefinitionID.ValueString(),
+		DirectoryScopeID: state.DirectoryScopeID.ValueString(),
+		Justification:    "Removed by Terraform",
+	}
+	for {
+		_, err := r.svc().CreateRequest(ctx, body)
+		switch {
+		case err == nil:
+		case pimclient.HasCode(err, pimclient.CodeRoleAssignmentDoesNotExist) || pimclient.IsNotFound(err):
+			// Already gone (removed outside Terraform, or expired): the goal is reached.
+			tflog.Info(ctx, "Assignment already removed", map[string]any{"key": state.importID()})
+		case pimclient.HasCode(err, pimclient.CodeActiveDurationTooShort):
+			// Graph refuses to remove an active assignment in its first five
+			// minutes. Wait it out, within the delete timeout.
+			tflog.Info(ctx, "Graph requires an active assignment to exist for 5 minutes before removal; waiting", map[string]any{
+				"key": state.importID(), "retry_in": activeDurationRetry.String(),
+			})
+			if werr := r.data.clock.Sleep(ctx, activeDurationRetry); werr != nil {
+				addGraphError(&resp.Diagnostics, "Unable to Delete "+title(r.kind.String()),
+					r.describe(&state, "Removing")+" (still refused when the delete timeout ran out)", err,
+					"Active assignments cannot be removed in their first 5 minutes. Raise timeouts.delete above 5m or run terraform destroy again.")
+				return
+			}
+			continue
+		default:
+			addGraphError(&resp.Diagnostics, "Unable to Delete "+title(r.kind.String()), r.describe(&state, "Removing"), err, "")
+			return
+		}
+		return
+	}
+}
+
+func (r *assignmentResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	id := strings.TrimSpace(req.ID)
+	if strings.Contains(id, "|") {
+		parts := strings.Split(id, "|")
+		if len(parts) != 3 || !validators.ValidDirectoryScope(parts[0]) || !validators.IsGUID(parts[1]) || !validators.IsGUID(parts[2]) {
+			resp.Diagnostics.AddError("Invalid Import ID",
+				fmt.Sprintf("Expected \"directory_scope_id|role_definition_id|principal_id\" (for example \"/|62e90394-69f5-4237-9190-012177145e10|<principal object id>\") or a schedule id; got %q.", id))
+			return
+		}
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("directory_scope_id"), parts[0])...)
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("role_definition_id"), strings.ToLower(parts[1]))...)
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("principal_id"), strings.ToLower(parts[2]))...)
+	} else {
+		if id == "" {
+			resp.Diagnostics.AddError("Invalid Import ID", "The import id is empty: give a schedule id or \"directory_scope_id|role_definition_id|principal_id\".")
+			return
+		}
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	}
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImported, []byte(`true`))...)
+}
+
+// waitForSchedule polls until the key's direct schedule is readable: Graph
+// answers the POST before every replica can serve the new schedule.
+func (r *assignmentResource) waitForSchedule(ctx context.Context, key pimclient.AssignmentKey) (*pimclient.Schedule, error) {
+	for {
+		sc, err := r.svc().FindDirectSchedule(ctx, key)
+		if err != nil {
+			return nil, err
+		}
+		if sc != nil {
+			return sc, nil
+		}
+		tflog.Debug(ctx, "Waiting for PIM schedule to become readable", map[string]any{"principal_id": key.PrincipalID, "role_definition_id": key.RoleDefinitionID})
+		if err := r.data.clock.Sleep(ctx, r.data.poll); err != nil {
+			return nil, fmt.Errorf("timed out waiting for the schedule: %w", err)
+		}
+	}
+}
+
+func (r *assignmentResource) warnGone(ctx context.Context, state *assignmentModel, diags *diag.Diagnostics) {
+	what := fmt.Sprintf("The %s %s no longer exists in PIM", r.kind, r.describeKey(state))
+	if end, ok := knownTime(state.EndDateTime, diags); ok && !end.After(r.data.clock.Now()) {
+		what += fmt.Sprintf(": it expired at %s", end.Format(time.RFC3339))
+	} else {
+		what += ": it was removed outside Terraform or reached its end"
+	}
+	tflog.Warn(ctx, what)
+	diags.AddWarning(title(r.kind.String())+" No Longer Exists",
+		what+". It has been removed from the Terraform state; the next plan proposes to create it again. "+
+			"If it should stay removed, delete it from the configuration.")
+}
+
+// readRequestDetails fills justification and ticket from the newest request
+// that assigned or updated the key.
+func (r *assignmentResource) readRequestDetails(ctx context.Context, state *assignmentModel, diags *diag.Diagnostics) {
+	reqs, err := r.svc().ListRequests(ctx, state.key().Filter())
+	if err != nil {
+		addGraphError(diags, "Unable to Read "+title(r.kind.String())+" Requests", r.describe(state, "Listing requests of"), err, "")
+		return
+	}
+	var newest *pimclient.ScheduleRequest
+	for i := range reqs {
+		q := &reqs[i]
+		switch q.Action {
+		case pimclient.ActionAdminAssign, pimclient.ActionAdminUpdate, pimclient.ActionAdminExtend, pimclient.ActionAdminRenew:
+		default:
+			continue
+		}
+		if q.Status != pimclient.StatusProvisioned && q.Status != pimclient.StatusGranted {
+			continue
+		}
+		if newest == nil || (q.CreatedDateTime != nil && newest.CreatedDateTime != nil && q.CreatedDateTime.After(*newest.CreatedDateTime)) {
+			newest = q
+		}
+	}
+	if newest == nil {
+		diags.AddWarning("Justification Not Recoverable",
+			fmt.Sprintf("Graph no longer holds the request that created %s (requests are purged after about 45 days), so justification "+
+				"and ticket information could not be imported. Set them in the configuration; the next apply records them.", r.describeKey(state)))
+		return
+	}
+	state.Justification = stringOrNull(newest.Justification)
+	if newest.TicketInfo != nil {
+		state.TicketNumber = stringOrNull(newest.TicketInfo.TicketNumber)
+		state.TicketSystem = stringOrNull(newest.TicketInfo.TicketSystem)
+	}
+}
+
+func (r *assignmentResource) describeKey(m *assignmentModel) string {
+	return fmt.Sprintf("of principal %s to role %s at scope %q", m.PrincipalID.ValueString(), m.RoleDefinitionID.ValueString(), m.DirectoryScopeID.ValueString())
+}
+
+func (r *assignmentResource) describe(m *assignmentModel, verb string) string {
+	return fmt.Sprintf("%s the %s %s", verb, r.kind, r.describeKey(m))
+}
+
+// changesGraph reports whether plan differs from state in anything Graph holds.
+func (m *assignmentModel) changesGraph(state *assignmentModel) bool {
+	return !m.Justification.Equal(state.Justification) || !m.TicketNumber.Equal(state.TicketNumber) ||
+		!m.TicketSystem.Equal(state.TicketSystem) || !m.StartDateTime.Equal(state.StartDateTime) ||
+		!m.EndDateTime.Equal(state.EndDateTime) || !m.Duration.Equal(state.Duration)
+}
+
+// toRequest builds a schedule request from the plan.
+func (m *assignmentModel) toRequest(action string, withStart bool) (*pimclient.ScheduleRequest, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	body := &pimclient.ScheduleRequest{
+		Action:           action,
+		PrincipalID:      m.PrincipalID.ValueString(),
+		RoleDefinitionID: m.RoleDefinitionID.ValueString(),
+		DirectoryScopeID: m.DirectoryScopeID.ValueString(),
+		Justification:    m.Justification.ValueString(),
+		ScheduleInfo:     &pimclient.ScheduleInfo{Expiration: &pimclient.Expiration{Type: pimclient.ExpirationNoExpiration}},
+	}
+	if withStart {
+		if start, ok := knownTime(m.StartDateTime, &diags); ok {
+			body.ScheduleInfo.StartDateTime = &start
+		}
+	}
+	if end, ok := knownTime(m.EndDateTime, &diags); ok {
+		body.ScheduleInfo.Expiration = &pimclient.Expiration{Type: pimclient.ExpirationAfterDateTime, EndDateTime: &end}
+	} else if !m.Duration.IsNull() && !m.Duration.IsUnknown() {
+		body.ScheduleInfo.Expiration = &pimclient.Expiration{Type: pimclient.ExpirationAfterDuration, Duration: m.Duration.ValueString()}
+	}
+	if !m.TicketNumber.IsNull() || !m.TicketSystem.IsNull() {
+		body.TicketInfo = &pimclient.TicketInfo{TicketNumber: m.TicketNumber.ValueString(), TicketSystem: m.TicketSystem.ValueString()}
+	}
+	return body, diags
+}
+
+// resolveStart decides the state's start_date_time. Graph moves a start that
+// is omitted or in the past to the processing time; keeping the configured
+// value in that case is what avoids a perpetual diff. Any other difference is
+// real drift and the server's value wins.
+func resolveStart(prior timetypes.RFC3339, sc *pimclient.Schedule) timetypes.RFC3339 {
+	if sc.ScheduleInfo == nil || sc.ScheduleInfo.StartDateTime == nil {
+		return prior
+	}
+	server := sc.ScheduleInfo.StartDateTime.UTC()
+	if !prior.IsNull() && !prior.IsUnknown() {
+		if p, err := time.Parse(time.RFC3339Nano, prior.ValueString()); err == nil {
+			if p.Equal(server) {
+				return prior
+			}
+			processed := latest(sc.CreatedDateTime, sc.ModifiedDateTime)
+			if p.Before(server) && !processed.IsZero() && !server.After(processed.Add(time.Minute)) {
+				return prior
+			}
+		}
+	}
+	return timetypes.NewRFC3339TimeValue(server)
+}
+
+// expirationFromAPI maps the schedule's expiration to end_date_time and
+// duration, keeping the prior strings when they mean the same instant or
+// length (Graph echoes seven fractional digits).
+func expirationFromAPI(priorEnd timetypes.RFC3339, priorDuration types.String, sc *pimclient.Schedule) (timetypes.RFC3339, types.String) {
+	end, dur := timetypes.NewRFC3339Null(), types.StringNull()
+	if sc.ScheduleInfo == nil || sc.ScheduleInfo.Expiration == nil {
+		return end, dur
+	}
+	e := sc.ScheduleInfo.Expiration
+	switch {
+	case strings.EqualFold(e.Type, pimclient.ExpirationAfterDateTime) && e.EndDateTime != nil:
+		end = timetypes.NewRFC3339TimeValue(e.EndDateTime.UTC())
+		if p, err := time.Parse(time.RFC3339Nano, priorEnd.ValueString()); err == nil && p.Equal(*e.EndDateTime) {
+			end = priorEnd
+		}
+	case strings.EqualFold(e.Type, pimclient.ExpirationAfterDuration) && e.Duration != "":
+		dur = types.StringValue(e.Duration)
+		if sameDuration(priorDuration.ValueString(), e.Duration) {
+			dur = priorDuration
+		}
+	}
+	return end, dur
+}
+
+func sameDuration(a, b string) bool {
+	if a == "" || b == "" {
+		return false
+	}
+	da, errA := isoduration.Parse(a)
+	db, errB := isoduration.Parse(b)
+	return errA == nil && errB == nil && da == db
+}
+
+func latest(ts ...*time.Time) time.Time {
+	var out time.Time
+	for _, t := range ts {
+		if t != nil && t.After(out) {
+			out = *t
+		}
+	}
+	return out
+}
+
+func knownTime(v timetypes.RFC3339, diags *diag.Diagnostics) (time.Time, bool) {
+	if v.IsNull() || v.IsUnknown() {
+		return time.Time{}, false
+	}
+	t, d := v.ValueRFC3339Time()
+	diags.Append(d...)
+	return t.UTC(), !d.HasError()
+}
+
+func stringOrNull(s string) types.String {
+	if s == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(s)
+}
+
+func title(s string) string {
+	words := strings.Fields(s)
+	for i, w := range words {
+		words[i] = strings.ToUpper(w[:1]) + w[1:]
+	}
+	return strings.Join(words, " ")
+}

@@ -1,0 +1,112 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient"
+	"github.com/pim-as-code/terraform-provider-pim/internal/validators"
+)
+
+// assignmentSchema is shared by pim_eligible_assignment and
+// pim_active_assignment: the two differ only in what the assignment grants.
+func assignmentSchema(ctx context.Context, kind pimclient.Kind, description string) schema.Schema {
+	noun := "eligibility"
+	if kind == pimclient.Assignment {
+		noun = "active assignment"
+	}
+	return schema.Schema{
+		MarkdownDescription: description,
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed: true,
+				MarkdownDescription: "Id of the PIM schedule that holds this " + noun + ". The schedule, not the request that created it, " +
+					"is the assignment's identity: Graph purges requests after about 45 days, schedules live as long as the assignment.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"principal_id": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: "Object id of the user or role-assignable group that receives the " + noun + ". " +
+					"Changing it replaces the resource.",
+				Validators:    []validator.String{validators.GUID()},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"role_definition_id": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: "Id of the directory role definition (for built-in roles, the template id such as " +
+					"`62e90394-69f5-4237-9190-012177145e10` for Global Administrator; see the `pim_role_definition` data source). " +
+					"Changing it replaces the resource.",
+				Validators:    []validator.String{validators.GUID()},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"directory_scope_id": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  stringdefault.StaticString("/"),
+				MarkdownDescription: "Where the role applies: `/` for the whole tenant (default), `/administrativeUnits/{id}` for an " +
+					"administrative unit, or `/{objectId}` for one object. Changing it replaces the resource.",
+				Validators:    []validator.String{validators.DirectoryScope()},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"justification": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Reason recorded with the request and in the PIM audit log. Required when the role setting " +
+					"demands a justification (by default for active assignments). Updated in place. Graph stores it on the request, " +
+					"not the schedule, so a change made outside Terraform is not detected.",
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"ticket_number": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Ticket number recorded with the request; required when the role setting demands ticket information. Updated in place.",
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"ticket_system": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Name of the ticket system of `ticket_number`. Updated in place.",
+				Validators: []validator.String{
+					stringvalidator.LengthAtLeast(1),
+					stringvalidator.AlsoRequires(path.MatchRoot("ticket_number")),
+				},
+			},
+			"start_date_time": schema.StringAttribute{
+				CustomType: timetypes.RFC3339Type{},
+				Optional:   true,
+				Computed:   true,
+				MarkdownDescription: "When the " + noun + " starts (RFC 3339). Omit it to start at creation. A start in the past " +
+					"is moved to the processing time by Graph; the configured value is kept so no diff follows. " +
+					"A future start leaves `status` at `Granted` until then. Updated in place.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"end_date_time": schema.StringAttribute{
+				CustomType: timetypes.RFC3339Type{},
+				Optional:   true,
+				MarkdownDescription: "When the " + noun + " ends (RFC 3339). Conflicts with `duration`; with neither, the " + noun +
+					" is permanent (if the role setting allows it). Must be after the start and in the future. Updated in place. " +
+					"When it passes, PIM removes the " + noun + "; the next refresh drops it from state with a warning and the " +
+					"plan proposes to create it again.",
+				Validators: []validator.String{stringvalidator.ConflictsWith(path.MatchRoot("duration"))},
+			},
+			"duration": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "How long the " + noun + " lasts from its start, as an ISO 8601 duration (`P90D`, `PT8H`, `P1Y`). " +
+					"Conflicts with `end_date_time`. Updated in place.",
+				Validators: []validator.String{validators.ISO8601Duration()},
+			},
+			"status": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Status of the schedule: `Provisioned` when in effect, `Granted` when it starts in the future.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+		},
+	}
+}

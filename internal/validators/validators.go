@@ -1,0 +1,102 @@
+// Package validators holds the plan-time checks the official
+// terraform-plugin-framework-validators do not have: GUIDs, Entra directory
+// scope ids and ISO 8601 durations. Each one names the attribute and shows
+// an accepted example, so the error is actionable at plan time.
+package validators
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/pim-as-code/terraform-provider-pim/internal/isoduration"
+)
+
+var guidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// IsGUID reports whether s is a GUID in its 8-4-4-4-12 form.
+func IsGUID(s string) bool { return guidRE.MatchString(s) }
+
+// GUID checks that a string is an object id such as 62e90394-69f5-4237-9190-012177145e10.
+func GUID() validator.String { return guidValidator{} }
+
+type guidValidator struct{}
+
+func (guidValidator) Description(context.Context) string {
+	return "value must be a GUID such as 62e90394-69f5-4237-9190-012177145e10"
+}
+
+func (v guidValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (guidValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if s := req.ConfigValue.ValueString(); !IsGUID(s) {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Object ID",
+			fmt.Sprintf("%s must be an Entra object id (a GUID such as 62e90394-69f5-4237-9190-012177145e10), got %q.", req.Path, s))
+	}
+}
+
+// DirectoryScope checks an Entra directory scope id: "/" for the whole tenant,
+// "/administrativeUnits/{id}" or "/{objectId}".
+func DirectoryScope() validator.String { return scopeValidator{} }
+
+type scopeValidator struct{}
+
+func (scopeValidator) Description(context.Context) string {
+	return `value must be "/" (tenant-wide), "/administrativeUnits/{id}" or "/{objectId}"`
+}
+
+func (v scopeValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (scopeValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	s := req.ConfigValue.ValueString()
+	if ValidDirectoryScope(s) {
+		return
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, "Invalid Directory Scope",
+		fmt.Sprintf(`%s must be "/" for the whole tenant, "/administrativeUnits/{id}" for an administrative unit, or "/{objectId}" for one object; got %q.`, req.Path, s))
+}
+
+// ValidDirectoryScope reports whether s is a directory scope id.
+func ValidDirectoryScope(s string) bool {
+	if s == "/" {
+		return true
+	}
+	if id, ok := strings.CutPrefix(s, "/administrativeUnits/"); ok {
+		return IsGUID(id)
+	}
+	return strings.HasPrefix(s, "/") && IsGUID(s[1:])
+}
+
+// ISO8601Duration checks a positive ISO 8601 duration such as PT8H or P90D.
+func ISO8601Duration() validator.String { return durationValidator{} }
+
+type durationValidator struct{}
+
+func (durationValidator) Description(context.Context) string {
+	return "value must be a positive ISO 8601 duration such as PT8H, P30D or P1Y"
+}
+
+func (v durationValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	d, err := isoduration.Parse(req.ConfigValue.ValueString())
+	if err == nil && d.IsZero() {
+		err = fmt.Errorf("%q is zero", req.ConfigValue.ValueString())
+	}
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid ISO 8601 Duration",
+			fmt.Sprintf("%s: %s. Use a positive ISO 8601 duration such as PT8H (8 hours), P30D (30 days) or P1Y (one year).", req.Path, err))
+	}
+}
