@@ -1,0 +1,31 @@
+package provider_test
+
+import (
+	"os"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+
+	"github.com/pim-as-code/terraform-provider-pim/internal/acctest"
+	"github.com/pim-as-code/terraform-provider-pim/internal/provider"
+)
+
+func TestMain(m *testing.M) {
+	// The registry is unreachable here and in CI: never phone home.
+	os.Setenv("CHECKPOINT_DISABLE", "1")
+	os.Exit(m.Run())
+}
+
+// factories wires a provider to env's private emulator and fake clock.
+func factories(env *acctest.Env) map[string]func() (tfprotov6.ProviderServer, error) {
+	return map[string]func() (tfprotov6.ProviderServer, error){
+		"pim": providerserver.NewProtocol6WithError(provider.New("test",
+			provider.WithEndpoint(env.URL),
+			provider.WithAccessToken(acctest.Token),
+			provider.WithClock(env.Clock),
+			provider.WithPollInterval(time.Second),
+		)()),
+	}
+}

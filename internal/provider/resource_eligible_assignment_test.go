@@ -1,0 +1,386 @@
+package provider_test
+
+import (
+	"fmt"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/pim-as-code/terraform-provider-pim/internal/acctest"
+	"github.com/pim-as-code/terraform-provider-pim/internal/emulator"
+)
+
+const eligible = "pim_eligible_assignment.test"
+
+func eligibleConfig(env *acctest.Env, principal, role, extra string) string {
+	return env.ProviderBlock() + fmt.Sprintf(`
+resource "pim_eligible_assignment" "test" {
+  principal_id       = %q
+  role_definition_id = %q
+%s
+}
+`, principal, role, extra)
+}
+
+func TestAccEligibleAssignment_basic(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	cfg := eligibleConfig(env, emulator.AliceID, emulator.RoleUserAdministrator, `  justification = "On-call user admin"
+  ticket_number = "CHG-1"
+  ticket_system = "ServiceNow"`)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(env),
+		CheckDestroy:             env.CheckGone(emulator.Eligible, emulator.AliceID, emulator.RoleUserAdministrator),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(eligible, tfjsonpath.New("status"), knownvalue.StringExact("Provisioned")),
+					statecheck.ExpectKnownValue(eligible, tfjsonpath.New("directory_scope_id"), knownvalue.StringExact("/")),
+					statecheck.ExpectKnownValue(eligible, tfjsonpath.New("start_date_time"), knownvalue.StringRegexp(regexp.MustCompile(`^2030-01-01T09:00:00`))),
+					statecheck.ExpectKnownValue(eligible, tfjsonpath.New("end_date_time"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(eligible, tfjsonpath.New("duration"), knownvalue.Null()),
+				},
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: func(*terraform.State) error {
+					sc, ok := env.Emulator.FindSchedule(emulator.Eligible, emulator.AliceID, emulator.RoleUserAdministrator, "/")
+					if !ok {
+						return fmt.Errorf("emulator has no eligibility schedule after apply")
+					}
+					if sc.End != nil {
+						return fmt.Errorf("eligibility should be permanent, ends %s", sc.End)
+					}
+					return nil
+				},
+			},
+			{
+				ResourceName:      eligible,
+				ImportState:       true,
+				ImportStateVerify: true,
+				ImportStateIdFunc: func(*terraform.State) (string, error) {
+					return "/|" + emulator.RoleUserAdministrator + "|" + emulator.AliceID, nil
+				},
+			},
+			{
+				ResourceName:      eligible,
+				ImportState:       true,
+				ImportStateVerify: true, // by schedule id
+			},
+		},
+	})
+}
+
+func TestAccEligibleAssignment_updateInPlace(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(env),
+		Steps: []resource.TestStep{
+			{
+				Config: eligibleConfig(env, emulator.BobID, emulator.RoleHelpdeskAdministrator, `  end_date_time = "2030-06-01T00:00:00Z"
+  justification = "first"`),
+				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(eligible, tfjsonpath.New("id"))},
+			},
+			{
+				Config: eligibleConfig(env, emulator.BobID, emulator.RoleHelpdeskAdministrator, `  end_date_time = "2030-09-01T00:00:00Z"
+  justification = "extended"
+  ticket_number = "CHG-2"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(eligible, plancheck.ResourceActionUpdate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(eligible, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(eligible, tfjsonpath.New("end_date_time"), knownvalue.StringExact("2030-09-01T00:00:00Z")),
+				},
+			},
+			{
+				Config: eligibleConfig(env, emulator.BobID, emulator.RoleHelpdeskAdministrator, `  duration      = "P180D"
+  justification = "extended"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(eligible, plancheck.ResourceActionUpdate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(eligible, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(eligible, tfjsonpath.New("end_date_time"), knownvalue.Null()),
+				},
+				Check: func(*terraform.State) error {
+					// The principal was never without the eligibility: the history is
+					// one assign and two in-place updates, no remove.
+					var actions []string
+					for _, r := range env.Emulator.Requests(emulator.Eligible) {
+						actions = append(actions, r.Action)
+					}
+					if want := "[adminAssign adminUpdate adminUpdate]"; fmt.Sprint(actions) != want {
+						return fmt.Errorf("request history = %v, want %s", actions, want)
+					}
+					sc, _ := env.Emulator.FindSchedule(emulator.Eligible, emulator.BobID, emulator.RoleHelpdeskAdministrator, "/")
+					if sc.Duration != "P180D" || !sc.End.Equal(acctest.Epoch.AddDate(0, 0, 180)) {
+						return fmt.Errorf("schedule duration %q ends %v, want P180D from the original start", sc.Duration, sc.End)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+func TestAccEligibleAssignment_replaceOnKeyChange(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(env),
+		Steps: []resource.TestStep{
+			{Config: eligibleConfig(env, emulator.AliceID, emulator.RoleGlobalReader, "")},
+			{
+				Config: eligibleConfig(env, emulator.CarolID, emulator.RoleGlobalReader, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(eligible, plancheck.ResourceActionDestroyBeforeCreate)},
+				},
+				Check: func(*terraform.State) error {
+					if _, ok := env.Emulator.FindSchedule(emulator.Eligible, emulator.AliceID, emulator.RoleGlobalReader, "/"); ok {
+						return fmt.Errorf("old principal still eligible after replacement")
+					}
+					if _, ok := env.Emulator.FindSchedule(emulator.Eligible, emulator.CarolID, emulator.RoleGlobalReader, "/"); !ok {
+						return fmt.Errorf("new principal not eligible after replacement")
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+func TestAccEligibleAssignment_driftRemovedOutOfBand(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	cfg := eligibleConfig(env, emulator.DaveID, emulator.RoleSecurityAdministrator, "")
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(env),
+		Steps: []resource.TestStep{
+			{Config: cfg},
+			{
+				PreConfig: func() {
+					if !env.Emulator.RemoveOutOfBand(emulator.Eligible, emulator.DaveID, emulator.RoleSecurityAdministrator, "/") {
+						t.Fatal("nothing to remove out of band")
+					}
+				},
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(eligible, plancheck.ResourceActionCreate)},
+				},
+			},
+		},
+	})
+}
+
+func TestAccEligibleAssignment_expiry(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	withDuration := eligibleConfig(env, emulator.AliceID, emulator.RoleHelpdeskAdministrator, `  duration = "P1D"`)
+	withEnd := eligibleConfig(env, emulator.CarolID, emulator.RoleHelpdeskAdministrator, `  end_date_time = "2030-01-03T09:00:00Z"`)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(env),
+		Steps: []resource.TestStep{
+			{Config: withDuration},
+			{
+				// A day and a minute later PIM has removed it; refresh drops it
+				// from state and the plan re-creates it for another day.
+				PreConfig: func() { env.Clock.Advance(24*time.Hour + time.Minute) },
+				Config:    withDuration,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(eligible, plancheck.ResourceActionCreate)},
+				},
+			},
+			{Config: withEnd},
+			{
+				// A fixed end that has passed cannot be re-created: the plan says so.
+				PreConfig:   func() { env.Clock.Advance(48 * time.Hour) },
+				Config:      withEnd,
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)End Date Time In The Past.*end_date_time 2030-01-03T09:00:00Z is not in the\s+future`),
+			},
+		},
+	})
+}
+
+// Graph purges requests after 45 days. Reading, planning, importing and
+// destroying must keep working because they rely on the schedule only.
+func TestAccEligibleAssignment_requestPurge(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	cfg := eligibleConfig(env, emulator.BobID, emulator.RoleGlobalReader, `  justification = "audit reader"`)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(env),
+		CheckDestroy:             env.CheckGone(emulator.Eligible, emulator.BobID, emulator.RoleGlobalReader),
+		Steps: []resource.TestStep{
+			{Config: cfg},
+			{
+				PreConfig: func() {
+					env.Clock.Advance(46 * 24 * time.Hour)
+					if n := len(env.Emulator.Requests(emulator.Eligible)); n != 0 {
+						t.Fatalf("emulator still holds %d requests after 46 days", n)
+					}
+				},
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+			{
+				ResourceName:      eligible,
+				ImportState:       true,
+				ImportStateVerify: true,
+				// Graph keeps the justification only on the request, which is purged now.
+				ImportStateVerifyIgnore: []string{"justification"},
+			},
+		},
+	})
+}
+
+func TestAccEligibleAssignment_startInPastNoDiff(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(env),
+		Steps: []resource.TestStep{{
+			Config: eligibleConfig(env, emulator.AliceID, emulator.RoleGlobalReader, `  start_date_time = "2029-06-01T00:00:00Z"
+  end_date_time   = "2031-01-01T00:00:00Z"`),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(eligible, tfjsonpath.New("start_date_time"), knownvalue.StringExact("2029-06-01T00:00:00Z")),
+			},
+		}},
+	})
+}
+
+func TestAccEligibleAssignment_futureStartIsGranted(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	cfg := eligibleConfig(env, emulator.CarolID, emulator.RoleGlobalReader, `  start_date_time = "2030-02-01T00:00:00Z"
+  duration        = "P30D"`)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(env),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(eligible, tfjsonpath.New("status"), knownvalue.StringExact("Granted")),
+				},
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{
+				PreConfig:        func() { env.Clock.Advance(40 * 24 * time.Hour) },
+				Config:           cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(eligible, tfjsonpath.New("status"), knownvalue.StringExact("Provisioned")),
+				},
+			},
+		},
+	})
+}
+
+func TestAccEligibleAssignment_groupPrincipal(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	// Bob is a member of Cloud Ops: the group's eligibility shows up for him
+	// as memberType Group, which must not be mistaken for his direct one.
+	cfg := env.ProviderBlock() + fmt.Sprintf(`
+resource "pim_eligible_assignment" "group" {
+  principal_id       = %q
+  role_definition_id = %q
+}
+resource "pim_eligible_assignment" "test" {
+  principal_id       = %q
+  role_definition_id = %q
+  duration           = "P30D"
+}
+`, emulator.OpsGroupID, emulator.RoleGlobalReader, emulator.BobID, emulator.RoleGlobalReader)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(env),
+		Steps: []resource.TestStep{
+			{
+				Config:           cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("pim_eligible_assignment.group", tfjsonpath.New("principal_id"), knownvalue.StringExact(emulator.OpsGroupID)),
+					statecheck.ExpectKnownValue(eligible, tfjsonpath.New("duration"), knownvalue.StringExact("P30D")),
+				},
+			},
+			{
+				// Removing Bob's direct eligibility is drift even though the
+				// group still makes him eligible.
+				PreConfig: func() {
+					env.Emulator.RemoveOutOfBand(emulator.Eligible, emulator.BobID, emulator.RoleGlobalReader, "/")
+				},
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(eligible, plancheck.ResourceActionCreate),
+						plancheck.ExpectResourceAction("pim_eligible_assignment.group", plancheck.ResourceActionNoop),
+					},
+				},
+			},
+		},
+	})
+}
+
+func TestAccEligibleAssignment_alreadyExists(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	cfg := eligibleConfig(env, emulator.AliceID, emulator.RoleGlobalReader, "")
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(env),
+		Steps: []resource.TestStep{
+			{Config: cfg},
+			{
+				// A second resource for the same key: Graph says
+				// RoleAssignmentExists and the provider shows the import block.
+				Config: cfg + `
+resource "pim_eligible_assignment" "dup" {
+  principal_id       = pim_eligible_assignment.test.principal_id
+  role_definition_id = pim_eligible_assignment.test.role_definition_id
+}
+`,
+				ExpectError: regexp.MustCompile(`(?s)RoleAssignmentExists.*request-id: .*import \{.*id = "/\|` + emulator.RoleGlobalReader + `\|` + emulator.AliceID + `"`),
+			},
+		},
+	})
+}
+
+func TestAccEligibleAssignment_invalidInput(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	cases := map[string]string{
+		`(?s)Invalid Object ID.*principal_id must be an Entra object id`: eligibleConfig(env, "not-a-guid", emulator.RoleGlobalReader, ""),
+		`(?s)Invalid Object ID.*role_definition_id`:                      eligibleConfig(env, emulator.AliceID, "Global Reader", ""),
+		`(?s)Invalid ISO 8601 Duration.*8H`:                              eligibleConfig(env, emulator.AliceID, emulator.RoleGlobalReader, `  duration = "8H"`),
+		`(?s)End Before Start`: eligibleConfig(env, emulator.AliceID, emulator.RoleGlobalReader, `  start_date_time = "2030-03-01T00:00:00Z"
+  end_date_time   = "2030-02-01T00:00:00Z"`),
+		`(?s)Invalid Attribute Combination.*duration`: eligibleConfig(env, emulator.AliceID, emulator.RoleGlobalReader, `  duration      = "P1D"
+  end_date_time = "2030-02-01T00:00:00Z"`),
+		`(?s)Invalid Directory Scope`:   eligibleConfig(env, emulator.AliceID, emulator.RoleGlobalReader, `  directory_scope_id = "tenant"`),
+		`(?s)End Date Time In The Past`: eligibleConfig(env, emulator.AliceID, emulator.RoleGlobalReader, `  end_date_time = "2029-12-31T00:00:00Z"`),
+	}
+	var steps []resource.TestStep
+	for re, cfg := range cases {
+		steps = append(steps, resource.TestStep{Config: cfg, PlanOnly: true, ExpectError: regexp.MustCompile(re)})
+	}
+	resource.UnitTest(t, resource.TestCase{ProtoV6ProviderFactories: factories(env), Steps: steps})
+	if n := len(env.Emulator.Requests(emulator.Eligible)); n != 0 {
+		t.Errorf("invalid configurations reached Graph: %d requests", n)
+	}
+}
