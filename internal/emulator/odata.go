@@ -75,6 +75,17 @@ func (p *filterParser) word() string {
 	return p.s[start:p.pos]
 }
 
+// lambdaVar reads the variable of an any() lambda: letters and digits only,
+// since word() also takes ':' for timestamps.
+func (p *filterParser) lambdaVar() string {
+	p.space()
+	start := p.pos
+	for p.pos < len(p.s) && (unicode.IsLetter(rune(p.s[p.pos])) || unicode.IsDigit(rune(p.s[p.pos]))) {
+		p.pos++
+	}
+	return p.s[start:p.pos]
+}
+
 func (p *filterParser) expect(ch byte) error {
 	p.space()
 	if p.pos >= len(p.s) || p.s[p.pos] != ch {
@@ -112,7 +123,7 @@ func (p *filterParser) clause() (clause, error) {
 	}
 	if p.pos < len(p.s) && p.s[p.pos] == '(' && strings.HasSuffix(strings.ToLower(ident), "/any") {
 		p.pos++
-		v := p.word()
+		v := p.lambdaVar()
 		if err := p.expect(':'); err != nil {
 			return clause{}, err
 		}

@@ -595,21 +595,21 @@ func (c *call) notFound(set, id string) {
 }
 
 type wireRoleDefinition struct {
-	ODataContext    string   `json:"@odata.context,omitempty"`
-	ID              string   `json:"id"`
-	Description     string   `json:"description"`
-	DisplayName     string   `json:"displayName"`
-	IsBuiltIn       bool     `json:"isBuiltIn"`
-	IsEnabled       bool     `json:"isEnabled"`
-	ResourceScopes  []string `json:"resourceScopes"`
-	TemplateID      string   `json:"templateId"`
-	Version         string   `json:"version"`
-	RolePermissions []any    `json:"rolePermissions"` // not emulated: always empty
+	ODataContext            string `json:"@odata.context,omitempty"`
+	ID                      string `json:"id"`
+	Description             string `json:"description"`
+	DisplayName             string `json:"displayName"`
+	IsBuiltIn               bool   `json:"isBuiltIn"`
+	IsEnabled               bool   `json:"isEnabled"`
+	TemplateID              string `json:"templateId"`
+	Version                 string `json:"version"`
+	RolePermissions         []any  `json:"rolePermissions"`         // not emulated: always empty
+	InheritsPermissionsFrom []any  `json:"inheritsPermissionsFrom"` // not emulated: always empty
 }
 
 func (r roleDefinition) wire() wireRoleDefinition {
 	return wireRoleDefinition{ID: r.ID, Description: r.Description, DisplayName: r.DisplayName, IsBuiltIn: true, IsEnabled: true,
-		ResourceScopes: []string{"/"}, TemplateID: r.ID, Version: "1", RolePermissions: []any{}}
+		TemplateID: r.ID, Version: "1", RolePermissions: []any{}, InheritsPermissionsFrom: []any{}}
 }
 
 func (c *call) listRoleDefinitions() {
