@@ -52,3 +52,31 @@ func (c *FakeClock) Sleep(ctx context.Context, d time.Duration) error {
 	c.Advance(d)
 	return nil
 }
+
+// OffsetClock is wall-clock time plus an offset that only grows. The
+// standalone emulator uses it so that a demo or a manual session can jump
+// ahead (past the five-minute rule, past an expiry) while time still flows.
+type OffsetClock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+// Now implements Clock.
+func (c *OffsetClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().UTC().Add(c.offset)
+}
+
+// Advance moves the clock forward by d.
+func (c *OffsetClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset += d
+}
+
+// Advancer is a clock that can be moved forward.
+type Advancer interface {
+	Clock
+	Advance(d time.Duration)
+}

@@ -4,7 +4,8 @@
 //	go run ./internal/emulator/cmd/pimemulator -addr 127.0.0.1:8080 -data pim-state.json
 //
 // It prints the endpoint and a bearer token for the seeded admin
-// (avery@contoso.example, Privileged Role Administrator).
+// (avery@contoso.example, Privileged Role Administrator). Its clock is wall
+// time that POST /_emulator/clock/advance?by=6m moves forward.
 package main
 
 import (
@@ -36,7 +37,8 @@ func main() {
 }
 
 func run(addr, data, token, readyFile string) error {
-	srv, err := emulator.New(emulator.Options{DataFile: data, AdminToken: token})
+	clock := &emulator.OffsetClock{}
+	srv, err := emulator.New(emulator.Options{Clock: clock, DataFile: data, AdminToken: token})
 	if err != nil {
 		return err
 	}
@@ -56,7 +58,7 @@ func run(addr, data, token, readyFile string) error {
 			return err
 		}
 	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	hs := &http.Server{Handler: emulator.ControlHandler(srv, clock), ReadHeaderTimeout: 10 * time.Second}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() {
