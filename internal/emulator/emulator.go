@@ -206,6 +206,8 @@ type call struct {
 	r       *http.Request
 	caller  Identity
 	version string
+	// filterOverride replaces the parsed $filter when a handler normalised it.
+	filterOverride filterExpr
 }
 
 func (c *call) route(seg []string) {
@@ -259,6 +261,31 @@ func (c *call) route(seg []string) {
 				c.getInstance(k, rest[0])
 				return
 			}
+		}
+	case len(seg) >= 2 && seg[0] == "policies" && seg[1] == "roleManagementPolicies":
+		switch {
+		case m == http.MethodGet && len(seg) == 2:
+			c.listPolicies()
+			return
+		case m == http.MethodGet && len(seg) >= 3:
+			c.getPolicy(seg[2], seg[3:])
+			return
+		case m == http.MethodPatch && len(seg) == 5 && seg[3] == "rules":
+			c.patchRule(seg[2], seg[4])
+			return
+		case m == http.MethodPatch && len(seg) == 3:
+			// The policy container is read-only; rules are patched (pim-graph-api.md §5.1).
+			c.w.error(http.StatusBadRequest, "BadRequest", "The policy itself is read-only: PATCH its rules at /policies/roleManagementPolicies/{id}/rules/{ruleId}.")
+			return
+		}
+	case len(seg) >= 2 && seg[0] == "policies" && seg[1] == "roleManagementPolicyAssignments":
+		if m == http.MethodGet && len(seg) == 2 {
+			c.listPolicyAssignments()
+			return
+		}
+		if m == http.MethodGet && len(seg) == 3 {
+			c.getPolicyAssignment(seg[2])
+			return
 		}
 	case len(seg) >= 2 && strings.EqualFold(seg[0], "auditLogs") && strings.EqualFold(seg[1], "directoryAudits"):
 		if m == http.MethodGet && len(seg) == 2 {
@@ -325,6 +352,9 @@ func (c *call) writeCollection(entitySet string, items []map[string]any, maxTop 
 		if err != nil {
 			c.w.error(http.StatusBadRequest, "BadRequest", "Invalid filter clause: "+err.Error())
 			return
+		}
+		if c.filterOverride != nil {
+			expr = c.filterOverride
 		}
 		kept := items[:0]
 		for _, it := range items {

@@ -385,8 +385,9 @@ func TestActiveDurationTooShort(t *testing.T) {
 func TestPolicyEnforcement(t *testing.T) {
 	h := newHarness(t, "")
 	p := emulator.DefaultPolicy()
-	p.ExpirationAdminEligibility = emulator.ExpirationRule{IsExpirationRequired: true, MaximumDuration: "P90D"}
-	p.EnablementAdminEligibility = []string{"Justification", "Ticketing"}
+	p.Rule("Expiration_Admin_Eligibility").IsExpirationRequired = true
+	p.Rule("Expiration_Admin_Eligibility").MaximumDuration = "P90D"
+	p.Rule("Enablement_Admin_Eligibility").EnabledRules = []string{"Justification", "Ticketing"}
 	h.srv.SetPolicy(emulator.RoleHelpdeskAdministrator, p)
 	cases := []struct {
 		body map[string]any

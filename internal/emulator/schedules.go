@@ -292,7 +292,7 @@ func parseSpec(body requestBody, action string, now time.Time, existing *schedul
 // policyFailures evaluates the role's admin expiration and enablement rules
 // (pim-graph-api.md §5.8) and returns the failed rule names.
 func (s *Server) policyFailures(k kind, roleID string, spec scheduleSpec, req *request, caller Identity) []string {
-	exp, enabled := s.policy(roleID).adminRules(k)
+	exp, enablement := s.policy(roleID).expirationAndEnablement(k)
 	var failed []string
 	if exp.IsExpirationRequired {
 		end := spec.end()
@@ -302,17 +302,17 @@ func (s *Server) policyFailures(k kind, roleID string, spec scheduleSpec, req *r
 			failed = append(failed, "ExpirationRule")
 		}
 	}
-	for _, r := range enabled {
-		switch strings.ToLower(r) {
-		case "justification":
+	for _, r := range enablement.EnabledRules {
+		switch r {
+		case "Justification":
 			if req.Justification == nil || strings.TrimSpace(*req.Justification) == "" {
 				failed = append(failed, "JustificationRule")
 			}
-		case "ticketing":
+		case "Ticketing":
 			if req.TicketNumber == nil || *req.TicketNumber == "" {
 				failed = append(failed, "TicketingRule")
 			}
-		case "multifactorauthentication":
+		case "MultiFactorAuthentication":
 			if !caller.MFA {
 				failed = append(failed, "MfaRule")
 			}

@@ -113,7 +113,8 @@ func TestAccActiveAssignment_policyRejects(t *testing.T) {
 	t.Parallel()
 	env := acctest.NewEnv(t)
 	strict := emulator.DefaultPolicy()
-	strict.ExpirationAdminAssignment = emulator.ExpirationRule{IsExpirationRequired: true, MaximumDuration: "P30D"}
+	strict.Rule("Expiration_Admin_Assignment").IsExpirationRequired = true
+	strict.Rule("Expiration_Admin_Assignment").MaximumDuration = "P30D"
 	env.Emulator.SetPolicy(emulator.RoleHelpdeskAdministrator, strict)
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(env),
