@@ -38,7 +38,7 @@ func NewEnv(t testing.TB) *Env {
 	srv, err := emulator.New(emulator.Options{
 		Clock:    clock,
 		DataFile: dataFile,
-		Tokens:   map[string]emulator.Identity{Token: {PrincipalID: emulator.AdminID, MFA: true}},
+		Tokens:   map[string]emulator.Identity{Token: {PrincipalID: emulator.AdminID}}, // no MFA claim: an app-only token
 		PageSize: 2, // small pages so every list call exercises @odata.nextLink
 	})
 	if err != nil {

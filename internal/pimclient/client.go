@@ -124,16 +124,17 @@ func New(opts Options) (*Client, error) {
 
 type methodKey struct{}
 
-// checkRetry is retryablehttp's default policy for reads, narrowed for
-// writes: a 5xx after a POST may mean Graph accepted the request, so a blind
-// retry could create a second request. Writes retry only on 429 and on errors
-// that prove the request never left (dial failures).
+// checkRetry is retryablehttp's default policy for idempotent calls (GET,
+// and PATCH of a whole policy rule), narrowed for POST: a 5xx after a POST may
+// mean Graph accepted the request, so a blind retry could create a second
+// request. POSTs retry only on 429 and on errors that prove the request never
+// left (dial failures).
 func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}
 	method, _ := ctx.Value(methodKey{}).(string)
-	if method == http.MethodGet || method == "" {
+	if method == http.MethodGet || method == http.MethodPatch || method == "" {
 		return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
 	}
 	if err != nil {

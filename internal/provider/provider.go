@@ -98,9 +98,10 @@ type pimProviderModel struct {
 
 // providerData is handed to every resource and data source.
 type providerData struct {
-	client *pimclient.Client
-	clock  Clock
-	poll   time.Duration
+	client   *pimclient.Client
+	clock    Clock
+	poll     time.Duration
+	policies *policyCache
 }
 
 func (p *pimProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -167,7 +168,7 @@ func (p *pimProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		return
 	}
 	tflog.Debug(ctx, "Configured Microsoft Graph client", map[string]any{"endpoint": endpoint})
-	data := &providerData{client: client, clock: p.clock, poll: p.poll}
+	data := &providerData{client: client, clock: p.clock, poll: p.poll, policies: newPolicyCache()}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 }
@@ -176,6 +177,7 @@ func (p *pimProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewEligibleAssignmentResource,
 		NewActiveAssignmentResource,
+		NewRoleSettingResource,
 	}
 }
 

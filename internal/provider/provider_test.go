@@ -13,9 +13,18 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	// The registry is unreachable here and in CI: never phone home.
+	// The registry is unreachable here and in CI: never phone home, and do
+	// not read the machine's CLI configuration (a missing one only warns).
 	os.Setenv("CHECKPOINT_DISABLE", "1")
-	os.Exit(m.Run())
+	empty, err := os.CreateTemp("", "pim-acctest-*.tfrc")
+	if err != nil {
+		panic(err)
+	}
+	empty.Close()
+	os.Setenv("TF_CLI_CONFIG_FILE", empty.Name())
+	code := m.Run()
+	os.Remove(empty.Name())
+	os.Exit(code)
 }
 
 // factories wires a provider to env's private emulator and fake clock.

@@ -107,36 +107,76 @@ func TestAccActiveAssignment_updateInPlace(t *testing.T) {
 	})
 }
 
-// The default role setting requires a justification for active assignments;
-// Graph's policy error reaches the user with its code, the rule and a next step.
-func TestAccActiveAssignment_policyRejects(t *testing.T) {
+// The role setting is checked at plan time: requests Graph would refuse
+// never reach apply (azuread#1450, #1464, azurerm#22766).
+func TestAccActiveAssignment_planTimePolicyCheck(t *testing.T) {
 	t.Parallel()
 	env := acctest.NewEnv(t)
 	strict := emulator.DefaultPolicy()
 	strict.Rule("Expiration_Admin_Assignment").IsExpirationRequired = true
 	strict.Rule("Expiration_Admin_Assignment").MaximumDuration = "P30D"
+	strict.Rule("Enablement_Admin_Assignment").EnabledRules = []string{"Justification", "Ticketing"}
 	env.Emulator.SetPolicy(emulator.RoleHelpdeskAdministrator, strict)
+	role := emulator.RoleHelpdeskAdministrator
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(env),
 		Steps: []resource.TestStep{
 			{
+				// The default setting requires a justification for active assignments.
 				Config:      activeConfig(env, emulator.AliceID, emulator.RoleGlobalReader, ""),
-				ExpectError: regexp.MustCompile(`(?s)RoleAssignmentRequestPolicyValidationFailed.*JustificationRule.*request-id:.*role setting`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Justification Required.*current\s+PIM\s+setting\s+of\s+role\s+` + emulator.RoleGlobalReader + `.*active_assignment.require_justification`),
 			},
 			{
-				Config:      activeConfig(env, emulator.AliceID, emulator.RoleHelpdeskAdministrator, `  justification = "permanent please"`),
-				ExpectError: regexp.MustCompile(`(?s)ExpirationRule`),
+				Config: activeConfig(env, emulator.AliceID, role, `  justification = "permanent please"
+  ticket_number = "T-1"`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Permanent Active Assignment Not Allowed.*allow_permanent\s+=\s+false.*Expiration_Admin_Assignment.*P30D`),
 			},
 			{
-				Config: activeConfig(env, emulator.AliceID, emulator.RoleHelpdeskAdministrator, `  justification = "too long"
+				Config: activeConfig(env, emulator.AliceID, role, `  justification = "too long"
+  ticket_number = "T-1"
   duration      = "P31D"`),
-				ExpectError: regexp.MustCompile(`(?s)ExpirationRule`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Active Assignment Longer Than Allowed.*limits\s+active\s+assignments\s+to\s+P30D`),
 			},
 			{
-				Config: activeConfig(env, emulator.AliceID, emulator.RoleHelpdeskAdministrator, `  justification = "within limits"
+				Config: activeConfig(env, emulator.AliceID, role, `  justification = "no ticket"
   duration      = "P30D"`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Ticket Information Required`),
+			},
+			{
+				Config: activeConfig(env, emulator.AliceID, role, `  justification = "within limits"
+  ticket_number = "T-1"
+  duration      = "P30D"`),
+				Check: func(*terraform.State) error {
+					if n := len(env.Emulator.Requests(emulator.Active)); n != 1 {
+						return fmt.Errorf("%d requests reached Graph, want only the compliant one", n)
+					}
+					return nil
+				},
 			},
 		},
+	})
+}
+
+// What cannot be checked at plan time (here: the MFA of the caller's token)
+// reaches the user as Graph's error with its code, message, request-id and a
+// next step.
+func TestAccActiveAssignment_graphPolicyErrorAtApply(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	mfa := emulator.DefaultPolicy()
+	mfa.Rule("Enablement_Admin_Assignment").EnabledRules = []string{"Justification", "MultiFactorAuthentication"}
+	env.Emulator.SetPolicy(emulator.RoleGlobalReader, mfa)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(env),
+		Steps: []resource.TestStep{{
+			Config: activeConfig(env, emulator.AliceID, emulator.RoleGlobalReader, `  justification = "needs mfa"`),
+			ExpectError: regexp.MustCompile(`(?s)Unable to Create Active Assignment.*` +
+				`Graph error: RoleAssignmentRequestPolicyValidationFailed \(HTTP 400\).*MfaRule.*request-id: [0-9a-f-]{36}.*role setting`),
+		}},
 	})
 }
 

@@ -130,12 +130,18 @@ func (r *assignmentResource) ModifyPlan(ctx context.Context, req resource.Modify
 				end.Format(time.RFC3339), now.Format(time.RFC3339)))
 	}
 	if req.State.Raw.IsNull() {
+		r.checkPolicy(ctx, &plan, &resp.Diagnostics)
 		return
 	}
 	var state assignmentModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	if plan.changesGraph(&state) {
+		// Only a request that is sent is checked: a tightened policy does not
+		// revoke existing assignments, so it must not block unrelated plans.
+		r.checkPolicy(ctx, &plan, &resp.Diagnostics)
 	}
 	// A new start can move the schedule between Granted and Provisioned.
 	if !plan.StartDateTime.IsUnknown() && !plan.StartDateTime.Equal(state.StartDateTime) {

@@ -36,7 +36,7 @@ func TestDeleteOfMissingAssignmentSucceeds(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r.data = &providerData{client: client, clock: clock, poll: time.Second}
+			r.data = &providerData{client: client, clock: clock, poll: time.Second, policies: newPolicyCache()}
 
 			var sch resource.SchemaResponse
 			r.Schema(ctx, resource.SchemaRequest{}, &sch)

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
@@ -99,4 +100,43 @@ func (durationValidator) ValidateString(_ context.Context, req validator.StringR
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid ISO 8601 Duration",
 			fmt.Sprintf("%s: %s. Use a positive ISO 8601 duration such as PT8H (8 hours), P30D (30 days) or P1Y (one year).", req.Path, err))
 	}
+}
+
+// DurationBetween checks an ISO 8601 duration lies within [min, max], as
+// measured from a fixed instant (calendar parts included).
+func DurationBetween(min, max time.Duration) validator.String { return durationRange{min, max} }
+
+type durationRange struct{ min, max time.Duration }
+
+func (v durationRange) Description(context.Context) string {
+	return fmt.Sprintf("value must be an ISO 8601 duration from %s to %s", isoString(v.min), isoString(v.max))
+}
+
+func (v durationRange) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v durationRange) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	d, err := isoduration.Parse(req.ConfigValue.ValueString())
+	if err != nil {
+		return // ISO8601Duration reports the syntax error
+	}
+	base := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	if got := d.AddTo(base).Sub(base); got < v.min || got > v.max {
+		resp.Diagnostics.AddAttributeError(req.Path, "Duration Out Of Range",
+			fmt.Sprintf("%s is %s; Entra allows %s to %s here.", req.Path, req.ConfigValue.ValueString(), isoString(v.min), isoString(v.max)))
+	}
+}
+
+func isoString(d time.Duration) string {
+	h, m := int(d.Hours()), int(d.Minutes())%60
+	s := "PT"
+	if h > 0 {
+		s += fmt.Sprintf("%dH", h)
+	}
+	if m > 0 || h == 0 {
+		s += fmt.Sprintf("%dM", m)
+	}
+	return s
 }

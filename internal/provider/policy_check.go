@@ -1,0 +1,165 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+
+	"github.com/pim-as-code/terraform-provider-pim/internal/isoduration"
+	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient"
+)
+
+// assignmentLimits are the parts of a role setting that decide whether Graph
+// accepts an admin assignment request.
+type assignmentLimits struct {
+	AllowPermanent       bool
+	MaximumDuration      string
+	RequireJustification bool
+	RequireTicket        bool
+}
+
+type policyLimits struct {
+	Eligible, Active assignmentLimits
+}
+
+func (l policyLimits) forKind(k pimclient.Kind) (assignmentLimits, string, string) {
+	if k == pimclient.Assignment {
+		return l.Active, "active_assignment", "Expiration_Admin_Assignment"
+	}
+	return l.Eligible, "eligible_assignment", "Expiration_Admin_Eligibility"
+}
+
+func policyLimitsFromModel(m *roleSettingModel) policyLimits {
+	return policyLimits{
+		Eligible: assignmentLimits{m.EligibleAssignment.AllowPermanent, m.EligibleAssignment.MaximumDuration,
+			m.EligibleAssignment.RequireJustification, m.EligibleAssignment.RequireTicketInfo},
+		Active: assignmentLimits{m.ActiveAssignment.AllowPermanent, m.ActiveAssignment.MaximumDuration,
+			m.ActiveAssignment.RequireJustification, m.ActiveAssignment.RequireTicketInfo},
+	}
+}
+
+// policyCache holds, for one provider process (one plan or one apply), the
+// limits of each role: planned by a pim_role_setting in the same plan, or
+// read from Graph once.
+type policyCache struct {
+	mu      sync.Mutex
+	planned map[string]policyLimits
+	fetched map[string]policyLimits
+}
+
+func newPolicyCache() *policyCache {
+	return &policyCache{planned: map[string]policyLimits{}, fetched: map[string]policyLimits{}}
+}
+
+func (c *policyCache) plan(roleID string, l policyLimits) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.planned[strings.ToLower(roleID)] = l
+}
+
+func (c *policyCache) forget(roleID string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.fetched, strings.ToLower(roleID))
+}
+
+// get returns the role's limits and whether they come from a planned setting.
+func (c *policyCache) get(ctx context.Context, client *pimclient.Client, roleID string) (policyLimits, bool, error) {
+	key := strings.ToLower(roleID)
+	c.mu.Lock()
+	if l, ok := c.planned[key]; ok {
+		c.mu.Unlock()
+		return l, true, nil
+	}
+	if l, ok := c.fetched[key]; ok {
+		c.mu.Unlock()
+		return l, false, nil
+	}
+	c.mu.Unlock()
+	pol, err := client.GetRolePolicy(ctx, roleID)
+	if err != nil {
+		return policyLimits{}, false, err
+	}
+	m, err := roleSettingFromRules(pol)
+	if err != nil {
+		return policyLimits{}, false, err
+	}
+	l := policyLimitsFromModel(m)
+	c.mu.Lock()
+	c.fetched[key] = l
+	c.mu.Unlock()
+	return l, false, nil
+}
+
+// checkPolicy rejects at plan time an assignment the role setting would make
+// Graph refuse at apply time (azuread#1450, #1464, azurerm#22766).
+func (r *assignmentResource) checkPolicy(ctx context.Context, plan *assignmentModel, diags *diag.Diagnostics) {
+	if plan.RoleDefinitionID.IsUnknown() {
+		return
+	}
+	roleID := plan.RoleDefinitionID.ValueString()
+	limits, planned, err := r.data.policies.get(ctx, r.data.client, roleID)
+	if err != nil {
+		diags.AddWarning("Role Setting Not Checked",
+			graphErrorDetail("Reading the PIM policy of role "+roleID+" to check this "+r.kind.String()+" at plan time failed", err,
+				"The plan goes on; Graph checks the policy again at apply time."))
+		return
+	}
+	l, block, expRule := limits.forKind(r.kind)
+	source := fmt.Sprintf("The current PIM setting of role %s", roleID)
+	hint := fmt.Sprintf(" If a pim_role_setting in this configuration changes this limit, reference it (role_definition_id = pim_role_setting.<name>.role_definition_id) so the check uses the planned setting.")
+	if planned {
+		source = fmt.Sprintf("The planned pim_role_setting of role %s", roleID)
+		hint = ""
+	}
+	permanent := plan.EndDateTime.IsNull() && plan.Duration.IsNull()
+	if !l.AllowPermanent {
+		if permanent {
+			diags.AddAttributeError(path.Root("duration"), "Permanent "+title(r.kind.String())+" Not Allowed",
+				fmt.Sprintf("%s does not allow permanent %ss (%s.allow_permanent = false, rule %s): they must end within %s. "+
+					"Set duration (at most %s) or end_date_time.%s", source, r.kind, block, expRule, l.MaximumDuration, l.MaximumDuration, hint))
+		} else if end, attr, ok := plannedEnd(plan, r.data.clock.Now(), diags); ok {
+			start := r.data.clock.Now()
+			if s, known := knownTime(plan.StartDateTime, diags); known && s.After(start) {
+				start = s
+			}
+			if max, err := isoduration.Parse(l.MaximumDuration); err == nil && end.After(max.AddTo(start)) {
+				diags.AddAttributeError(path.Root(attr), title(r.kind.String())+" Longer Than Allowed",
+					fmt.Sprintf("%s limits %ss to %s (%s.maximum_duration, rule %s); this one would last until %s. Shorten it.%s",
+						source, r.kind, l.MaximumDuration, block, expRule, end.Format(time.RFC3339), hint))
+			}
+		}
+	}
+	if l.RequireJustification && plan.Justification.IsNull() {
+		diags.AddAttributeError(path.Root("justification"), "Justification Required",
+			fmt.Sprintf("%s requires a justification for %ss (%s.require_justification). Set justification.%s", source, r.kind, block, hint))
+	}
+	if l.RequireTicket && plan.TicketNumber.IsNull() {
+		diags.AddAttributeError(path.Root("ticket_number"), "Ticket Information Required",
+			fmt.Sprintf("%s requires ticket information for %ss (%s.require_ticket_info). Set ticket_number and ticket_system.%s", source, r.kind, block, hint))
+	}
+}
+
+// plannedEnd returns the planned end and the attribute that sets it.
+func plannedEnd(plan *assignmentModel, now time.Time, diags *diag.Diagnostics) (time.Time, string, bool) {
+	if end, ok := knownTime(plan.EndDateTime, diags); ok {
+		return end, "end_date_time", true
+	}
+	if plan.Duration.IsNull() || plan.Duration.IsUnknown() {
+		return time.Time{}, "", false
+	}
+	d, err := isoduration.Parse(plan.Duration.ValueString())
+	if err != nil {
+		return time.Time{}, "", false
+	}
+	start := now
+	if s, ok := knownTime(plan.StartDateTime, diags); ok && s.After(now) {
+		start = s
+	}
+	return d.AddTo(start), "duration", true
+}

@@ -1,0 +1,570 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient"
+	"github.com/pim-as-code/terraform-provider-pim/internal/validators"
+)
+
+var (
+	_ resource.ResourceWithConfigure      = (*roleSettingResource)(nil)
+	_ resource.ResourceWithImportState    = (*roleSettingResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*roleSettingResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*roleSettingResource)(nil)
+)
+
+// NewRoleSettingResource is pim_role_setting.
+func NewRoleSettingResource() resource.Resource { return &roleSettingResource{} }
+
+type roleSettingResource struct {
+	data *providerData
+}
+
+type roleSettingModel struct {
+	ID                 types.String          `tfsdk:"id"`
+	RoleDefinitionID   types.String          `tfsdk:"role_definition_id"`
+	Activation         *activationModel      `tfsdk:"activation"`
+	EligibleAssignment *eligibleSettingModel `tfsdk:"eligible_assignment"`
+	ActiveAssignment   *activeSettingModel   `tfsdk:"active_assignment"`
+	Notifications      *notificationsModel   `tfsdk:"notifications"`
+}
+
+type activationModel struct {
+	MaximumDuration                 string        `tfsdk:"maximum_duration"`
+	RequireMFA                      bool          `tfsdk:"require_mfa"`
+	RequireJustification            bool          `tfsdk:"require_justification"`
+	RequireTicketInfo               bool          `tfsdk:"require_ticket_info"`
+	AuthenticationContextClaimValue types.String  `tfsdk:"authentication_context_claim_value"`
+	Approval                        approvalModel `tfsdk:"approval"`
+}
+
+type approvalModel struct {
+	Required                      bool         `tfsdk:"required"`
+	RequiredForExtension          bool         `tfsdk:"required_for_extension"`
+	RequireRequestorJustification bool         `tfsdk:"require_requestor_justification"`
+	Stages                        []stageModel `tfsdk:"stages"`
+}
+
+type stageModel struct {
+	TimeoutInDays                int64           `tfsdk:"timeout_in_days"`
+	RequireApproverJustification bool            `tfsdk:"require_approver_justification"`
+	EscalationEnabled            bool            `tfsdk:"escalation_enabled"`
+	EscalationTimeInMinutes      int64           `tfsdk:"escalation_time_in_minutes"`
+	PrimaryApprovers             []approverModel `tfsdk:"primary_approvers"`
+	EscalationApprovers          []approverModel `tfsdk:"escalation_approvers"`
+}
+
+type approverModel struct {
+	Type string `tfsdk:"type"`
+	ID   string `tfsdk:"id"`
+}
+
+type eligibleSettingModel struct {
+	AllowPermanent       bool   `tfsdk:"allow_permanent"`
+	MaximumDuration      string `tfsdk:"maximum_duration"`
+	RequireJustification bool   `tfsdk:"require_justification"`
+	RequireTicketInfo    bool   `tfsdk:"require_ticket_info"`
+}
+
+type activeSettingModel struct {
+	AllowPermanent       bool   `tfsdk:"allow_permanent"`
+	MaximumDuration      string `tfsdk:"maximum_duration"`
+	RequireMFA           bool   `tfsdk:"require_mfa"`
+	RequireJustification bool   `tfsdk:"require_justification"`
+	RequireTicketInfo    bool   `tfsdk:"require_ticket_info"`
+}
+
+type notificationsModel struct {
+	EligibleAssignment notificationGroupModel `tfsdk:"eligible_assignment"`
+	ActiveAssignment   notificationGroupModel `tfsdk:"active_assignment"`
+	Activation         notificationGroupModel `tfsdk:"activation"`
+}
+
+type notificationGroupModel struct {
+	Admin     notificationModel `tfsdk:"admin"`
+	Requestor notificationModel `tfsdk:"requestor"`
+	Approver  notificationModel `tfsdk:"approver"`
+}
+
+type notificationModel struct {
+	DefaultRecipients    bool     `tfsdk:"default_recipients"`
+	AdditionalRecipients []string `tfsdk:"additional_recipients"`
+	CriticalOnly         bool     `tfsdk:"critical_only"`
+}
+
+// defaultRoleSetting is the documented Entra default of a directory role
+// (pim-graph-api.md §5.9); the schema's defaults and destroy both use it.
+func defaultRoleSetting() roleSettingModel {
+	n := notificationModel{DefaultRecipients: true, AdditionalRecipients: []string{}}
+	group := notificationGroupModel{Admin: n, Requestor: n, Approver: n}
+	return roleSettingModel{
+		Activation: &activationModel{
+			MaximumDuration: "PT8H", RequireMFA: true, RequireJustification: true,
+			AuthenticationContextClaimValue: types.StringNull(),
+			Approval: approvalModel{RequireRequestorJustification: true, Stages: []stageModel{{
+				TimeoutInDays: 1, RequireApproverJustification: true, PrimaryApprovers: []approverModel{}, EscalationApprovers: []approverModel{},
+			}}},
+		},
+		EligibleAssignment: &eligibleSettingModel{AllowPermanent: true, MaximumDuration: "P365D"},
+		ActiveAssignment:   &activeSettingModel{AllowPermanent: true, MaximumDuration: "P180D", RequireJustification: true},
+		Notifications:      &notificationsModel{EligibleAssignment: group, ActiveAssignment: group, Activation: group},
+	}
+}
+
+func (r *roleSettingResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_role_setting"
+}
+
+func (r *roleSettingResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = roleSettingSchema(ctx)
+}
+
+func (r *roleSettingResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	data, ok := req.ProviderData.(*providerData)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected Resource Configure Type",
+			fmt.Sprintf("Expected *providerData, got %T. Please report this issue to the provider developers.", req.ProviderData))
+		return
+	}
+	r.data = data
+}
+
+// ValidateConfig rejects combinations Entra refuses, at plan time.
+func (r *roleSettingResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var mfa types.Bool
+	var claim types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("activation").AtName("require_mfa"), &mfa)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("activation").AtName("authentication_context_claim_value"), &claim)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// require_mfa defaults to true, so an unset value with a claim is the conflict too.
+	if !claim.IsNull() && !claim.IsUnknown() && !mfa.IsUnknown() && (mfa.IsNull() || mfa.ValueBool()) {
+		resp.Diagnostics.AddAttributeError(path.Root("activation").AtName("authentication_context_claim_value"), "Conflicting Activation Requirements",
+			"Entra requires either multi-factor authentication or a Conditional Access authentication context on activation, not both. "+
+				"Set activation.require_mfa = false when using authentication_context_claim_value (the authentication context can demand MFA itself).")
+	}
+	var stages types.List
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("activation").AtName("approval").AtName("stages"), &stages)...)
+	if stages.IsNull() || stages.IsUnknown() {
+		return
+	}
+	for i := range stages.Elements() {
+		p := path.Root("activation").AtName("approval").AtName("stages").AtListIndex(i)
+		var enabled types.Bool
+		var minutes types.Int64
+		var esc types.Set
+		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, p.AtName("escalation_enabled"), &enabled)...)
+		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, p.AtName("escalation_time_in_minutes"), &minutes)...)
+		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, p.AtName("escalation_approvers"), &esc)...)
+		if !enabled.ValueBool() {
+			continue
+		}
+		if !esc.IsUnknown() && len(esc.Elements()) == 0 {
+			resp.Diagnostics.AddAttributeError(p.AtName("escalation_approvers"), "Escalation Without Approvers",
+				"escalation_enabled is true, so this stage needs at least one escalation approver.")
+		}
+		if !minutes.IsUnknown() && minutes.ValueInt64() <= 0 {
+			resp.Diagnostics.AddAttributeError(p.AtName("escalation_time_in_minutes"), "Escalation Without Delay",
+				"escalation_enabled is true, so escalation_time_in_minutes must be positive.")
+		}
+	}
+}
+
+// ModifyPlan publishes the planned setting so that assignments in the same
+// plan are checked against it rather than against the current policy.
+func (r *roleSettingResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if r.data == nil || req.Plan.Raw.IsNull() || !req.Plan.Raw.IsFullyKnown() {
+		return
+	}
+	var plan roleSettingModel
+	if diags := req.Plan.Get(ctx, &plan); diags.HasError() {
+		return
+	}
+	r.data.policies.plan(plan.RoleDefinitionID.ValueString(), policyLimitsFromModel(&plan))
+}
+
+func (r *roleSettingResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan roleSettingModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// Create writes every rule: the policy may differ from the defaults in
+	// ways no state knows about yet.
+	r.apply(ctx, &plan, nil, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *roleSettingResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state roleSettingModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	pol, err := r.data.client.GetRolePolicy(ctx, state.RoleDefinitionID.ValueString())
+	if errors.Is(err, pimclient.ErrNoPolicy) {
+		resp.Diagnostics.AddError("Role Has No PIM Policy",
+			fmt.Sprintf("Graph returned no PIM policy for role %s. Check role_definition_id (see the pim_role_definition data source).", state.RoleDefinitionID.ValueString()))
+		return
+	}
+	if err != nil {
+		addGraphError(&resp.Diagnostics, "Unable to Read Role Setting", "Reading the PIM policy of role "+state.RoleDefinitionID.ValueString(), err, "")
+		return
+	}
+	read, err := roleSettingFromRules(pol)
+	if err != nil {
+		resp.Diagnostics.AddError("Unexpected Role Setting", err.Error()+" Please report this issue to the provider developers.")
+		return
+	}
+	read.RoleDefinitionID = state.RoleDefinitionID
+	resp.Diagnostics.Append(resp.State.Set(ctx, read)...)
+}
+
+func (r *roleSettingResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state roleSettingModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	r.apply(ctx, &plan, &state, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// Delete restores the documented defaults: a role's policy cannot be removed.
+func (r *roleSettingResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state roleSettingModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	def := defaultRoleSetting()
+	def.RoleDefinitionID = state.RoleDefinitionID
+	r.apply(ctx, &def, &state, &resp.Diagnostics)
+	if !resp.Diagnostics.HasError() {
+		tflog.Info(ctx, "Restored the documented default PIM setting", map[string]any{"role_definition_id": state.RoleDefinitionID.ValueString()})
+	}
+}
+
+func (r *roleSettingResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if !validators.IsGUID(req.ID) {
+		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("Import a role setting by its role definition id (a GUID such as 62e90394-69f5-4237-9190-012177145e10); got %q.", req.ID))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("role_definition_id"), strings.ToLower(req.ID))...)
+}
+
+// apply PATCHes the rules of want that differ from prior (all of them when
+// prior is nil), then reads the policy back and checks Graph kept every
+// value. On a failed PATCH it restores the rules it had already changed, so a
+// failed apply leaves the policy as it was.
+func (r *roleSettingResource) apply(ctx context.Context, want, prior *roleSettingModel, diags *diag.Diagnostics) {
+	roleID := want.RoleDefinitionID.ValueString()
+	current, err := r.data.client.GetRolePolicy(ctx, roleID)
+	if err != nil {
+		addGraphError(diags, "Unable to Read Role Setting", "Reading the PIM policy of role "+roleID, err, "")
+		return
+	}
+	wantRules := roleSettingToRules(want)
+	var priorRules map[string]pimclient.PolicyRule
+	if prior != nil && prior.Activation != nil {
+		priorRules = roleSettingToRules(prior)
+	}
+	var done []pimclient.PolicyRule // previous values of rules already patched
+	for _, id := range ruleOrder {
+		rule := wantRules[id]
+		if priorRules != nil && sameRule(priorRules[id], rule) {
+			continue
+		}
+		if err := r.data.client.UpdatePolicyRule(ctx, current.PolicyID, rule); err != nil {
+			rolledBack := r.rollback(ctx, current, done)
+			addGraphError(diags, "Unable to Update Role Setting",
+				fmt.Sprintf("Updating rule %s of the PIM policy of role %s", id, roleID), err,
+				fmt.Sprintf("%s Fix the setting and apply again.", rolledBack))
+			return
+		}
+		tflog.Debug(ctx, "Updated PIM policy rule", map[string]any{"rule": id, "role_definition_id": roleID})
+		done = append(done, current.Rules[id])
+	}
+	after, err := r.data.client.GetRolePolicy(ctx, roleID)
+	if err != nil {
+		addGraphError(diags, "Unable to Confirm Role Setting", "Reading back the PIM policy of role "+roleID, err, "")
+		return
+	}
+	var ignored []string
+	for _, id := range ruleOrder {
+		if !sameRule(normalizeRule(after.Rules[id]), wantRules[id]) {
+			ignored = append(ignored, id)
+		}
+	}
+	if len(ignored) > 0 {
+		diags.AddError("Role Setting Not Fully Applied",
+			fmt.Sprintf("Graph accepted the changes but did not keep these rules of role %s as requested: %s. Nothing reports an error for this; "+
+				"run terraform plan to see the difference, and check the values against what the Entra portal allows.", roleID, strings.Join(ignored, ", ")))
+		return
+	}
+	want.ID = types.StringValue(after.PolicyID)
+	r.data.policies.forget(roleID)
+}
+
+func (r *roleSettingResource) rollback(ctx context.Context, current *pimclient.RolePolicy, done []pimclient.PolicyRule) string {
+	if len(done) == 0 {
+		return "No rule had been changed."
+	}
+	var failed []string
+	for i := len(done) - 1; i >= 0; i-- {
+		if err := r.data.client.UpdatePolicyRule(ctx, current.PolicyID, normalizeRule(done[i])); err != nil {
+			failed = append(failed, done[i].ID)
+		}
+	}
+	if len(failed) > 0 {
+		return fmt.Sprintf("The rules changed before the failure could not all be restored (%s still changed): run terraform plan to see the policy as it is.", strings.Join(failed, ", "))
+	}
+	return fmt.Sprintf("The %d rule(s) changed before the failure were restored, so the policy is as it was.", len(done))
+}
+
+// ruleOrder is the documented order of the 17 rules.
+var ruleOrder = []string{
+	"Expiration_Admin_Eligibility", "Enablement_Admin_Eligibility",
+	"Notification_Admin_Admin_Eligibility", "Notification_Requestor_Admin_Eligibility", "Notification_Approver_Admin_Eligibility",
+	"Expiration_Admin_Assignment", "Enablement_Admin_Assignment",
+	"Notification_Admin_Admin_Assignment", "Notification_Requestor_Admin_Assignment", "Notification_Approver_Admin_Assignment",
+	"Expiration_EndUser_Assignment", "Enablement_EndUser_Assignment", "Approval_EndUser_Assignment",
+	"AuthenticationContext_EndUser_Assignment",
+	"Notification_Admin_EndUser_Assignment", "Notification_Requestor_EndUser_Assignment", "Notification_Approver_EndUser_Assignment",
+}
+
+func sameRule(a, b pimclient.PolicyRule) bool {
+	ja, errA := json.Marshal(a)
+	jb, errB := json.Marshal(b)
+	return errA == nil && errB == nil && string(ja) == string(jb)
+}
+
+// normalizeRule makes a rule read from Graph comparable with one built from
+// the model: sorted lists, canonical casing.
+func normalizeRule(r pimclient.PolicyRule) pimclient.PolicyRule {
+	r.EnabledRules = canonicalEnablement(r.EnabledRules)
+	r.NotificationRecipients = sortedLower(r.NotificationRecipients)
+	if r.Setting != nil {
+		s := *r.Setting
+		s.ApprovalStages = slices.Clone(s.ApprovalStages)
+		for i := range s.ApprovalStages {
+			s.ApprovalStages[i].PrimaryApprovers = sortedSubjects(s.ApprovalStages[i].PrimaryApprovers)
+			s.ApprovalStages[i].EscalationApprovers = sortedSubjects(s.ApprovalStages[i].EscalationApprovers)
+		}
+		r.Setting = &s
+	}
+	if r.ClaimValue != nil && *r.ClaimValue == "" {
+		r.ClaimValue = nil
+	}
+	return r
+}
+
+func canonicalEnablement(in []string) []string {
+	out := []string{}
+	for _, want := range []string{"MultiFactorAuthentication", "Justification", "Ticketing"} {
+		for _, v := range in {
+			if strings.EqualFold(v, want) {
+				out = append(out, want)
+				break
+			}
+		}
+	}
+	return out
+}
+
+func sortedLower(in []string) []string {
+	out := make([]string, 0, len(in))
+	for _, s := range in {
+		out = append(out, strings.ToLower(s))
+	}
+	sort.Strings(out)
+	return out
+}
+
+func sortedSubjects(in []pimclient.SubjectSet) []pimclient.SubjectSet {
+	out := make([]pimclient.SubjectSet, 0, len(in))
+	for _, s := range in {
+		t := pimclient.SubjectSingleUser
+		if strings.Contains(strings.ToLower(s.ODataType), "group") {
+			t = pimclient.SubjectGroupMembers
+		}
+		out = append(out, pimclient.SubjectSet{ODataType: t, UserID: strings.ToLower(s.UserID), GroupID: strings.ToLower(s.GroupID)})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		return out[i].ODataType+out[i].UserID+out[i].GroupID < out[j].ODataType+out[j].UserID+out[j].GroupID
+	})
+	return out
+}
+
+func enabledRules(mfa, justification, ticket bool) []string {
+	out := []string{}
+	if mfa {
+		out = append(out, "MultiFactorAuthentication")
+	}
+	if justification {
+		out = append(out, "Justification")
+	}
+	if ticket {
+		out = append(out, "Ticketing")
+	}
+	return out
+}
+
+func hasRule(rules []string, name string) bool {
+	return slices.ContainsFunc(rules, func(s string) bool { return strings.EqualFold(s, name) })
+}
+
+// roleSettingToRules maps the model to the 17 rules, normalised.
+func roleSettingToRules(m *roleSettingModel) map[string]pimclient.PolicyRule {
+	rules := map[string]pimclient.PolicyRule{}
+	exp := func(id string, required bool, max string) {
+		rules[id] = pimclient.PolicyRule{ODataType: pimclient.RuleTypeExpiration, ID: id, IsExpirationRequired: required, MaximumDuration: max}
+	}
+	enable := func(id string, list []string) {
+		rules[id] = pimclient.PolicyRule{ODataType: pimclient.RuleTypeEnablement, ID: id, EnabledRules: list}
+	}
+	exp("Expiration_Admin_Eligibility", !m.EligibleAssignment.AllowPermanent, m.EligibleAssignment.MaximumDuration)
+	enable("Enablement_Admin_Eligibility", enabledRules(false, m.EligibleAssignment.RequireJustification, m.EligibleAssignment.RequireTicketInfo))
+	exp("Expiration_Admin_Assignment", !m.ActiveAssignment.AllowPermanent, m.ActiveAssignment.MaximumDuration)
+	enable("Enablement_Admin_Assignment", enabledRules(m.ActiveAssignment.RequireMFA, m.ActiveAssignment.RequireJustification, m.ActiveAssignment.RequireTicketInfo))
+	a := m.Activation
+	exp("Expiration_EndUser_Assignment", true, a.MaximumDuration)
+	enable("Enablement_EndUser_Assignment", enabledRules(a.RequireMFA, a.RequireJustification, a.RequireTicketInfo))
+	ctxRule := pimclient.PolicyRule{ODataType: pimclient.RuleTypeAuthenticationContext, ID: "AuthenticationContext_EndUser_Assignment"}
+	if !a.AuthenticationContextClaimValue.IsNull() && a.AuthenticationContextClaimValue.ValueString() != "" {
+		v := a.AuthenticationContextClaimValue.ValueString()
+		ctxRule.IsEnabled, ctxRule.ClaimValue = true, &v
+	}
+	rules[ctxRule.ID] = ctxRule
+	settings := &pimclient.ApprovalSettings{
+		IsApprovalRequired: a.Approval.Required, IsApprovalRequiredForExtension: a.Approval.RequiredForExtension,
+		IsRequestorJustificationRequired: a.Approval.RequireRequestorJustification, ApprovalMode: "SingleStage",
+		ApprovalStages: []pimclient.ApprovalStage{},
+	}
+	if len(a.Approval.Stages) > 1 {
+		settings.ApprovalMode = "Serial"
+	}
+	for _, st := range a.Approval.Stages {
+		settings.ApprovalStages = append(settings.ApprovalStages, pimclient.ApprovalStage{
+			ApprovalStageTimeOutInDays: int(st.TimeoutInDays), IsApproverJustificationRequired: st.RequireApproverJustification,
+			EscalationTimeInMinutes: int(st.EscalationTimeInMinutes), IsEscalationEnabled: st.EscalationEnabled,
+			PrimaryApprovers: subjectsFromModel(st.PrimaryApprovers), EscalationApprovers: subjectsFromModel(st.EscalationApprovers),
+		})
+	}
+	rules["Approval_EndUser_Assignment"] = pimclient.PolicyRule{ODataType: pimclient.RuleTypeApproval, ID: "Approval_EndUser_Assignment", Setting: settings}
+	notify := func(suffix string, g notificationGroupModel) {
+		for recipient, n := range map[string]notificationModel{"Admin": g.Admin, "Requestor": g.Requestor, "Approver": g.Approver} {
+			level := "All"
+			if n.CriticalOnly {
+				level = "Critical"
+			}
+			id := "Notification_" + recipient + "_" + suffix
+			rules[id] = pimclient.PolicyRule{ODataType: pimclient.RuleTypeNotification, ID: id, NotificationType: "Email", RecipientType: recipient,
+				NotificationLevel: level, IsDefaultRecipientsEnabled: n.DefaultRecipients, NotificationRecipients: sortedLower(n.AdditionalRecipients)}
+		}
+	}
+	notify("Admin_Eligibility", m.Notifications.EligibleAssignment)
+	notify("Admin_Assignment", m.Notifications.ActiveAssignment)
+	notify("EndUser_Assignment", m.Notifications.Activation)
+	for id, r := range rules {
+		rules[id] = normalizeRule(r)
+	}
+	return rules
+}
+
+func subjectsFromModel(in []approverModel) []pimclient.SubjectSet {
+	out := make([]pimclient.SubjectSet, 0, len(in))
+	for _, a := range in {
+		if a.Type == "group" {
+			out = append(out, pimclient.SubjectSet{ODataType: pimclient.SubjectGroupMembers, GroupID: a.ID})
+		} else {
+			out = append(out, pimclient.SubjectSet{ODataType: pimclient.SubjectSingleUser, UserID: a.ID})
+		}
+	}
+	return sortedSubjects(out)
+}
+
+func subjectsToModel(in []pimclient.SubjectSet) []approverModel {
+	out := []approverModel{}
+	for _, s := range sortedSubjects(in) {
+		if s.ODataType == pimclient.SubjectGroupMembers {
+			out = append(out, approverModel{Type: "group", ID: s.GroupID})
+		} else {
+			out = append(out, approverModel{Type: "user", ID: s.UserID})
+		}
+	}
+	return out
+}
+
+// roleSettingFromRules maps a policy read from Graph to the model.
+func roleSettingFromRules(p *pimclient.RolePolicy) (*roleSettingModel, error) {
+	for _, id := range ruleOrder {
+		if _, ok := p.Rules[id]; !ok {
+			return nil, fmt.Errorf("the PIM policy %s has no rule %s", p.PolicyID, id)
+		}
+	}
+	rule := func(id string) pimclient.PolicyRule { return normalizeRule(p.Rules[id]) }
+	m := &roleSettingModel{ID: types.StringValue(p.PolicyID)}
+
+	elig, eligEn := rule("Expiration_Admin_Eligibility"), rule("Enablement_Admin_Eligibility")
+	m.EligibleAssignment = &eligibleSettingModel{AllowPermanent: !elig.IsExpirationRequired, MaximumDuration: elig.MaximumDuration,
+		RequireJustification: hasRule(eligEn.EnabledRules, "Justification"), RequireTicketInfo: hasRule(eligEn.EnabledRules, "Ticketing")}
+	act, actEn := rule("Expiration_Admin_Assignment"), rule("Enablement_Admin_Assignment")
+	m.ActiveAssignment = &activeSettingModel{AllowPermanent: !act.IsExpirationRequired, MaximumDuration: act.MaximumDuration,
+		RequireMFA: hasRule(actEn.EnabledRules, "MultiFactorAuthentication"), RequireJustification: hasRule(actEn.EnabledRules, "Justification"),
+		RequireTicketInfo: hasRule(actEn.EnabledRules, "Ticketing")}
+
+	user, userEn, ctxRule, approval := rule("Expiration_EndUser_Assignment"), rule("Enablement_EndUser_Assignment"),
+		rule("AuthenticationContext_EndUser_Assignment"), rule("Approval_EndUser_Assignment")
+	m.Activation = &activationModel{MaximumDuration: user.MaximumDuration,
+		RequireMFA: hasRule(userEn.EnabledRules, "MultiFactorAuthentication"), RequireJustification: hasRule(userEn.EnabledRules, "Justification"),
+		RequireTicketInfo: hasRule(userEn.EnabledRules, "Ticketing"), AuthenticationContextClaimValue: types.StringNull()}
+	if ctxRule.IsEnabled && ctxRule.ClaimValue != nil {
+		m.Activation.AuthenticationContextClaimValue = types.StringValue(*ctxRule.ClaimValue)
+	}
+	if s := approval.Setting; s != nil {
+		m.Activation.Approval = approvalModel{Required: s.IsApprovalRequired, RequiredForExtension: s.IsApprovalRequiredForExtension,
+			RequireRequestorJustification: s.IsRequestorJustificationRequired, Stages: []stageModel{}}
+		for _, st := range s.ApprovalStages {
+			m.Activation.Approval.Stages = append(m.Activation.Approval.Stages, stageModel{
+				TimeoutInDays: int64(st.ApprovalStageTimeOutInDays), RequireApproverJustification: st.IsApproverJustificationRequired,
+				EscalationEnabled: st.IsEscalationEnabled, EscalationTimeInMinutes: int64(st.EscalationTimeInMinutes),
+				PrimaryApprovers: subjectsToModel(st.PrimaryApprovers), EscalationApprovers: subjectsToModel(st.EscalationApprovers),
+			})
+		}
+	}
+	group := func(suffix string) notificationGroupModel {
+		n := func(recipient string) notificationModel {
+			r := rule("Notification_" + recipient + "_" + suffix)
+			return notificationModel{DefaultRecipients: r.IsDefaultRecipientsEnabled, AdditionalRecipients: r.NotificationRecipients,
+				CriticalOnly: strings.EqualFold(r.NotificationLevel, "Critical")}
+		}
+		return notificationGroupModel{Admin: n("Admin"), Requestor: n("Requestor"), Approver: n("Approver")}
+	}
+	m.Notifications = &notificationsModel{EligibleAssignment: group("Admin_Eligibility"), ActiveAssignment: group("Admin_Assignment"), Activation: group("EndUser_Assignment")}
+	return m, nil
+}
