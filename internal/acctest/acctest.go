@@ -39,7 +39,7 @@ func NewEnv(t testing.TB) *Env {
 		Clock:    clock,
 		DataFile: dataFile,
 		Tokens:   map[string]emulator.Identity{Token: {PrincipalID: emulator.AdminID}}, // no MFA claim: an app-only token
-		PageSize: 2, // small pages so every list call exercises @odata.nextLink
+		PageSize: 2,                                                                    // small pages so every list call exercises @odata.nextLink
 	})
 	if err != nil {
 		t.Fatalf("starting emulator: %v", err)

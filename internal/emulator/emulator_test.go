@@ -459,3 +459,22 @@ func TestAuditLog(t *testing.T) {
 		t.Errorf("startswith + initiatedBy query: %v", m["value"])
 	}
 }
+
+func TestLastGlobalAdministratorIsProtected(t *testing.T) {
+	h := newHarness(t, "")
+	removeGA := func(principal string) (int, map[string]any) {
+		return h.do("POST", actReqs, token, map[string]any{"action": "adminRemove", "principalId": principal, "roleDefinitionId": emulator.RoleGlobalAdministrator, "directoryScopeId": "/"})
+	}
+	h.do("POST", actReqs, token, assign(emulator.AliceID, emulator.RoleGlobalAdministrator, nil))
+	h.clock.Advance(10 * time.Minute)
+	if s, m := removeGA(emulator.AdminID); s != 201 {
+		t.Fatalf("removing one of two Global Administrators: %d %v", s, m)
+	}
+	s, m := removeGA(emulator.AliceID)
+	if s != 400 || m["error"].(map[string]any)["code"] != "LastGlobalAdministratorCannotBeRemoved" {
+		t.Fatalf("removing the last Global Administrator: %d %v", s, m)
+	}
+	if _, ok := h.srv.FindSchedule(emulator.Active, emulator.AliceID, emulator.RoleGlobalAdministrator, "/"); !ok {
+		t.Error("the last Global Administrator assignment is gone")
+	}
+}

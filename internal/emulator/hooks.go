@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"encoding/json"
 	"strings"
 	"time"
 )
@@ -110,4 +111,31 @@ func (s *Server) SetPolicy(roleID string, p *Policy) {
 	defer s.mu.Unlock()
 	s.st.Policies[strings.ToLower(roleID)] = p
 	s.mustPersist()
+}
+
+// PolicyOf returns a copy of a role's current policy.
+func (s *Server) PolicyOf(roleID string) *Policy {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.policy(roleID).clone()
+}
+
+// RulesEqual reports whether two policies have the same 17 rules.
+func RulesEqual(a, b *Policy) bool {
+	for _, id := range ruleIDs {
+		if !RuleEqual(a.Rules[id], b.Rules[id]) {
+			return false
+		}
+	}
+	return true
+}
+
+// RuleEqual reports whether two rules are the same as Graph would show them.
+func RuleEqual(a, b *Rule) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	ja, _ := json.Marshal(a.wire())
+	jb, _ := json.Marshal(b.wire())
+	return string(ja) == string(jb)
 }

@@ -153,6 +153,12 @@ func (s *Server) process(k kind, body requestBody, caller Identity) (*request, *
 		if k == kindAssignment && now.Sub(existing.activeSince()) < minActiveDuration {
 			return nil, badRequest("ActiveDurationTooShort", "The Active duration is too short. Miniumum Required is 5 minutes.")
 		}
+		if k == kindAssignment && existing.RoleDefinitionID == RoleGlobalAdministrator && s.activeGlobalAdmins() <= 1 {
+			// Entra refuses to remove the last Global Administrator. guess: the
+			// code and message of the unified API are not documented.
+			return nil, badRequest("LastGlobalAdministratorCannotBeRemoved",
+				"The last active Global Administrator assignment cannot be removed. Assign Global Administrator to another principal first.")
+		}
 		// As in the documented adminRemove response: Revoked, with no
 		// schedule, target or completion time, and justification dropped.
 		req.Status = "Revoked"
@@ -395,6 +401,19 @@ func (s *Server) isPrivilegedRoleAdmin(principalID string) bool {
 		}
 	}
 	return false
+}
+
+// activeGlobalAdmins counts the tenant-wide active Global Administrator
+// assignments in effect now.
+func (s *Server) activeGlobalAdmins() int {
+	now := s.clock.Now()
+	n := 0
+	for _, sc := range s.st.Schedules {
+		if sc.Kind == kindAssignment && sc.RoleDefinitionID == RoleGlobalAdministrator && sc.DirectoryScopeID == "/" && !sc.Spec.Start.After(now) {
+			n++
+		}
+	}
+	return n
 }
 
 // tick applies the passage of time: future schedules start, ended schedules

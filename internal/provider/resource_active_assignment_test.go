@@ -206,3 +206,50 @@ func TestAccActiveAssignment_expiryAndDeleteAfterExpiry(t *testing.T) {
 		},
 	})
 }
+
+// Entra keeps one active Global Administrator: removing the last one fails
+// with an explanation and a way out, and leaves the assignment in place.
+func TestAccActiveAssignment_lastGlobalAdministratorIsProtected(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(env),
+		Steps: []resource.TestStep{
+			{
+				// Adopt the seeded admin's standing Global Administrator assignment.
+				Config: env.ProviderBlock() + fmt.Sprintf(`
+import {
+  to = pim_active_assignment.ga
+  id = "/|%[1]s|%[2]s"
+}
+resource "pim_active_assignment" "ga" {
+  principal_id       = %[2]q
+  role_definition_id = %[1]q
+}
+`, emulator.RoleGlobalAdministrator, emulator.AdminID),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{
+				PreConfig:   func() { env.Clock.Advance(10 * time.Minute) },
+				Config:      env.ProviderBlock(),
+				ExpectError: regexp.MustCompile(`(?s)Cannot Remove The Last Global Administrator.*LastGlobalAdministratorCannotBeRemoved.*removed \{`),
+			},
+			{
+				Config: env.ProviderBlock() + `
+removed {
+  from = pim_active_assignment.ga
+  lifecycle {
+    destroy = false
+  }
+}
+`,
+				Check: func(*terraform.State) error {
+					if _, ok := env.Emulator.FindSchedule(emulator.Active, emulator.AdminID, emulator.RoleGlobalAdministrator, "/"); !ok {
+						return fmt.Errorf("the last Global Administrator assignment was removed")
+					}
+					return nil
+				},
+			},
+		},
+	})
+}

@@ -334,6 +334,12 @@ func (r *assignmentResource) Delete(ctx context.Context, req resource.DeleteRequ
 				return
 			}
 			continue
+		case pimclient.HasCode(err, pimclient.CodeLastGlobalAdministrator):
+			addGraphError(&resp.Diagnostics, "Cannot Remove The Last Global Administrator", r.describe(&state, "Removing"), err,
+				"Entra keeps at least one active Global Administrator. Assign Global Administrator to another principal (for example a "+
+					"break-glass account) first, or stop managing this assignment without removing it: replace the resource block with\n\n"+
+					"  removed {\n    from = "+"pim_"+r.typeName+".<name>\n    lifecycle {\n      destroy = false\n    }\n  }")
+			return
 		default:
 			addGraphError(&resp.Diagnostics, "Unable to Delete "+title(r.kind.String()), r.describe(&state, "Removing"), err, "")
 			return

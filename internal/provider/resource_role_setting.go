@@ -190,11 +190,13 @@ func (r *roleSettingResource) ValidateConfig(ctx context.Context, req resource.V
 // ModifyPlan publishes the planned setting so that assignments in the same
 // plan are checked against it rather than against the current policy.
 func (r *roleSettingResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if r.data == nil || req.Plan.Raw.IsNull() || !req.Plan.Raw.IsFullyKnown() {
+	if r.data == nil || req.Plan.Raw.IsNull() {
 		return
 	}
+	// The id is unknown on create; the settings themselves must be known
+	// (they are, unless set from values known only at apply).
 	var plan roleSettingModel
-	if diags := req.Plan.Get(ctx, &plan); diags.HasError() {
+	if diags := req.Plan.Get(ctx, &plan); diags.HasError() || plan.RoleDefinitionID.IsUnknown() {
 		return
 	}
 	r.data.policies.plan(plan.RoleDefinitionID.ValueString(), policyLimitsFromModel(&plan))
