@@ -58,7 +58,7 @@ func (s *Server) auditAssignment(k kind, verb string, spec scheduleSpec, initiat
 // auditExpiry records a schedule that reached its end. guess: the reference
 // has no dedicated activity for an expired admin assignment; the service
 // itself (no user) is recorded as initiator.
-func (s *Server) auditExpiry(sc *schedule, end time.Time) {
+func (s *Server) auditExpiry(sc *schedule) {
 	activity := "Remove eligible member from role in PIM completed (timebound)"
 	if sc.Kind == kindAssignment {
 		activity = "Remove member from role in PIM completed (timebound)"

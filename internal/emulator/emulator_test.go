@@ -65,7 +65,7 @@ func (h *harness) do(method, path, tok string, body any) (int, map[string]any) {
 	if !strings.HasPrefix(path, "http") {
 		target = h.url + path
 	}
-	req, _ := http.NewRequest(method, target, rd)
+	req, _ := http.NewRequestWithContext(h.t.Context(), method, target, rd)
 	if tok != "" {
 		req.Header.Set("Authorization", "Bearer "+tok)
 	}
@@ -74,7 +74,7 @@ func (h *harness) do(method, path, tok string, body any) (int, map[string]any) {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	data, _ := io.ReadAll(resp.Body)
 	var m map[string]any
 	if len(data) > 0 {

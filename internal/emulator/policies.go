@@ -188,7 +188,7 @@ func (r *Rule) wire() map[string]any {
 			m["claimValue"] = r.ClaimValue
 		}
 	case typeNotify:
-		_, recipient := notificationParts(r.ID)
+		recipient := notificationRecipient(r.ID)
 		m["notificationType"], m["recipientType"], m["notificationLevel"] = "Email", recipient, r.NotificationLevel
 		m["isDefaultRecipientsEnabled"], m["notificationRecipients"] = r.IsDefaultRecipientsEnabled, nonNil(r.NotificationRecipients)
 	}
@@ -214,11 +214,8 @@ func wireApprovers(as []Approver) []any {
 	return out
 }
 
-// notificationParts splits Notification_{Recipient}_{Caller}_{Level}.
-func notificationParts(id string) (string, string) {
-	parts := strings.Split(id, "_")
-	return parts[0], parts[1]
-}
+// notificationRecipient is the {Recipient} of Notification_{Recipient}_{Caller}_{Level}.
+func notificationRecipient(id string) string { return strings.Split(id, "_")[1] }
 
 // MarshalJSON stores a policy in the snapshot as Graph-shaped rules.
 func (p *Policy) MarshalJSON() ([]byte, error) {
@@ -314,14 +311,14 @@ func boolField(m map[string]any, key, rule string, dst *bool) *apiError {
 	return nil
 }
 
-func intField(m map[string]any, key, rule string, min, max int, dst *int) *apiError {
+func intField(m map[string]any, key, rule string, lo, hi int, dst *int) *apiError {
 	v, ok := m[key]
 	if !ok {
 		return nil
 	}
 	f, ok := v.(float64)
-	if !ok || f != float64(int(f)) || int(f) < min || int(f) > max {
-		return badRequest("InvalidPolicyRule", "%s.%s must be a whole number from %d to %d, got %v.", rule, key, min, max, v)
+	if !ok || f != float64(int(f)) || int(f) < lo || int(f) > hi {
+		return badRequest("InvalidPolicyRule", "%s.%s must be a whole number from %d to %d, got %v.", rule, key, lo, hi, v)
 	}
 	*dst = int(f)
 	return nil
@@ -533,7 +530,7 @@ func patchAuthContext(r *Rule, m map[string]any) *apiError {
 var notificationLevels = map[string]string{"none": "None", "critical": "Critical", "all": "All"}
 
 func patchNotification(r *Rule, m map[string]any) *apiError {
-	_, recipient := notificationParts(r.ID)
+	recipient := notificationRecipient(r.ID)
 	if v, ok := m["notificationType"]; ok && !strings.EqualFold(fmt.Sprint(v), "Email") {
 		return badRequest("InvalidPolicyRule", "%s.notificationType must be Email, got %v.", r.ID, v)
 	}

@@ -304,7 +304,7 @@ func (s *Server) policyFailures(k kind, roleID string, spec scheduleSpec, req *r
 		end := spec.end()
 		if end == nil {
 			failed = append(failed, "ExpirationRule")
-		} else if max, err := parseISODuration(exp.MaximumDuration); err == nil && end.After(max.AddTo(spec.Start)) {
+		} else if limit, err := parseISODuration(exp.MaximumDuration); err == nil && end.After(limit.AddTo(spec.Start)) {
 			failed = append(failed, "ExpirationRule")
 		}
 	}
@@ -424,7 +424,7 @@ func (s *Server) tick() {
 	kept := s.st.Schedules[:0]
 	for _, sc := range s.st.Schedules {
 		if end := sc.Spec.end(); end != nil && !end.After(now) {
-			s.auditExpiry(sc, *end)
+			s.auditExpiry(sc)
 			changed = true
 			continue
 		}

@@ -112,7 +112,7 @@ func (r *assignmentResource) checkPolicy(ctx context.Context, plan *assignmentMo
 	}
 	l, block, expRule := limits.forKind(r.kind)
 	source := fmt.Sprintf("The current PIM setting of role %s", roleID)
-	hint := fmt.Sprintf(" If a pim_role_setting in this configuration changes this limit, reference it (role_definition_id = pim_role_setting.<name>.role_definition_id) so the check uses the planned setting.")
+	hint := (" If a pim_role_setting in this configuration changes this limit, reference it (role_definition_id = pim_role_setting.<name>.role_definition_id) so the check uses the planned setting.")
 	if planned {
 		source = fmt.Sprintf("The planned pim_role_setting of role %s", roleID)
 		hint = ""
@@ -128,7 +128,7 @@ func (r *assignmentResource) checkPolicy(ctx context.Context, plan *assignmentMo
 			if s, known := knownTime(plan.StartDateTime, diags); known && s.After(start) {
 				start = s
 			}
-			if max, err := isoduration.Parse(l.MaximumDuration); err == nil && end.After(max.AddTo(start)) {
+			if limit, err := isoduration.Parse(l.MaximumDuration); err == nil && end.After(limit.AddTo(start)) {
 				diags.AddAttributeError(path.Root(attr), title(r.kind.String())+" Longer Than Allowed",
 					fmt.Sprintf("%s limits %ss to %s (%s.maximum_duration, rule %s); this one would last until %s. Shorten it.%s",
 						source, r.kind, l.MaximumDuration, block, expRule, end.Format(time.RFC3339), hint))

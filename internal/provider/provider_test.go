@@ -1,6 +1,7 @@
 package provider_test
 
 import (
+	"errors"
 	"os"
 	"testing"
 	"time"
@@ -15,15 +16,18 @@ import (
 func TestMain(m *testing.M) {
 	// The registry is unreachable here and in CI: never phone home, and do
 	// not read the machine's CLI configuration (a missing one only warns).
-	os.Setenv("CHECKPOINT_DISABLE", "1")
 	empty, err := os.CreateTemp("", "pim-acctest-*.tfrc")
+	if err == nil {
+		err = empty.Close()
+	}
+	if err == nil {
+		err = errors.Join(os.Setenv("CHECKPOINT_DISABLE", "1"), os.Setenv("TF_CLI_CONFIG_FILE", empty.Name()))
+	}
 	if err != nil {
 		panic(err)
 	}
-	empty.Close()
-	os.Setenv("TF_CLI_CONFIG_FILE", empty.Name())
 	code := m.Run()
-	os.Remove(empty.Name())
+	_ = os.Remove(empty.Name())
 	os.Exit(code)
 }
 

@@ -443,8 +443,8 @@ func hasRule(rules []string, name string) bool {
 // roleSettingToRules maps the model to the 17 rules, normalised.
 func roleSettingToRules(m *roleSettingModel) map[string]pimclient.PolicyRule {
 	rules := map[string]pimclient.PolicyRule{}
-	exp := func(id string, required bool, max string) {
-		rules[id] = pimclient.PolicyRule{ODataType: pimclient.RuleTypeExpiration, ID: id, IsExpirationRequired: required, MaximumDuration: max}
+	exp := func(id string, required bool, limit string) {
+		rules[id] = pimclient.PolicyRule{ODataType: pimclient.RuleTypeExpiration, ID: id, IsExpirationRequired: required, MaximumDuration: limit}
 	}
 	enable := func(id string, list []string) {
 		rules[id] = pimclient.PolicyRule{ODataType: pimclient.RuleTypeEnablement, ID: id, EnabledRules: list}

@@ -104,7 +104,7 @@ func (durationValidator) ValidateString(_ context.Context, req validator.StringR
 
 // DurationBetween checks an ISO 8601 duration lies within [min, max], as
 // measured from a fixed instant (calendar parts included).
-func DurationBetween(min, max time.Duration) validator.String { return durationRange{min, max} }
+func DurationBetween(lo, hi time.Duration) validator.String { return durationRange{lo, hi} }
 
 type durationRange struct{ min, max time.Duration }
 
