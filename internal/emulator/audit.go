@@ -60,7 +60,10 @@ func (s *Server) auditAssignment(k kind, verb string, spec scheduleSpec, initiat
 // itself (no user) is recorded as initiator.
 func (s *Server) auditExpiry(sc *schedule) {
 	activity := "Remove eligible member from role in PIM completed (timebound)"
-	if sc.Kind == kindAssignment {
+	switch {
+	case sc.AssignmentType == "Activated":
+		activity = "Remove member from role (PIM activation expired)"
+	case sc.Kind == kindAssignment:
 		activity = "Remove member from role in PIM completed (timebound)"
 	}
 	s.audit(activity, "Delete", "", "Expired", sc.PrincipalID, sc.RoleDefinitionID, sc.Spec, "")
@@ -121,8 +124,16 @@ func (s *Server) wireAudit(r *auditRecord) map[string]any {
 // otherwise; $top is capped at 999 as Graph documents.
 func (c *call) listAudit() {
 	items := make([]map[string]any, 0, len(c.s.st.Audit))
-	for i := len(c.s.st.Audit) - 1; i >= 0; i-- {
-		items = append(items, c.s.wireAudit(c.s.st.Audit[i]))
+	// Records with the same timestamp keep the order they were written in,
+	// newest first unless $orderby asks for ascending order (the collection's
+	// sort is stable).
+	asc := strings.Contains(strings.ToLower(c.r.URL.Query().Get("$orderby")), " asc")
+	for i := range c.s.st.Audit {
+		j := len(c.s.st.Audit) - 1 - i
+		if asc {
+			j = i
+		}
+		items = append(items, c.s.wireAudit(c.s.st.Audit[j]))
 	}
 	c.writeCollection("auditLogs/directoryAudits", items, 999)
 }

@@ -30,6 +30,9 @@ type Identity struct {
 	PrincipalID string
 	// MFA marks a token whose amr claim contains "mfa".
 	MFA bool
+	// ACRS lists the Conditional Access authentication contexts the token
+	// satisfied (its acrs claim), e.g. "c1".
+	ACRS []string
 }
 
 // Options configure a Server.
@@ -48,6 +51,9 @@ type Options struct {
 	PageSize int
 	// Domain is the seeded users' UPN suffix.
 	Domain string
+	// UserTokens issues a random token for every seeded user (with MFA),
+	// so people can act as themselves: activate, approve, deactivate.
+	UserTokens bool
 }
 
 // Server is the emulator: an http.Handler.
@@ -94,6 +100,9 @@ func New(opts Options) (*Server, error) {
 	}
 	for _, u := range seedUsers(opts.Domain) {
 		s.users[u.ID] = u
+		if opts.UserTokens && u.ID != AdminID {
+			s.tokens[randomToken()] = Identity{PrincipalID: u.ID, MFA: true}
+		}
 	}
 	for _, g := range seedGroups() {
 		s.groups[g.ID] = g
@@ -208,6 +217,9 @@ type call struct {
 	version string
 	// filterOverride replaces the parsed $filter when a handler normalised it.
 	filterOverride filterExpr
+	// onlyCaller restricts schedules and instances to the caller
+	// (filterByCurrentUser(on='principal')).
+	onlyCaller bool
 }
 
 func (c *call) route(seg []string) {
@@ -216,6 +228,26 @@ func (c *call) route(seg []string) {
 	case len(seg) >= 3 && seg[0] == "roleManagement" && seg[1] == "directory":
 		coll, rest := seg[2], seg[3:]
 		switch coll {
+		case "roleAssignmentApprovals":
+			if c.version != "beta" {
+				c.w.error(http.StatusBadRequest, "BadRequest", "roleAssignmentApprovals is available in the beta endpoint only (/beta/roleManagement/directory/roleAssignmentApprovals).")
+				return
+			}
+			switch {
+			case m == http.MethodGet && len(rest) == 1:
+				c.getApproval(rest[0])
+				return
+			case m == http.MethodGet && len(rest) == 2 && rest[1] == "steps":
+				if a := c.s.approvalByID(rest[0]); a != nil {
+					c.writeCollection("roleManagement/directory/roleAssignmentApprovals('"+a.ID+"')/steps", toMaps(c.wireApproval(a)["steps"].([]any)), 0)
+					return
+				}
+				c.notFound("roleAssignmentApprovals", rest[0])
+				return
+			case m == http.MethodPatch && len(rest) == 3 && rest[1] == "steps":
+				c.patchApprovalStep(rest[0], rest[2])
+				return
+			}
 		case "roleDefinitions":
 			if m == http.MethodGet && len(rest) == 0 {
 				c.listRoleDefinitions()
@@ -227,6 +259,10 @@ func (c *call) route(seg []string) {
 			}
 		case "roleEligibilityScheduleRequests", "roleAssignmentScheduleRequests":
 			k := kindOf(coll)
+			if on, ok := currentUserSegment(rest); ok && m == http.MethodGet {
+				c.listRequestsForCurrentUser(k, on)
+				return
+			}
 			switch {
 			case m == http.MethodPost && len(rest) == 0:
 				c.createRequest(k)
@@ -243,6 +279,11 @@ func (c *call) route(seg []string) {
 			}
 		case "roleEligibilitySchedules", "roleAssignmentSchedules":
 			k := kindOf(coll)
+			if on, ok := currentUserSegment(rest); ok && m == http.MethodGet && on == "principal" {
+				c.onlyCaller = true
+				c.listSchedules(k)
+				return
+			}
 			if m == http.MethodGet && len(rest) == 0 {
 				c.listSchedules(k)
 				return
@@ -253,6 +294,11 @@ func (c *call) route(seg []string) {
 			}
 		case "roleEligibilityScheduleInstances", "roleAssignmentScheduleInstances":
 			k := kindOf(coll)
+			if on, ok := currentUserSegment(rest); ok && m == http.MethodGet && on == "principal" {
+				c.onlyCaller = true
+				c.listInstances(k)
+				return
+			}
 			if m == http.MethodGet && len(rest) == 0 {
 				c.listInstances(k)
 				return
@@ -302,6 +348,21 @@ func (c *call) route(seg []string) {
 		return
 	}
 	c.w.error(http.StatusBadRequest, "BadRequest", fmt.Sprintf("Resource not found for the segment '%s'.", strings.Join(seg, "/")))
+}
+
+func currentUserSegment(rest []string) (string, bool) {
+	if len(rest) != 1 {
+		return "", false
+	}
+	return filterByCurrentUser(rest[0])
+}
+
+func toMaps(items []any) []map[string]any {
+	out := make([]map[string]any, 0, len(items))
+	for _, it := range items {
+		out = append(out, it.(map[string]any))
+	}
+	return out
 }
 
 func kindOf(coll string) kind {

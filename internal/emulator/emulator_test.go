@@ -39,8 +39,13 @@ func newHarness(t *testing.T, dataFile string) *harness {
 	srv, err := emulator.New(emulator.Options{
 		Clock: clock, DataFile: dataFile, PageSize: 2,
 		Tokens: map[string]emulator.Identity{
-			token:         {PrincipalID: emulator.AdminID, MFA: true},
-			"alice-token": {PrincipalID: emulator.AliceID},
+			token:          {PrincipalID: emulator.AdminID, MFA: true},
+			"alice-token":  {PrincipalID: emulator.AliceID},
+			"alice-mfa":    {PrincipalID: emulator.AliceID, MFA: true},
+			"alice-mfa-c1": {PrincipalID: emulator.AliceID, MFA: true, ACRS: []string{"c1"}},
+			"bob-mfa":      {PrincipalID: emulator.BobID, MFA: true},
+			"carol-mfa":    {PrincipalID: emulator.CarolID, MFA: true},
+			"dave-mfa":     {PrincipalID: emulator.DaveID, MFA: true},
 		},
 	})
 	if err != nil {

@@ -32,6 +32,8 @@ type ScheduleView struct {
 	End                                                         *time.Time
 	Duration                                                    string
 	Modified                                                    *time.Time
+	// Activated marks a JIT activation (assignmentType Activated).
+	Activated bool
 }
 
 // RequestView is a read-only copy of a schedule request for assertions.
@@ -54,19 +56,37 @@ func (s *Server) Schedules(k Kind) []ScheduleView {
 		out = append(out, ScheduleView{
 			ID: sc.ID, PrincipalID: sc.PrincipalID, RoleDefinitionID: sc.RoleDefinitionID, DirectoryScopeID: sc.DirectoryScopeID,
 			Status: sc.Status, Start: sc.Spec.Start, End: sc.Spec.end(), Duration: sc.Spec.Duration, Modified: sc.Modified,
+			Activated: sc.AssignmentType == "Activated",
 		})
 	}
 	return out
 }
 
-// FindSchedule returns the schedule of a key, if any.
+// FindSchedule returns the eligibility or standing active assignment of a
+// key, if any (activations: FindActivation).
 func (s *Server) FindSchedule(k Kind, principalID, roleID, scope string) (ScheduleView, bool) {
 	for _, v := range s.Schedules(k) {
+		if v.Activated {
+			continue
+		}
 		if strings.EqualFold(v.PrincipalID, principalID) && strings.EqualFold(v.RoleDefinitionID, roleID) && v.DirectoryScopeID == scope {
 			return v, true
 		}
 	}
 	return ScheduleView{}, false
+}
+
+// FindActivation returns the key's JIT activation, if any.
+func (s *Server) FindActivation(principalID, roleID, scope string) (ScheduleView, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tick()
+	sc := s.findActivation(assignmentKey{kindAssignment, strings.ToLower(principalID), strings.ToLower(roleID), scope})
+	if sc == nil {
+		return ScheduleView{}, false
+	}
+	return ScheduleView{ID: sc.ID, PrincipalID: sc.PrincipalID, RoleDefinitionID: sc.RoleDefinitionID, DirectoryScopeID: sc.DirectoryScopeID,
+		Status: sc.Status, Start: sc.Spec.Start, End: sc.Spec.end(), Duration: sc.Spec.Duration, Modified: sc.Modified}, true
 }
 
 // Requests returns the stored (not yet purged) requests of a kind, oldest first.

@@ -108,9 +108,10 @@ func (s *Server) process(k kind, body requestBody, caller Identity) (*request, *
 	if !ok {
 		return nil, badRequest("BadRequest", "Requested value '%s' was not found in action. Valid values: adminAssign, adminUpdate, adminRemove, adminExtend, adminRenew, selfActivate, selfDeactivate, selfExtend, selfRenew.", body.Action)
 	}
-	if strings.HasPrefix(action, "self") {
-		// guess: self-service actions are not implemented by the emulator yet.
-		return nil, badRequest("NotSupported", "The emulator does not implement the %s action yet.", action)
+	if strings.HasPrefix(action, "self") && k == kindEligibility {
+		// guess: principals deactivating or extending their own eligibility is
+		// listed in the overview but not emulated.
+		return nil, badRequest("NotSupported", "The emulator does not implement %s on eligibility schedule requests.", action)
 	}
 	if body.PrincipalID == "" || body.RoleDefinitionID == "" {
 		return nil, badRequest("BadRequest", "principalId and roleDefinitionId are required.")
@@ -130,12 +131,15 @@ func (s *Server) process(k kind, body requestBody, caller Identity) (*request, *
 		// guess: as above, SubjectNotFound is the deprecated API's code.
 		return nil, badRequest("SubjectNotFound", "The principal '%s' does not exist in this tenant.", body.PrincipalID)
 	}
+	key := assignmentKey{k, strings.ToLower(body.PrincipalID), strings.ToLower(body.RoleDefinitionID), scope}
+	if strings.HasPrefix(action, "self") {
+		return s.processSelf(body, action, key, caller)
+	}
 	if !s.isPrivilegedRoleAdmin(caller.PrincipalID) {
 		return nil, &apiError{http.StatusForbidden, "accessDenied",
 			"The caller needs an active Privileged Role Administrator or Global Administrator assignment to manage role assignments."}
 	}
 	now := s.clock.Now()
-	key := assignmentKey{k, strings.ToLower(body.PrincipalID), strings.ToLower(body.RoleDefinitionID), scope}
 	existing := s.findSchedule(key)
 	req := &request{
 		ID: uuid.NewString(), Kind: k, Action: action, PrincipalID: key.PrincipalID, RoleDefinitionID: key.RoleDefinitionID,
@@ -342,9 +346,11 @@ func (sc *schedule) activeSince() time.Time {
 	return sc.Created
 }
 
+// findSchedule returns the key's eligibility or standing (Assigned) active
+// assignment; JIT activations are found with findActivation.
 func (s *Server) findSchedule(k assignmentKey) *schedule {
 	for _, sc := range s.st.Schedules {
-		if sc.key() == k {
+		if sc.key() == k && sc.AssignmentType != "Activated" {
 			return sc
 		}
 	}
@@ -409,7 +415,8 @@ func (s *Server) activeGlobalAdmins() int {
 	now := s.clock.Now()
 	n := 0
 	for _, sc := range s.st.Schedules {
-		if sc.Kind == kindAssignment && sc.RoleDefinitionID == RoleGlobalAdministrator && sc.DirectoryScopeID == "/" && !sc.Spec.Start.After(now) {
+		if sc.Kind == kindAssignment && sc.AssignmentType == "Assigned" && sc.RoleDefinitionID == RoleGlobalAdministrator &&
+			sc.DirectoryScopeID == "/" && !sc.Spec.Start.After(now) {
 			n++
 		}
 	}
@@ -450,6 +457,16 @@ func (s *Server) tick() {
 		reqs = append(reqs, r)
 	}
 	s.st.Requests = reqs
+	if s.expireApprovals(now) {
+		changed = true
+	}
+	approvals := s.st.Approvals[:0]
+	for _, a := range s.st.Approvals {
+		if s.requestByID(a.RequestID) != nil { // purged with its request
+			approvals = append(approvals, a)
+		}
+	}
+	s.st.Approvals = approvals
 	if changed {
 		s.mustPersist()
 	}
@@ -469,6 +486,39 @@ func (c *call) listRequests(k kind) {
 		if r.Kind == k {
 			items = append(items, toMap(r.wire()))
 		}
+	}
+	c.writeCollection("roleManagement/directory/"+requestsSet(k), items, 0)
+}
+
+// filterByCurrentUser parses the function segment filterByCurrentUser(on='x').
+func filterByCurrentUser(seg string) (on string, ok bool) {
+	rest, found := strings.CutPrefix(seg, "filterByCurrentUser(on=")
+	if !found || !strings.HasSuffix(rest, ")") {
+		return "", false
+	}
+	return strings.ToLower(strings.Trim(strings.TrimSuffix(rest, ")"), "'")), true
+}
+
+// listRequestsForCurrentUser serves filterByCurrentUser(on='principal' or
+// 'approver') (pim-graph-api.md §3.4, E11).
+func (c *call) listRequestsForCurrentUser(k kind, on string) {
+	var items []map[string]any
+	switch on {
+	case "principal":
+		for _, r := range c.s.st.Requests {
+			if r.Kind == k && (r.PrincipalID == c.caller.PrincipalID || r.CreatedBy == c.caller.PrincipalID) {
+				items = append(items, toMap(r.wire()))
+			}
+		}
+	case "approver":
+		for _, r := range c.s.requestsForApprover(c.caller.PrincipalID) {
+			if r.Kind == k {
+				items = append(items, toMap(r.wire()))
+			}
+		}
+	default:
+		c.w.error(http.StatusBadRequest, "BadRequest", fmt.Sprintf("filterByCurrentUser: on='%s' is not supported; use principal or approver.", on))
+		return
 	}
 	c.writeCollection("roleManagement/directory/"+requestsSet(k), items, 0)
 }
@@ -538,6 +588,9 @@ func (s *Server) expandedSchedules(k kind) []wireSchedule {
 func (c *call) listSchedules(k kind) {
 	var items []map[string]any
 	for _, w := range c.s.expandedSchedules(k) {
+		if c.onlyCaller && w.PrincipalID != c.caller.PrincipalID {
+			continue
+		}
 		items = append(items, toMap(w))
 	}
 	c.writeCollection("roleManagement/directory/"+schedulesSet(k), items, 0)
@@ -591,6 +644,9 @@ func (s *Server) instances(k kind) []wireInstance {
 func (c *call) listInstances(k kind) {
 	var items []map[string]any
 	for _, in := range c.s.instances(k) {
+		if c.onlyCaller && in.PrincipalID != c.caller.PrincipalID {
+			continue
+		}
 		items = append(items, toMap(in))
 	}
 	c.writeCollection("roleManagement/directory/"+instancesSet(k), items, 0)

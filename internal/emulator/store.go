@@ -56,6 +56,9 @@ type request struct {
 	TargetScheduleID *string       `json:"targetScheduleId,omitempty"`
 	CreatedBy        string        `json:"createdBy"`
 	IsValidationOnly bool          `json:"isValidationOnly,omitempty"`
+	ApprovalID       *string       `json:"approvalId,omitempty"`
+	// ActivatedUsing is the eligibility schedule a selfActivate relies on.
+	ActivatedUsing string `json:"activatedUsing,omitempty"`
 }
 
 type schedule struct {
@@ -70,6 +73,7 @@ type schedule struct {
 	Status           string       `json:"status"`
 	AssignmentType   string       `json:"assignmentType,omitempty"`
 	Spec             scheduleSpec `json:"spec"`
+	ActivatedUsing   string       `json:"activatedUsing,omitempty"`
 }
 
 func (s *schedule) key() assignmentKey {
@@ -90,6 +94,7 @@ type state struct {
 	Schedules []*schedule        `json:"schedules"`
 	Policies  map[string]*Policy `json:"policies"` // by role definition id
 	Audit     []*auditRecord     `json:"audit"`
+	Approvals []*approval        `json:"approvals"`
 	Seq       int                `json:"seq"`
 }
 

@@ -106,7 +106,7 @@ func (r *request) wire() wireRequest {
 		Action: r.Action, PrincipalID: r.PrincipalID, RoleDefinitionID: r.RoleDefinitionID,
 		DirectoryScopeID: r.DirectoryScopeID, IsValidationOnly: r.IsValidationOnly, TargetScheduleID: r.TargetScheduleID,
 		Justification: r.Justification, ScheduleInfo: wireSpec(r.Schedule),
-		CreatedBy:  wireIdentitySet{User: &wireIdentity{ID: r.CreatedBy}},
+		CreatedBy: wireIdentitySet{User: &wireIdentity{ID: r.CreatedBy}}, ApprovalID: r.ApprovalID,
 		TicketInfo: wireTicketInfo{TicketNumber: r.TicketNumber, TicketSystem: r.TicketSystem},
 	}
 	return w
