@@ -4,9 +4,15 @@
 package acctest
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -38,8 +44,14 @@ func NewEnv(t testing.TB) *Env {
 	srv, err := emulator.New(emulator.Options{
 		Clock:    clock,
 		DataFile: dataFile,
-		Tokens:   map[string]emulator.Identity{Token: {PrincipalID: emulator.AdminID}}, // no MFA claim: an app-only token
-		PageSize: 2,                                                                    // small pages so every list call exercises @odata.nextLink
+		Tokens: map[string]emulator.Identity{
+			Token:                       {PrincipalID: emulator.AdminID}, // no MFA claim: like an app-only token
+			UserToken(emulator.AliceID): {PrincipalID: emulator.AliceID, MFA: true},
+			UserToken(emulator.BobID):   {PrincipalID: emulator.BobID, MFA: true},
+			UserToken(emulator.CarolID): {PrincipalID: emulator.CarolID, MFA: true},
+			UserToken(emulator.DaveID):  {PrincipalID: emulator.DaveID, MFA: true},
+		},
+		PageSize: 2, // small pages so every list call exercises @odata.nextLink
 	})
 	if err != nil {
 		t.Fatalf("starting emulator: %v", err)
@@ -54,6 +66,58 @@ func NewEnv(t testing.TB) *Env {
 // self-describing when a test prints them.
 func (e *Env) ProviderBlock() string {
 	return fmt.Sprintf("provider \"pim\" {\n  endpoint = %q\n}\n", e.URL)
+}
+
+// UserToken is the bearer token of a seeded user (signed in with MFA).
+func UserToken(principalID string) string { return "acctest-user-" + principalID }
+
+// Call sends a Graph call to the emulator as the holder of token and fails
+// the test unless the answer has the wanted status. It returns the JSON body.
+func (e *Env) Call(t testing.TB, method, path, token string, body any, wantStatus int) map[string]any {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(context.Background(), method, strings.TrimSuffix(e.URL, "/v1.0")+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	data, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != wantStatus {
+		t.Fatalf("%s %s: HTTP %d, want %d: %s", method, path, resp.StatusCode, wantStatus, data)
+	}
+	var out map[string]any
+	_ = json.Unmarshal(data, &out)
+	return out
+}
+
+// MakeEligible gives principal an eligibility for role, outside Terraform.
+func (e *Env) MakeEligible(t testing.TB, principalID, roleID string) {
+	t.Helper()
+	e.Call(t, "POST", "/v1.0/roleManagement/directory/roleEligibilityScheduleRequests", Token, map[string]any{
+		"action": "adminAssign", "principalId": principalID, "roleDefinitionId": roleID, "directoryScopeId": "/", "justification": "set up by the test",
+	}, http.StatusCreated)
+}
+
+// Activate activates principal's eligibility for role as that user.
+func (e *Env) Activate(t testing.TB, principalID, roleID, duration, justification string) map[string]any {
+	t.Helper()
+	return e.Call(t, "POST", "/v1.0/roleManagement/directory/roleAssignmentScheduleRequests", UserToken(principalID), map[string]any{
+		"action": "selfActivate", "principalId": principalID, "roleDefinitionId": roleID, "directoryScopeId": "/", "justification": justification,
+		"scheduleInfo": map[string]any{"expiration": map[string]any{"type": "afterDuration", "duration": duration}},
+	}, http.StatusCreated)
 }
 
 // CheckGone returns a CheckDestroy that fails when any schedule of the given

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -67,6 +68,10 @@ func (s *Server) auditExpiry(sc *schedule) {
 		activity = "Remove member from role in PIM completed (timebound)"
 	}
 	s.audit(activity, "Delete", "", "Expired", sc.PrincipalID, sc.RoleDefinitionID, sc.Spec, "")
+	// The entry is dated when the schedule ended, not when the emulator noticed.
+	if end := sc.Spec.end(); end != nil {
+		s.st.Audit[len(s.st.Audit)-1].Time = *end
+	}
 }
 
 func (s *Server) audit(activity, op, initiator, reason, principalID, roleID string, spec scheduleSpec, requestID string) {
@@ -128,12 +133,18 @@ func (c *call) listAudit() {
 	// newest first unless $orderby asks for ascending order (the collection's
 	// sort is stable).
 	asc := strings.Contains(strings.ToLower(c.r.URL.Query().Get("$orderby")), " asc")
-	for i := range c.s.st.Audit {
-		j := len(c.s.st.Audit) - 1 - i
+	recs := slices.Clone(c.s.st.Audit)
+	if !asc {
+		slices.Reverse(recs)
+	}
+	slices.SortStableFunc(recs, func(a, b *auditRecord) int {
 		if asc {
-			j = i
+			return a.Time.Compare(b.Time)
 		}
-		items = append(items, c.s.wireAudit(c.s.st.Audit[j]))
+		return b.Time.Compare(a.Time)
+	})
+	for _, r := range recs {
+		items = append(items, c.s.wireAudit(r))
 	}
 	c.writeCollection("auditLogs/directoryAudits", items, 999)
 }

@@ -184,6 +184,10 @@ func (p *pimProvider) Resources(context.Context) []func() resource.Resource {
 func (p *pimProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewRoleDefinitionDataSource,
+		NewEligibleAssignmentsDataSource,
+		NewActiveAssignmentsDataSource,
+		NewActivationsDataSource,
+		NewAuditEventsDataSource,
 	}
 }
 

@@ -568,3 +568,10 @@ func title(s string) string {
 	}
 	return strings.Join(words, " ")
 }
+
+func timeOrNull(t *time.Time) types.String {
+	if t == nil {
+		return types.StringNull()
+	}
+	return types.StringValue(t.UTC().Format(time.RFC3339))
+}

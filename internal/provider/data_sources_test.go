@@ -1,0 +1,215 @@
+package provider_test
+
+import (
+	"fmt"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/pim-as-code/terraform-provider-pim/internal/acctest"
+	"github.com/pim-as-code/terraform-provider-pim/internal/emulator"
+)
+
+func TestAccRoleDefinitionDataSource(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(env),
+		Steps: []resource.TestStep{
+			{
+				// Invalid configurations first: the last step's configuration is destroyed.
+				Config:      env.ProviderBlock() + `data "pim_role_definition" "x" { display_name = "Global Admin" }`,
+				ExpectError: regexp.MustCompile(`(?s)Role Definition Not Found.*No directory role is named "Global Admin"`),
+			},
+			{
+				Config:      env.ProviderBlock() + `data "pim_role_definition" "x" {}`,
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Missing Attribute Configuration.*Exactly one of these attributes must be configured: \[id,display_name\]`),
+			},
+			{
+				Config: env.ProviderBlock() + `
+data "pim_role_definition" "by_name" {
+  display_name = "privileged role administrator"
+}
+data "pim_role_definition" "by_id" {
+  id = "62e90394-69f5-4237-9190-012177145e10"
+}
+`,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.pim_role_definition.by_name", tfjsonpath.New("id"), knownvalue.StringExact(emulator.RolePrivilegedRoleAdministrator)),
+					statecheck.ExpectKnownValue("data.pim_role_definition.by_name", tfjsonpath.New("display_name"), knownvalue.StringExact("Privileged Role Administrator")),
+					statecheck.ExpectKnownValue("data.pim_role_definition.by_id", tfjsonpath.New("display_name"), knownvalue.StringExact("Global Administrator")),
+					statecheck.ExpectKnownValue("data.pim_role_definition.by_id", tfjsonpath.New("is_built_in"), knownvalue.Bool(true)),
+				},
+			},
+		},
+	})
+}
+
+// A check block flags principals that hold a privileged role but are not
+// managed by this configuration.
+func TestAccAssignmentsDataSource_unmanagedPrincipals(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	env.MakeEligible(t, emulator.BobID, emulator.RoleGlobalReader)            // outside Terraform
+	env.MakeEligible(t, emulator.OpsGroupID, emulator.RoleGlobalReader)       // outside Terraform, via a group
+	env.MakeEligible(t, emulator.CarolID, emulator.RoleHelpdeskAdministrator) // another role
+	cfg := env.ProviderBlock() + fmt.Sprintf(`
+locals {
+  managed = [pim_eligible_assignment.alice.principal_id]
+}
+resource "pim_eligible_assignment" "alice" {
+  principal_id       = %[1]q
+  role_definition_id = %[2]q
+}
+data "pim_eligible_assignments" "readers" {
+  role_definition_id = pim_eligible_assignment.alice.role_definition_id
+}
+data "pim_eligible_assignments" "readers_with_groups" {
+  role_definition_id = pim_eligible_assignment.alice.role_definition_id
+  include_inherited  = true
+}
+data "pim_active_assignments" "admin" {
+  principal_id = %[3]q
+}
+output "unmanaged" {
+  value = setsubtract(data.pim_eligible_assignments.readers.principal_ids, local.managed)
+}
+check "no_unmanaged_global_readers" {
+  assert {
+    condition     = length(setsubtract(data.pim_eligible_assignments.readers.principal_ids, local.managed)) == 0
+    error_message = "Principals eligible for Global Reader outside this configuration."
+  }
+}
+`, emulator.AliceID, emulator.RoleGlobalReader, emulator.AdminID)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(env),
+		Steps: []resource.TestStep{{
+			Config: cfg,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownOutputValue("unmanaged", knownvalue.SetExact([]knownvalue.Check{
+					knownvalue.StringExact(emulator.OpsGroupID), knownvalue.StringExact(emulator.BobID),
+				})),
+				statecheck.ExpectKnownValue("data.pim_eligible_assignments.readers", tfjsonpath.New("assignments"), knownvalue.ListSizeExact(3)),
+				// Bob and Dave inherit the group's eligibility (member_type Group).
+				statecheck.ExpectKnownValue("data.pim_eligible_assignments.readers_with_groups", tfjsonpath.New("assignments"), knownvalue.ListSizeExact(5)),
+				statecheck.ExpectKnownValue("data.pim_active_assignments.admin", tfjsonpath.New("principal_ids"), knownvalue.SetExact([]knownvalue.Check{
+					knownvalue.StringExact(emulator.AdminID),
+				})),
+				statecheck.ExpectKnownValue("data.pim_active_assignments.admin", tfjsonpath.New("assignments").AtSliceIndex(0).AtMapKey("assignment_type"), knownvalue.StringExact("Assigned")),
+			},
+		}},
+	})
+}
+
+func TestAccActivationsDataSource(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	env.MakeEligible(t, emulator.AliceID, emulator.RoleHelpdeskAdministrator)
+	env.MakeEligible(t, emulator.BobID, emulator.RoleGlobalReader)
+	req := env.Activate(t, emulator.AliceID, emulator.RoleHelpdeskAdministrator, "PT2H", "INC-42 password resets")
+	env.Activate(t, emulator.BobID, emulator.RoleGlobalReader, "PT8H", "quarterly review")
+	config := func(extra string) string {
+		return env.ProviderBlock() + fmt.Sprintf(`
+data "pim_activations" "helpdesk" {
+  role_definition_id = %q
+%s
+}
+data "pim_activations" "all" {}
+`, emulator.RoleHelpdeskAdministrator, extra)
+	}
+	first := tfjsonpath.New("activations").AtSliceIndex(0)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(env),
+		Steps: []resource.TestStep{
+			{
+				Config: config(""),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.pim_activations.helpdesk", tfjsonpath.New("activations"), knownvalue.ListSizeExact(1)),
+					statecheck.ExpectKnownValue("data.pim_activations.helpdesk", first.AtMapKey("principal_id"), knownvalue.StringExact(emulator.AliceID)),
+					statecheck.ExpectKnownValue("data.pim_activations.helpdesk", first.AtMapKey("justification"), knownvalue.StringExact("INC-42 password resets")),
+					statecheck.ExpectKnownValue("data.pim_activations.helpdesk", first.AtMapKey("request_id"), knownvalue.StringExact(req["id"].(string))),
+					statecheck.ExpectKnownValue("data.pim_activations.helpdesk", first.AtMapKey("end_date_time"), knownvalue.StringExact("2030-01-01T11:00:00Z")),
+					statecheck.ExpectKnownValue("data.pim_activations.helpdesk", first.AtMapKey("active"), knownvalue.Bool(true)),
+					statecheck.ExpectKnownValue("data.pim_activations.all", tfjsonpath.New("activations"), knownvalue.ListSizeExact(2)),
+				},
+			},
+			{
+				// Three hours later Alice's activation has ended: only a query
+				// with since still shows it.
+				PreConfig: func() { env.Clock.Advance(3 * time.Hour) },
+				Config:    config(`  since = "2030-01-01T00:00:00Z"`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.pim_activations.helpdesk", tfjsonpath.New("activations"), knownvalue.ListSizeExact(1)),
+					statecheck.ExpectKnownValue("data.pim_activations.helpdesk", first.AtMapKey("active"), knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue("data.pim_activations.helpdesk", first.AtMapKey("justification"), knownvalue.StringExact("INC-42 password resets")),
+					statecheck.ExpectKnownValue("data.pim_activations.all", tfjsonpath.New("activations"), knownvalue.ListSizeExact(1)),
+				},
+			},
+			{
+				Config: config(""),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.pim_activations.helpdesk", tfjsonpath.New("activations"), knownvalue.ListSizeExact(0)),
+				},
+			},
+		},
+	})
+}
+
+func TestAccAuditEventsDataSource(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	env.MakeEligible(t, emulator.AliceID, emulator.RoleHelpdeskAdministrator) // 09:00 by the admin
+	env.Clock.Advance(time.Hour)
+	env.Activate(t, emulator.AliceID, emulator.RoleHelpdeskAdministrator, "PT1H", "INC-7") // 10:00 by Alice: requested + completed
+	env.Clock.Advance(90 * time.Minute)                                                    // Alice's activation expires at 11:00
+	env.MakeEligible(t, emulator.BobID, emulator.RoleGlobalReader)                         // 11:30 by the admin
+	events := tfjsonpath.New("events")
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(env),
+		Steps: []resource.TestStep{{
+			Config: env.ProviderBlock() + fmt.Sprintf(`
+data "pim_audit_events" "all" {}
+data "pim_audit_events" "activations" {
+  activity = "Add member to role completed (PIM activation)"
+}
+data "pim_audit_events" "by_alice" {
+  initiated_by_user_id = %[1]q
+}
+data "pim_audit_events" "about_bob" {
+  target_id = %[2]q
+}
+data "pim_audit_events" "window" {
+  since           = "2030-01-01T09:30:00Z"
+  until           = "2030-01-01T10:30:00Z"
+  activity_prefix = "Add member to role"
+}
+data "pim_audit_events" "newest_three" {
+  limit = 3
+}
+`, emulator.AliceID, emulator.BobID),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.pim_audit_events.all", events, knownvalue.ListSizeExact(5)),
+				statecheck.ExpectKnownValue("data.pim_audit_events.all", events.AtSliceIndex(0).AtMapKey("activity"), knownvalue.StringExact("Add eligible member to role in PIM completed (permanent)")),
+				statecheck.ExpectKnownValue("data.pim_audit_events.all", events.AtSliceIndex(1).AtMapKey("activity"), knownvalue.StringExact("Remove member from role (PIM activation expired)")),
+				statecheck.ExpectKnownValue("data.pim_audit_events.all", events.AtSliceIndex(1).AtMapKey("activity_date_time"), knownvalue.StringExact("2030-01-01T11:00:00Z")),
+				statecheck.ExpectKnownValue("data.pim_audit_events.activations", events, knownvalue.ListSizeExact(1)),
+				statecheck.ExpectKnownValue("data.pim_audit_events.activations", events.AtSliceIndex(0).AtMapKey("result_reason"), knownvalue.StringExact("INC-7")),
+				statecheck.ExpectKnownValue("data.pim_audit_events.activations", events.AtSliceIndex(0).AtMapKey("additional_details").AtMapKey("ExpirationTime"),
+					knownvalue.StringExact("2030-01-01T11:00:00.0000000Z")),
+				statecheck.ExpectKnownValue("data.pim_audit_events.by_alice", events, knownvalue.ListSizeExact(2)),
+				statecheck.ExpectKnownValue("data.pim_audit_events.by_alice", events.AtSliceIndex(0).AtMapKey("initiated_by_user_principal_name"), knownvalue.StringExact("alice@contoso.example")),
+				statecheck.ExpectKnownValue("data.pim_audit_events.about_bob", events, knownvalue.ListSizeExact(1)),
+				statecheck.ExpectKnownValue("data.pim_audit_events.window", events, knownvalue.ListSizeExact(2)),
+				// Three entries over pages of two: the data source follows @odata.nextLink and stops.
+				statecheck.ExpectKnownValue("data.pim_audit_events.newest_three", events, knownvalue.ListSizeExact(3)),
+				statecheck.ExpectKnownValue("data.pim_audit_events.newest_three", events.AtSliceIndex(2).AtMapKey("activity"), knownvalue.StringExact("Add member to role completed (PIM activation)")),
+			},
+		}},
+	})
+}
