@@ -66,13 +66,26 @@ tf apply -auto-approve
 say "terraform plan: nothing changed, so nothing to do"
 tf plan -detailed-exitcode
 
-say "Out of band: an admin removes Bob's Helpdesk Administrator eligibility in the portal"
-curl -fsS -X POST "$endpoint/roleManagement/directory/roleEligibilityScheduleRequests" \
-  -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
-  -d '{"action":"adminRemove","principalId":"a11ce000-0000-4000-8000-000000000003","roleDefinitionId":"729827e3-9c14-49f7-bb1b-9608f156bbb8","directoryScopeId":"/","justification":"cleanup in the portal"}' \
+say "Just in time: Alice activates User Administrator for one hour (as herself, with MFA and a justification)"
+alice=$(sed -E 's/.*"alice":"([^"]*)".*/\1/' "$work/ready.json")
+curl -fsS -X POST "$endpoint/roleManagement/directory/roleAssignmentScheduleRequests" \
+  -H "Authorization: Bearer $alice" -H 'Content-Type: application/json' \
+  -d '{"action":"selfActivate","principalId":"a11ce000-0000-4000-8000-000000000002","roleDefinitionId":"fe930be7-5e62-47db-91af-98c3a49a38b1","directoryScopeId":"/","justification":"INC-4711 unlock accounts","scheduleInfo":{"expiration":{"type":"afterDuration","duration":"PT1H"}}}' \
   | sed -E 's/.*"status":"([^"]*)".*/Graph answered: status \1/'
 
-say "terraform plan: the drift shows up as a create"
+say "terraform apply -refresh-only: the activation and the audit trail, read through the data sources"
+tf apply -refresh-only -auto-approve
+
+say "Out of band: in the portal, an admin removes Bob's Helpdesk Administrator eligibility and makes Dave eligible for Global Reader"
+post_eligibility() {
+  curl -fsS -X POST "$endpoint/roleManagement/directory/roleEligibilityScheduleRequests" \
+    -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d "$1" \
+    | sed -E 's/.*"action":"([^"]*)".*"status":"([^"]*)".*/Graph answered: \1 \2/; s/.*"status":"([^"]*)".*"action":"([^"]*)".*/Graph answered: \2 \1/'
+}
+post_eligibility '{"action":"adminRemove","principalId":"a11ce000-0000-4000-8000-000000000003","roleDefinitionId":"729827e3-9c14-49f7-bb1b-9608f156bbb8","directoryScopeId":"/","justification":"cleanup in the portal"}'
+post_eligibility '{"action":"adminAssign","principalId":"a11ce000-0000-4000-8000-000000000005","roleDefinitionId":"f2ef992c-3afb-46b9-b7cf-a126ee74c451","directoryScopeId":"/","justification":"quick favour"}'
+
+say "terraform plan: the removal shows up as a create, the unmanaged eligibility as a failed check"
 set +e
 tf plan -detailed-exitcode
 rc=$?

@@ -61,3 +61,36 @@ resource "pim_active_assignment" "carol_security_admin" {
   duration           = "P30D"
   justification      = "Incident IR-7 response lead"
 }
+
+# Just-in-time access: who holds a role right now through activation.
+data "pim_activations" "now" {
+  depends_on = [pim_eligible_assignment.alice_user_admin]
+}
+
+output "activations" {
+  value = [for a in data.pim_activations.now.activations : "${a.principal_id} holds ${a.role_definition_id} until ${a.end_date_time} (${a.justification})"]
+}
+
+# The PIM audit log of the last hour, newest first.
+data "pim_audit_events" "last_hour" {
+  since      = timeadd(plantimestamp(), "-1h")
+  limit      = 8
+  depends_on = [pim_eligible_assignment.alice_user_admin]
+}
+
+output "audit" {
+  value = [for e in data.pim_audit_events.last_hour.events : "${e.activity} (${coalesce(e.initiated_by_user_principal_name, e.initiated_by_app, "?")})"]
+}
+
+# Flags principals made eligible for Global Reader outside this configuration.
+data "pim_eligible_assignments" "global_readers" {
+  role_definition_id = data.pim_role_definition.global_reader.id
+  depends_on         = [pim_eligible_assignment.cloud_ops_reader]
+}
+
+check "no_unmanaged_global_readers" {
+  assert {
+    condition     = length(setsubtract(data.pim_eligible_assignments.global_readers.principal_ids, [local.cloud_ops])) == 0
+    error_message = "Eligible for Global Reader outside Terraform: ${join(", ", setsubtract(data.pim_eligible_assignments.global_readers.principal_ids, [local.cloud_ops]))}"
+  }
+}

@@ -159,3 +159,13 @@ func RuleEqual(a, b *Rule) bool {
 	jb, _ := json.Marshal(b.wire())
 	return string(ja) == string(jb)
 }
+
+// UserName is the UPN's local part of a seeded user ("alice"), or "".
+func (s *Server) UserName(principalID string) string {
+	u, ok := s.users[principalID]
+	if !ok {
+		return ""
+	}
+	name, _, _ := strings.Cut(u.UPN, "@")
+	return name
+}

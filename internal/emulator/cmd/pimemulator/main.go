@@ -3,8 +3,9 @@
 //
 //	go run ./internal/emulator/cmd/pimemulator -addr 127.0.0.1:8080 -data pim-state.json
 //
-// It prints the endpoint and a bearer token for the seeded admin
-// (avery@contoso.example, Privileged Role Administrator). Its clock is wall
+// It prints the endpoint, a bearer token for the seeded admin
+// (avery@contoso.example, Privileged Role Administrator) and one for each
+// seeded user, who can activate, approve and deactivate as themselves. Its clock is wall
 // time that POST /_emulator/clock/advance?by=6m moves forward.
 package main
 
@@ -38,7 +39,7 @@ func main() {
 
 func run(addr, data, token, readyFile string) error {
 	clock := &emulator.OffsetClock{}
-	srv, err := emulator.New(emulator.Options{Clock: clock, DataFile: data, AdminToken: token})
+	srv, err := emulator.New(emulator.Options{Clock: clock, DataFile: data, AdminToken: token, UserTokens: true})
 	if err != nil {
 		return err
 	}
@@ -47,13 +48,21 @@ func run(addr, data, token, readyFile string) error {
 		return err
 	}
 	endpoint := fmt.Sprintf("http://%s/v1.0", ln.Addr())
-	for tok := range srv.Tokens() {
-		token = tok
+	users := map[string]string{}
+	for tok, id := range srv.Tokens() {
+		if id.PrincipalID == emulator.AdminID {
+			token = tok
+		} else {
+			users[srv.UserName(id.PrincipalID)] = tok
+		}
 	}
 	fmt.Printf("PIM emulator listening on %s (data file: %q)\n", endpoint, data)
-	fmt.Printf("  export PIM_ENDPOINT=%s\n  export PIM_ACCESS_TOKEN=%s\n", endpoint, token)
+	fmt.Printf("  export PIM_ENDPOINT=%s\n  export PIM_ACCESS_TOKEN=%s   # avery, Privileged Role Administrator\n", endpoint, token)
+	for _, name := range []string{"alice", "bob", "carol", "dave"} {
+		fmt.Printf("  token of %-6s %s\n", name+":", users[name])
+	}
 	if readyFile != "" {
-		b, _ := json.Marshal(map[string]string{"endpoint": endpoint, "token": token})
+		b, _ := json.Marshal(map[string]any{"endpoint": endpoint, "token": token, "users": users})
 		if err := os.WriteFile(readyFile, b, 0o600); err != nil {
 			return err
 		}
