@@ -164,23 +164,7 @@ func activationFailures(p *Policy, spec scheduleSpec, req *request, caller Ident
 	} else if limit, err := parseISODuration(exp.MaximumDuration); err == nil && end.After(limit.AddTo(spec.Start)) {
 		failed = append(failed, "ExpirationRule")
 	}
-	for _, r := range p.Rule("Enablement_EndUser_Assignment").EnabledRules {
-		switch r {
-		case "Justification":
-			if req.Justification == nil || strings.TrimSpace(*req.Justification) == "" {
-				failed = append(failed, "JustificationRule")
-			}
-		case "Ticketing":
-			if req.TicketNumber == nil || *req.TicketNumber == "" {
-				failed = append(failed, "TicketingRule")
-			}
-		case "MultiFactorAuthentication":
-			if !caller.MFA {
-				failed = append(failed, "MfaRule")
-			}
-		}
-	}
-	return failed
+	return append(failed, enablementFailures(p.Rule("Enablement_EndUser_Assignment").EnabledRules, req, caller)...)
 }
 
 // effectiveEligibility returns the eligibility in effect now that lets the

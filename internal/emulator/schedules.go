@@ -312,7 +312,14 @@ func (s *Server) policyFailures(k kind, roleID string, spec scheduleSpec, req *r
 			failed = append(failed, "ExpirationRule")
 		}
 	}
-	for _, r := range enablement.EnabledRules {
+	return append(failed, enablementFailures(enablement.EnabledRules, req, caller)...)
+}
+
+// enablementFailures evaluates an enablement rule's requirements against a
+// request and the caller's token.
+func enablementFailures(enabled []string, req *request, caller Identity) []string {
+	var failed []string
+	for _, r := range enabled {
 		switch r {
 		case "Justification":
 			if req.Justification == nil || strings.TrimSpace(*req.Justification) == "" {

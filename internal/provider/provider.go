@@ -5,11 +5,13 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -189,6 +191,21 @@ func (p *pimProvider) DataSources(context.Context) []func() datasource.DataSourc
 		NewActivationsDataSource,
 		NewAuditEventsDataSource,
 	}
+}
+
+// configuredData returns the provider data handed to a resource or data
+// source: nil before the provider is configured (validation runs first), and
+// an error diagnostic on a wrong type, which would be a bug.
+func configuredData(raw any, diags *diag.Diagnostics) *providerData {
+	if raw == nil {
+		return nil
+	}
+	data, ok := raw.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected Provider Data Type",
+			fmt.Sprintf("Expected *providerData, got %T. Please report this issue to the provider developers.", raw))
+	}
+	return data
 }
 
 func firstNonEmpty(vals ...string) string {
