@@ -36,12 +36,18 @@ type Env struct {
 	DataFile string
 }
 
+// Option changes the emulator options of an Env.
+type Option func(*emulator.Options)
+
+// WithReadLag makes new schedules invisible to the next n reads.
+func WithReadLag(n int) Option { return func(o *emulator.Options) { o.ReadLag = n } }
+
 // NewEnv starts an emulator for t and stops it when t ends.
-func NewEnv(t testing.TB) *Env {
+func NewEnv(t testing.TB, opts ...Option) *Env {
 	t.Helper()
 	clock := emulator.NewFakeClock(Epoch)
 	dataFile := filepath.Join(t.TempDir(), "state.json")
-	srv, err := emulator.New(emulator.Options{
+	o := emulator.Options{
 		Clock:    clock,
 		DataFile: dataFile,
 		Tokens: map[string]emulator.Identity{
@@ -52,7 +58,11 @@ func NewEnv(t testing.TB) *Env {
 			UserToken(emulator.DaveID):  {PrincipalID: emulator.DaveID, MFA: true},
 		},
 		PageSize: 2, // small pages so every list call exercises @odata.nextLink
-	})
+	}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	srv, err := emulator.New(o)
 	if err != nil {
 		t.Fatalf("starting emulator: %v", err)
 	}

@@ -51,6 +51,10 @@ type Options struct {
 	PageSize int
 	// Domain is the seeded users' UPN suffix.
 	Domain string
+	// ReadLag reproduces replication lag: a schedule created or updated by
+	// a request is left out of the next ReadLag schedule reads (lists and
+	// gets), as Graph answers a POST before every replica serves the result.
+	ReadLag int
 	// UserTokens issues a random token for every seeded user (with MFA),
 	// so people can act as themselves: activate, approve, deactivate.
 	UserTokens bool
@@ -63,6 +67,9 @@ type Server struct {
 	dataFile string
 	tokens   map[string]Identity
 	pageSize int
+	readLag  int
+	// lagging counts, per schedule id, the reads that must still miss it.
+	lagging map[string]int
 
 	users  map[string]user
 	groups map[string]group
@@ -90,6 +97,8 @@ func New(opts Options) (*Server, error) {
 		groups:   map[string]group{},
 		roles:    builtInRoles,
 		tokens:   opts.Tokens,
+		readLag:  opts.ReadLag,
+		lagging:  map[string]int{},
 	}
 	if len(s.tokens) == 0 {
 		tok := opts.AdminToken

@@ -226,6 +226,9 @@ func (s *Server) process(k kind, body requestBody, caller Identity) (*request, *
 		req.TargetScheduleID = &existing.ID
 	}
 	s.st.Requests = append(s.st.Requests, req)
+	if s.readLag > 0 {
+		s.lagging[*req.TargetScheduleID] = s.readLag
+	}
 	s.auditAssignment(k, verb, spec, caller.PrincipalID, key, body.Justification, req.ID)
 	s.mustPersist()
 	return req, nil
@@ -575,11 +578,16 @@ func (s *Server) scheduleByID(k kind, id string) *schedule {
 
 // expandedSchedules returns wire schedules: each direct one, plus for a group
 // principal one memberType Group entry per member (guess: the docs list
-// Group as a memberType without an example of its shape).
+// Group as a memberType without an example of its shape). A schedule still
+// lagging (Options.ReadLag) is left out, once per read.
 func (s *Server) expandedSchedules(k kind) []wireSchedule {
 	var out []wireSchedule
 	for _, sc := range s.st.Schedules {
 		if sc.Kind != k {
+			continue
+		}
+		if n := s.lagging[sc.ID]; n > 0 {
+			s.lagging[sc.ID] = n - 1
 			continue
 		}
 		out = append(out, sc.wire("Direct", sc.PrincipalID, ""))

@@ -384,3 +384,38 @@ func TestAccEligibleAssignment_invalidInput(t *testing.T) {
 		t.Errorf("invalid configurations reached Graph: %d requests", n)
 	}
 }
+
+// Graph answers the POST before the new schedule is readable everywhere:
+// create and update wait for it (polling on the shared clock) instead of
+// failing or recording a missing assignment.
+func TestAccEligibleAssignment_waitsForReplication(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t, acctest.WithReadLag(3))
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(env),
+		Steps: []resource.TestStep{
+			{
+				Config: eligibleConfig(env, emulator.AliceID, emulator.RoleGlobalReader, `  duration = "P30D"`),
+				Check: func(*terraform.State) error {
+					// Three misses, each followed by a one-second poll on the fake clock.
+					if waited := env.Clock.Now().Sub(acctest.Epoch); waited != 3*time.Second {
+						return fmt.Errorf("create waited %s on the clock, want 3s (three polls)", waited)
+					}
+					return nil
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(eligible, tfjsonpath.New("status"), knownvalue.StringExact("Provisioned")),
+				},
+			},
+			{
+				Config: eligibleConfig(env, emulator.AliceID, emulator.RoleGlobalReader, `  duration = "P60D"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(eligible, plancheck.ResourceActionUpdate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(eligible, tfjsonpath.New("duration"), knownvalue.StringExact("P60D")),
+				},
+			},
+		},
+	})
+}
