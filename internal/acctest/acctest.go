@@ -34,6 +34,8 @@ type Env struct {
 	Clock    *emulator.FakeClock
 	URL      string // Graph base URL including /v1.0
 	DataFile string
+	// HTTPClient trusts the emulator's certificate when it serves TLS; nil otherwise.
+	HTTPClient *http.Client
 }
 
 // Option changes the emulator options of an Env.
@@ -41,6 +43,11 @@ type Option func(*emulator.Options)
 
 // WithReadLag makes new schedules invisible to the next n reads.
 func WithReadLag(n int) Option { return func(o *emulator.Options) { o.ReadLag = n } }
+
+// WithAppSecret enables client-secret sign-in for the seeded app
+// registration (emulator.AppClientID) and serves the emulator over TLS, as
+// the Microsoft identity platform client requires https.
+func WithAppSecret(secret string) Option { return func(o *emulator.Options) { o.AppSecret = secret } }
 
 // NewEnv starts an emulator for t and stops it when t ends.
 func NewEnv(t testing.TB, opts ...Option) *Env {
@@ -66,9 +73,17 @@ func NewEnv(t testing.TB, opts ...Option) *Env {
 	if err != nil {
 		t.Fatalf("starting emulator: %v", err)
 	}
-	hs := httptest.NewServer(srv)
+	env := &Env{Emulator: srv, Clock: clock, DataFile: dataFile}
+	var hs *httptest.Server
+	if o.AppSecret != "" {
+		hs = httptest.NewTLSServer(srv)
+		env.HTTPClient = hs.Client()
+	} else {
+		hs = httptest.NewServer(srv)
+	}
 	t.Cleanup(hs.Close)
-	return &Env{Emulator: srv, Clock: clock, URL: hs.URL + "/v1.0", DataFile: dataFile}
+	env.URL = hs.URL + "/v1.0"
+	return env
 }
 
 // ProviderBlock is the provider configuration for this environment. Tests
@@ -99,7 +114,11 @@ func (e *Env) Call(t testing.TB, method, path, token string, body any, wantStatu
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
+	client := http.DefaultClient
+	if e.HTTPClient != nil {
+		client = e.HTTPClient
+	}
+	resp, err := client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -100,6 +100,8 @@ func (s *Server) wireAudit(r *auditRecord) map[string]any {
 	initiatedBy := map[string]any{"user": nil, "app": nil}
 	if u, ok := s.users[r.InitiatorID]; ok {
 		initiatedBy["user"] = map[string]any{"id": u.ID, "displayName": u.DisplayName, "userPrincipalName": u.UPN, "ipAddress": "127.0.0.1"}
+	} else if r.InitiatorID == AppServicePrincipalID {
+		initiatedBy["app"] = map[string]any{"appId": AppClientID, "displayName": "terraform-ci", "servicePrincipalId": AppServicePrincipalID, "servicePrincipalName": nil}
 	} else {
 		initiatedBy["app"] = map[string]any{"appId": nil, "displayName": "MS-PIM", "servicePrincipalId": nil, "servicePrincipalName": nil}
 	}

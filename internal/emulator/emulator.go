@@ -55,6 +55,12 @@ type Options struct {
 	// a request is left out of the next ReadLag schedule reads (lists and
 	// gets), as Graph answers a POST before every replica serves the result.
 	ReadLag int
+	// AppSecret is the client secret of the seeded app registration
+	// (AppClientID); empty disables client-secret sign-in.
+	AppSecret string
+	// FederatedSubject is the subject (e.g. "repo:org/repo:ref:refs/heads/main")
+	// of the app's federated identity credential; empty disables it.
+	FederatedSubject string
 	// UserTokens issues a random token for every seeded user (with MFA),
 	// so people can act as themselves: activate, approve, deactivate.
 	UserTokens bool
@@ -68,6 +74,8 @@ type Server struct {
 	tokens   map[string]Identity
 	pageSize int
 	readLag  int
+
+	appSecret, federatedSubject string
 	// lagging counts, per schedule id, the reads that must still miss it.
 	lagging map[string]int
 
@@ -90,15 +98,16 @@ func New(opts Options) (*Server, error) {
 		opts.Domain = "contoso.example"
 	}
 	s := &Server{
-		clock:    opts.Clock,
-		dataFile: opts.DataFile,
-		pageSize: opts.PageSize,
-		users:    map[string]user{},
-		groups:   map[string]group{},
-		roles:    builtInRoles,
-		tokens:   opts.Tokens,
-		readLag:  opts.ReadLag,
-		lagging:  map[string]int{},
+		clock:     opts.Clock,
+		dataFile:  opts.DataFile,
+		pageSize:  opts.PageSize,
+		users:     map[string]user{},
+		groups:    map[string]group{},
+		roles:     builtInRoles,
+		tokens:    opts.Tokens,
+		readLag:   opts.ReadLag,
+		appSecret: opts.AppSecret, federatedSubject: opts.FederatedSubject,
+		lagging: map[string]int{},
 	}
 	if len(s.tokens) == 0 {
 		tok := opts.AdminToken
@@ -146,10 +155,12 @@ func randomToken() string {
 func (s *Server) seedState() *state {
 	now := s.clock.Now()
 	st := &state{TenantID: DefaultTenantID, Policies: map[string]*Policy{}}
-	for _, role := range []string{RolePrivilegedRoleAdministrator, RoleGlobalAdministrator} {
+	for _, a := range []struct{ principal, role string }{
+		{AdminID, RolePrivilegedRoleAdministrator}, {AdminID, RoleGlobalAdministrator}, {AppServicePrincipalID, RolePrivilegedRoleAdministrator},
+	} {
 		id := uuid.NewString()
 		st.Schedules = append(st.Schedules, &schedule{
-			ID: id, Kind: kindAssignment, PrincipalID: AdminID, RoleDefinitionID: role, DirectoryScopeID: "/",
+			ID: id, Kind: kindAssignment, PrincipalID: a.principal, RoleDefinitionID: a.role, DirectoryScopeID: "/",
 			CreatedUsing: id, Created: now, Status: "Provisioned", AssignmentType: "Assigned",
 			Spec: scheduleSpec{Start: now, ExpType: "noExpiration"},
 		})
@@ -182,17 +193,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rw.Header().Set("client-request-id", rw.clientReqID)
 	}
 	version, rest, ok := splitVersion(r.URL.Path)
+	if !ok && s.serveIdentity(rw, r) {
+		return
+	}
 	if !ok {
 		rw.error(http.StatusBadRequest, "BadRequest", fmt.Sprintf("Invalid version in request path %q: use /v1.0 or /beta.", r.URL.Path))
 		return
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	id, ok := s.authenticate(r)
 	if !ok {
 		rw.error(http.StatusUnauthorized, "InvalidAuthenticationToken", "Access token is empty or invalid.")
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.tick()
 	ctx := &call{s: s, w: rw, r: r, caller: id, version: version}
 	ctx.route(strings.Split(strings.Trim(rest, "/"), "/"))

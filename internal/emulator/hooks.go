@@ -39,7 +39,7 @@ type ScheduleView struct {
 // RequestView is a read-only copy of a schedule request for assertions.
 type RequestView struct {
 	ID, Action, Status, PrincipalID, RoleDefinitionID, DirectoryScopeID string
-	Justification                                                       string
+	Justification, CreatedBy                                            string
 	Created                                                             time.Time
 }
 
@@ -100,7 +100,7 @@ func (s *Server) Requests(k Kind) []RequestView {
 			continue
 		}
 		v := RequestView{ID: r.ID, Action: r.Action, Status: r.Status, PrincipalID: r.PrincipalID,
-			RoleDefinitionID: r.RoleDefinitionID, DirectoryScopeID: r.DirectoryScopeID, Created: r.Created}
+			RoleDefinitionID: r.RoleDefinitionID, DirectoryScopeID: r.DirectoryScopeID, Created: r.Created, CreatedBy: r.CreatedBy}
 		if r.Justification != nil {
 			v.Justification = *r.Justification
 		}

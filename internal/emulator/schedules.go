@@ -390,7 +390,7 @@ func (s *Server) principalExists(id string) bool {
 	id = strings.ToLower(id)
 	_, u := s.users[id]
 	_, g := s.groups[id]
-	return u || g
+	return u || g || id == AppServicePrincipalID
 }
 
 // isPrivilegedRoleAdmin reports whether the principal holds an effective

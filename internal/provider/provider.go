@@ -5,11 +5,16 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -19,6 +24,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/pim-as-code/terraform-provider-pim/internal/entraauth"
 	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient"
 )
 
@@ -94,8 +100,18 @@ type pimProvider struct {
 }
 
 type pimProviderModel struct {
-	Endpoint    types.String `tfsdk:"endpoint"`
-	AccessToken types.String `tfsdk:"access_token"`
+	Endpoint          types.String `tfsdk:"endpoint"`
+	AccessToken       types.String `tfsdk:"access_token"`
+	TenantID          types.String `tfsdk:"tenant_id"`
+	ClientID          types.String `tfsdk:"client_id"`
+	ClientSecret      types.String `tfsdk:"client_secret"`
+	UseOIDC           types.Bool   `tfsdk:"use_oidc"`
+	OIDCToken         types.String `tfsdk:"oidc_token"`
+	OIDCTokenFilePath types.String `tfsdk:"oidc_token_file_path"`
+	OIDCRequestURL    types.String `tfsdk:"oidc_request_url"`
+	OIDCRequestToken  types.String `tfsdk:"oidc_request_token"`
+	UseCLI            types.Bool   `tfsdk:"use_cli"`
+	AuthorityHost     types.String `tfsdk:"authority_host"`
 }
 
 // providerData is handed to every resource and data source.
@@ -126,12 +142,36 @@ func (p *pimProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 			"access_token": schema.StringAttribute{
 				Optional:  true,
 				Sensitive: true,
-				MarkdownDescription: "Bearer token for Microsoft Graph. Defaults to the `" + EnvAccessToken + "` environment variable. " +
-					"Against Entra, use a token for `https://graph.microsoft.com` with the permissions listed in each resource's documentation. " +
+				MarkdownDescription: "Bearer token for Microsoft Graph, used as is (it is not refreshed: prefer a sign-in method below for long runs). " +
+					"Defaults to the `" + EnvAccessToken + "` environment variable. When set, it takes precedence over the sign-in methods below. " +
 					"The token is never written to state or logs.",
 			},
+			"tenant_id":     envString("Entra tenant id (or a verified domain) to sign in to.", "ARM_TENANT_ID", false),
+			"client_id":     envString("Application (client) id of the app registration Terraform runs as.", "ARM_CLIENT_ID", false),
+			"client_secret": envString("Client secret of that app: signs in with the client-credentials flow.", "ARM_CLIENT_SECRET", true),
+			"use_oidc": schema.BoolAttribute{Optional: true,
+				MarkdownDescription: "Sign in with workload identity federation (an ID token from GitHub Actions, Kubernetes or another OIDC provider, " +
+					"exchanged for an Entra token; no secret). Defaults to the `ARM_USE_OIDC` environment variable."},
+			"oidc_token": envString("The federated ID token itself.", "ARM_OIDC_TOKEN", true),
+			"oidc_token_file_path": envString("A file holding the federated ID token, re-read at every sign-in "+
+				"(`AZURE_FEDERATED_TOKEN_FILE` is read too).", "ARM_OIDC_TOKEN_FILE_PATH", false),
+			"oidc_request_url": envString("GitHub Actions' ID token endpoint (set by the runner when the workflow has `permissions: id-token: write`).",
+				"ACTIONS_ID_TOKEN_REQUEST_URL", false),
+			"oidc_request_token": envString("Bearer token for `oidc_request_url`.", "ACTIONS_ID_TOKEN_REQUEST_TOKEN", true),
+			"use_cli": schema.BoolAttribute{Optional: true,
+				MarkdownDescription: "Sign in as the Azure CLI's signed-in user (`az login`). Defaults to the `ARM_USE_CLI` environment variable."},
+			"authority_host": envString("Microsoft identity platform to sign in with, e.g. `https://login.microsoftonline.us/` for US Government. "+
+				"Default `"+entraauth.DefaultAuthorityHost+"`.", "AZURE_AUTHORITY_HOST", false),
 		},
 	}
+}
+
+func envString(desc, env string, sensitive bool) schema.StringAttribute {
+	d := desc + " Defaults to the `" + env + "` environment variable."
+	if sensitive {
+		d += " Never written to state or logs."
+	}
+	return schema.StringAttribute{Optional: true, Sensitive: sensitive, MarkdownDescription: d}
 }
 
 func (p *pimProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
@@ -144,24 +184,42 @@ func (p *pimProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Unknown Graph Endpoint",
 			"The endpoint depends on a value that is not known until apply. Set it to a literal or a variable, or use the "+EnvEndpoint+" environment variable.")
 	}
-	if cfg.AccessToken.IsUnknown() {
-		resp.Diagnostics.AddAttributeError(path.Root("access_token"), "Unknown Access Token",
-			"The access token depends on a value that is not known until apply. Set it from a variable or use the "+EnvAccessToken+" environment variable.")
+	for name, v := range map[string]attr.Value{"access_token": cfg.AccessToken, "tenant_id": cfg.TenantID, "client_id": cfg.ClientID,
+		"client_secret": cfg.ClientSecret, "use_oidc": cfg.UseOIDC, "oidc_token": cfg.OIDCToken, "oidc_token_file_path": cfg.OIDCTokenFilePath,
+		"oidc_request_url": cfg.OIDCRequestURL, "oidc_request_token": cfg.OIDCRequestToken, "use_cli": cfg.UseCLI, "authority_host": cfg.AuthorityHost} {
+		if v.IsUnknown() {
+			resp.Diagnostics.AddAttributeError(path.Root(name), "Unknown Credential Setting",
+				name+" depends on a value that is not known until apply. Set it from a variable or its environment variable.")
+		}
 	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	endpoint := firstNonEmpty(cfg.Endpoint.ValueString(), os.Getenv(EnvEndpoint), p.endpoint, pimclient.DefaultBaseURL)
-	token := firstNonEmpty(cfg.AccessToken.ValueString(), os.Getenv(EnvAccessToken), p.token)
-	if token == "" {
+	tokens, method, err := p.tokenSource(&cfg, endpoint)
+	if errors.Is(err, entraauth.ErrNoMethod) {
 		resp.Diagnostics.AddAttributeError(path.Root("access_token"), "Missing Graph Credentials",
-			"The provider needs a Microsoft Graph bearer token. Set access_token in the provider block or the "+EnvAccessToken+
-				" environment variable. For the local emulator, use the token it prints when it starts.")
+			"The provider needs credentials for Microsoft Graph: client_id, client_secret and tenant_id (ARM_CLIENT_ID, ARM_CLIENT_SECRET, ARM_TENANT_ID); "+
+				"use_oidc with tenant_id and client_id for workload identity federation; use_cli for the Azure CLI's user; or a bearer token in access_token ("+
+				EnvAccessToken+"). For the local emulator, use the token it prints when it starts.")
 		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid Graph Credentials", err.Error())
+		return
+	}
+	if method != "bearer token" {
+		// Sign in now: a wrong secret or federation setup fails the plan with
+		// Entra's AADSTS code instead of a later call. azidentity caches the token.
+		if _, err := tokens.Token(ctx); err != nil {
+			resp.Diagnostics.AddError("Unable to Sign In to Microsoft Entra",
+				err.Error()+"\n\nCheck tenant_id, client_id and the secret or federated credential of the app registration.")
+			return
+		}
 	}
 	client, err := pimclient.New(pimclient.Options{
 		BaseURL:     endpoint,
-		TokenSource: pimclient.StaticToken(token),
+		TokenSource: tokens,
 		HTTPClient:  p.httpClient,
 		UserAgent:   "terraform-provider-pim/" + p.version,
 	})
@@ -169,7 +227,7 @@ func (p *pimProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Invalid Graph Endpoint", err.Error())
 		return
 	}
-	tflog.Debug(ctx, "Configured Microsoft Graph client", map[string]any{"endpoint": endpoint})
+	tflog.Debug(ctx, "Configured Microsoft Graph client", map[string]any{"endpoint": endpoint, "sign_in": method})
 	data := &providerData{client: client, clock: p.clock, poll: p.poll, policies: newPolicyCache()}
 	resp.ResourceData = data
 	resp.DataSourceData = data
@@ -191,6 +249,47 @@ func (p *pimProvider) DataSources(context.Context) []func() datasource.DataSourc
 		NewActivationsDataSource,
 		NewAuditEventsDataSource,
 	}
+}
+
+// tokenSource picks the credential: an explicit bearer token, else the
+// Entra sign-in method the settings (or ARM_* variables) select.
+func (p *pimProvider) tokenSource(cfg *pimProviderModel, endpoint string) (pimclient.TokenSource, string, error) {
+	if token := firstNonEmpty(cfg.AccessToken.ValueString(), os.Getenv(EnvAccessToken), p.token); token != "" {
+		return pimclient.StaticToken(token), "bearer token", nil
+	}
+	ec := entraauth.Config{
+		TenantID:          firstNonEmpty(cfg.TenantID.ValueString(), os.Getenv("ARM_TENANT_ID")),
+		ClientID:          firstNonEmpty(cfg.ClientID.ValueString(), os.Getenv("ARM_CLIENT_ID")),
+		ClientSecret:      firstNonEmpty(cfg.ClientSecret.ValueString(), os.Getenv("ARM_CLIENT_SECRET")),
+		UseOIDC:           boolOrEnv(cfg.UseOIDC, "ARM_USE_OIDC"),
+		OIDCToken:         firstNonEmpty(cfg.OIDCToken.ValueString(), os.Getenv("ARM_OIDC_TOKEN")),
+		OIDCTokenFilePath: firstNonEmpty(cfg.OIDCTokenFilePath.ValueString(), os.Getenv("ARM_OIDC_TOKEN_FILE_PATH"), os.Getenv("AZURE_FEDERATED_TOKEN_FILE")),
+		OIDCRequestURL:    firstNonEmpty(cfg.OIDCRequestURL.ValueString(), os.Getenv("ACTIONS_ID_TOKEN_REQUEST_URL")),
+		OIDCRequestToken:  firstNonEmpty(cfg.OIDCRequestToken.ValueString(), os.Getenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN")),
+		UseCLI:            boolOrEnv(cfg.UseCLI, "ARM_USE_CLI"),
+		AuthorityHost:     firstNonEmpty(cfg.AuthorityHost.ValueString(), os.Getenv("AZURE_AUTHORITY_HOST")),
+		Scope:             graphScope(endpoint),
+		HTTPClient:        p.httpClient,
+	}
+	ts, err := entraauth.NewTokenSource(ec)
+	return ts, ec.Method(), err
+}
+
+// graphScope is the .default scope of the Graph cloud the endpoint is in;
+// other endpoints (the emulator) use the global cloud's.
+func graphScope(endpoint string) string {
+	if u, err := url.Parse(endpoint); err == nil && strings.HasPrefix(u.Host, "graph.microsoft.") {
+		return "https://" + u.Host + "/.default"
+	}
+	return "https://graph.microsoft.com/.default"
+}
+
+func boolOrEnv(v types.Bool, env string) bool {
+	if !v.IsNull() {
+		return v.ValueBool()
+	}
+	b, _ := strconv.ParseBool(os.Getenv(env))
+	return b
 }
 
 // configuredData returns the provider data handed to a resource or data

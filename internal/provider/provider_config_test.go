@@ -1,14 +1,18 @@
 package provider_test
 
 import (
+	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/pim-as-code/terraform-provider-pim/internal/acctest"
+	"github.com/pim-as-code/terraform-provider-pim/internal/emulator"
 	"github.com/pim-as-code/terraform-provider-pim/internal/provider"
 )
 
@@ -41,5 +45,53 @@ func TestAccProvider_rejectedToken(t *testing.T) {
 			Config:      `data "pim_role_definition" "x" { display_name = "Global Reader" }`,
 			ExpectError: regexp.MustCompile(`(?s)InvalidAuthenticationToken \(HTTP 401\).*request-id:.*The access token was rejected`),
 		}},
+	})
+}
+
+// The provider signs in to Entra with a client secret (azidentity against the
+// emulator's identity endpoints) and works as the app's service principal.
+func TestAccProvider_clientSecretSignIn(t *testing.T) {
+	t.Parallel()
+	const secret = "acctest-client-secret"
+	env := acctest.NewEnv(t, acctest.WithAppSecret(secret))
+	authority := strings.TrimSuffix(env.URL, "/v1.0") + "/"
+	config := func(secret string) string {
+		return fmt.Sprintf(`
+provider "pim" {
+  endpoint       = %q
+  tenant_id      = %q
+  client_id      = %q
+  client_secret  = %q
+  authority_host = %q
+}
+resource "pim_eligible_assignment" "test" {
+  principal_id       = %q
+  role_definition_id = %q
+}
+`, env.URL, emulator.DefaultTenantID, emulator.AppClientID, secret, authority, emulator.AliceID, emulator.RoleGlobalReader)
+	}
+	factories := map[string]func() (tfprotov6.ProviderServer, error){
+		"pim": providerserver.NewProtocol6WithError(provider.New("test", provider.WithHTTPClient(env.HTTPClient), provider.WithClock(env.Clock))()),
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories,
+		Steps: []resource.TestStep{
+			{
+				Config:      config("not-the-secret"),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Unable to Sign In to Microsoft Entra.*\(client\s+secret\).*AADSTS7000215: Invalid client secret`),
+			},
+			{
+				Config: config(secret),
+				Check: func(*terraform.State) error {
+					for _, r := range env.Emulator.Requests(emulator.Eligible) {
+						if r.Action == "adminAssign" && r.CreatedBy != emulator.AppServicePrincipalID {
+							return fmt.Errorf("request created by %s, want the app's service principal", r.CreatedBy)
+						}
+					}
+					return nil
+				},
+			},
+		},
 	})
 }

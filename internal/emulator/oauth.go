@@ -1,0 +1,139 @@
+package emulator
+
+import (
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+)
+
+// The seeded app registration that Terraform runs as in CI: its service
+// principal holds a standing Privileged Role Administrator assignment.
+const (
+	AppClientID           = "7e77a000-0000-4000-8000-000000000001"
+	AppServicePrincipalID = "5e1f0000-0000-4000-8000-000000000001"
+)
+
+// A minimal Microsoft identity platform for the client-credentials flow
+// (pim-graph-api.md §11): OpenID discovery and the v2.0 token endpoint, with a
+// client secret or a federated client assertion. MSAL requires an https
+// authority, so clients reach these endpoints over TLS (httptest.NewTLSServer
+// in tests).
+//
+//	GET  /{tenant}/v2.0/.well-known/openid-configuration
+//	POST /{tenant}/oauth2/v2.0/token
+
+func (s *Server) serveIdentity(w http.ResponseWriter, r *http.Request) bool {
+	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+	switch {
+	case len(parts) == 4 && parts[1] == "v2.0" && parts[2] == ".well-known" && parts[3] == "openid-configuration" && r.Method == http.MethodGet:
+		base := "https://" + r.Host + "/" + parts[0]
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{
+			"token_endpoint":                        base + "/oauth2/v2.0/token",
+			"authorization_endpoint":                base + "/oauth2/v2.0/authorize",
+			"issuer":                                base + "/v2.0",
+			"jwks_uri":                              base + "/discovery/v2.0/keys",
+			"token_endpoint_auth_methods_supported": []string{"client_secret_post", "private_key_jwt", "client_secret_basic"},
+		})
+		return true
+	case len(parts) == 4 && parts[1] == "oauth2" && parts[2] == "v2.0" && parts[3] == "token" && r.Method == http.MethodPost:
+		s.token(w, r, parts[0])
+		return true
+	}
+	return false
+}
+
+// oauthError writes the documented token error shape
+// (graph-examples/oauth2-token-error-response.json). It never echoes the
+// secret or assertion it was given.
+func oauthError(w http.ResponseWriter, status int, code, description string, aadsts int) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"error": code, "error_description": description, "error_codes": []int{aadsts},
+		"timestamp": "", "trace_id": "", "correlation_id": "",
+	})
+}
+
+func (s *Server) token(w http.ResponseWriter, r *http.Request, tenant string) {
+	if err := r.ParseForm(); err != nil {
+		oauthError(w, http.StatusBadRequest, "invalid_request", "AADSTS900144: The request body must be application/x-www-form-urlencoded.", 900144)
+		return
+	}
+	f := r.PostForm
+	if !strings.EqualFold(tenant, s.st.TenantID) && !strings.EqualFold(tenant, "contoso.example") {
+		oauthError(w, http.StatusBadRequest, "invalid_request", "AADSTS90002: Tenant '"+tenant+"' not found.", 90002)
+		return
+	}
+	if f.Get("grant_type") != "client_credentials" {
+		oauthError(w, http.StatusBadRequest, "unsupported_grant_type", "AADSTS70003: The app requested an unsupported grant type.", 70003)
+		return
+	}
+	if !slices.ContainsFunc(strings.Fields(f.Get("scope")), func(sc string) bool { return strings.HasSuffix(sc, "/.default") }) {
+		oauthError(w, http.StatusBadRequest, "invalid_scope", "AADSTS70011: The provided value for the input parameter 'scope' is not valid. The scope must end with /.default.", 70011)
+		return
+	}
+	if !strings.EqualFold(f.Get("client_id"), AppClientID) {
+		oauthError(w, http.StatusBadRequest, "unauthorized_client", "AADSTS700016: Application with identifier '"+f.Get("client_id")+"' was not found in the directory.", 700016)
+		return
+	}
+	switch {
+	case f.Get("client_secret") != "":
+		if s.appSecret == "" || subtle.ConstantTimeCompare([]byte(f.Get("client_secret")), []byte(s.appSecret)) != 1 {
+			oauthError(w, http.StatusUnauthorized, "invalid_client", "AADSTS7000215: Invalid client secret provided.", 7000215)
+			return
+		}
+	case f.Get("client_assertion") != "":
+		if !s.federatedAssertionOK(f.Get("client_assertion")) {
+			oauthError(w, http.StatusBadRequest, "invalid_client", "AADSTS70021: No matching federated identity record found for presented assertion.", 70021)
+			return
+		}
+	default:
+		oauthError(w, http.StatusUnauthorized, "invalid_client", "AADSTS7000218: The request body must contain client_assertion or client_secret.", 7000218)
+		return
+	}
+	tok := randomToken()
+	s.mu.Lock()
+	s.tokens[tok] = Identity{PrincipalID: AppServicePrincipalID}
+	s.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": tok})
+}
+
+// federatedAssertionOK matches an assertion against the app's federated
+// identity credential: audience api://AzureADTokenExchange and the configured
+// subject. guess: the signature of the external IdP's JWT is not verified.
+func (s *Server) federatedAssertionOK(assertion string) bool {
+	if s.federatedSubject == "" {
+		return false
+	}
+	parts := strings.Split(assertion, ".")
+	if len(parts) != 3 {
+		return false
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return false
+	}
+	var claims struct {
+		Sub string `json:"sub"`
+		Aud any    `json:"aud"`
+	}
+	if json.Unmarshal(payload, &claims) != nil || claims.Sub != s.federatedSubject {
+		return false
+	}
+	switch aud := claims.Aud.(type) {
+	case string:
+		return aud == "api://AzureADTokenExchange"
+	case []any:
+		for _, a := range aud {
+			if a == "api://AzureADTokenExchange" {
+				return true
+			}
+		}
+	}
+	return false
+}

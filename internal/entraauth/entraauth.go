@@ -1,0 +1,194 @@
+// Package entraauth turns provider settings into Microsoft Entra credentials
+// (azidentity) and adapts them to pimclient.TokenSource. It knows nothing of
+// Terraform; secrets pass through it and are never logged or put in errors.
+package entraauth
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+
+	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient"
+)
+
+// DefaultAuthorityHost is the global cloud's Microsoft identity platform.
+const DefaultAuthorityHost = "https://login.microsoftonline.com/"
+
+// Config selects and configures one way to sign in. The first that applies
+// wins: client secret, then OIDC (workload identity federation), then the
+// Azure CLI.
+type Config struct {
+	TenantID     string
+	ClientID     string
+	ClientSecret string
+
+	UseOIDC bool
+	// OIDCToken is an ID token from an external identity provider.
+	OIDCToken string
+	// OIDCTokenFilePath names a file holding such a token (re-read on every
+	// sign-in, as Kubernetes rotates it).
+	OIDCTokenFilePath string
+	// OIDCRequestURL and OIDCRequestToken fetch the token from GitHub Actions
+	// (ACTIONS_ID_TOKEN_REQUEST_URL / ACTIONS_ID_TOKEN_REQUEST_TOKEN).
+	OIDCRequestURL   string
+	OIDCRequestToken string
+
+	UseCLI bool
+
+	// AuthorityHost overrides the identity platform (sovereign clouds, tests).
+	AuthorityHost string
+	// Scope is the token scope, e.g. https://graph.microsoft.com/.default.
+	Scope string
+	// HTTPClient carries identity traffic (tests use the emulator's TLS client).
+	HTTPClient *http.Client
+}
+
+// Method names the sign-in method Config selects, for logs; "" when none.
+func (c Config) Method() string {
+	switch {
+	case c.ClientID != "" && c.ClientSecret != "":
+		return "client secret"
+	case c.UseOIDC:
+		return "OIDC (workload identity federation)"
+	case c.UseCLI:
+		return "Azure CLI"
+	}
+	return ""
+}
+
+// ErrNoMethod is returned when Config selects no sign-in method.
+var ErrNoMethod = errors.New("no sign-in method configured")
+
+// NewTokenSource builds the credential Config selects.
+func NewTokenSource(c Config) (pimclient.TokenSource, error) {
+	opts := azcore.ClientOptions{}
+	if c.AuthorityHost != "" {
+		opts.Cloud = cloud.Configuration{ActiveDirectoryAuthorityHost: c.AuthorityHost}
+	}
+	if c.HTTPClient != nil {
+		opts.Transport = c.HTTPClient
+	}
+	// Instance discovery asks login.microsoftonline.com about the authority;
+	// skip it for any other authority (sovereign clouds, the emulator).
+	noDiscovery := c.AuthorityHost != "" && !strings.EqualFold(strings.TrimRight(c.AuthorityHost, "/"), strings.TrimRight(DefaultAuthorityHost, "/"))
+	var cred azcore.TokenCredential
+	var err error
+	switch c.Method() {
+	case "client secret":
+		if c.TenantID == "" {
+			return nil, errors.New("tenant_id is required with client_id and client_secret")
+		}
+		cred, err = azidentity.NewClientSecretCredential(c.TenantID, c.ClientID, c.ClientSecret,
+			&azidentity.ClientSecretCredentialOptions{ClientOptions: opts, DisableInstanceDiscovery: noDiscovery})
+	case "OIDC (workload identity federation)":
+		if c.TenantID == "" || c.ClientID == "" {
+			return nil, errors.New("tenant_id and client_id are required with use_oidc")
+		}
+		assertion, aerr := c.assertionSource()
+		if aerr != nil {
+			return nil, aerr
+		}
+		cred, err = azidentity.NewClientAssertionCredential(c.TenantID, c.ClientID, assertion,
+			&azidentity.ClientAssertionCredentialOptions{ClientOptions: opts, DisableInstanceDiscovery: noDiscovery})
+	case "Azure CLI":
+		cred, err = azidentity.NewAzureCLICredential(&azidentity.AzureCLICredentialOptions{TenantID: c.TenantID})
+	default:
+		return nil, ErrNoMethod
+	}
+	if err != nil {
+		return nil, fmt.Errorf("setting up %s sign-in: %w", c.Method(), err)
+	}
+	scope := c.Scope
+	if scope == "" {
+		scope = "https://graph.microsoft.com/.default"
+	}
+	return &credentialSource{cred: cred, scope: scope, method: c.Method()}, nil
+}
+
+// assertionSource returns the function azidentity calls for a fresh client
+// assertion on every token request.
+func (c Config) assertionSource() (func(context.Context) (string, error), error) {
+	switch {
+	case c.OIDCToken != "":
+		tok := c.OIDCToken
+		return func(context.Context) (string, error) { return tok, nil }, nil
+	case c.OIDCTokenFilePath != "":
+		p := c.OIDCTokenFilePath
+		return func(context.Context) (string, error) {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return "", fmt.Errorf("reading the OIDC token file: %w", err)
+			}
+			return strings.TrimSpace(string(b)), nil
+		}, nil
+	case c.OIDCRequestURL != "" && c.OIDCRequestToken != "":
+		client := c.HTTPClient
+		if client == nil {
+			client = http.DefaultClient
+		}
+		return func(ctx context.Context) (string, error) {
+			return githubToken(ctx, client, c.OIDCRequestURL, c.OIDCRequestToken)
+		}, nil
+	}
+	return nil, errors.New("use_oidc needs oidc_token, oidc_token_file_path, or oidc_request_url with oidc_request_token (set by GitHub Actions with permissions: id-token: write)")
+}
+
+// githubToken asks GitHub Actions for an ID token with the audience Entra
+// expects for federated credentials (pim-graph-api.md §11.2).
+func githubToken(ctx context.Context, client *http.Client, requestURL, requestToken string) (string, error) {
+	u, err := url.Parse(requestURL)
+	if err != nil {
+		return "", fmt.Errorf("invalid oidc_request_url: %w", err)
+	}
+	q := u.Query()
+	q.Set("audience", "api://AzureADTokenExchange")
+	u.RawQuery = q.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Authorization", "bearer "+requestToken)
+	resp, err := client.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("requesting an ID token from GitHub Actions: %w", err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("requesting an ID token from GitHub Actions: HTTP %d", resp.StatusCode)
+	}
+	var out struct {
+		Value string `json:"value"`
+	}
+	if err := json.Unmarshal(body, &out); err != nil || out.Value == "" {
+		return "", errors.New("requesting an ID token from GitHub Actions: the answer has no token")
+	}
+	return out.Value, nil
+}
+
+// credentialSource adapts an azcore.TokenCredential (which caches and
+// refreshes tokens itself) to pimclient.TokenSource.
+type credentialSource struct {
+	cred   azcore.TokenCredential
+	scope  string
+	method string
+}
+
+func (s *credentialSource) Token(ctx context.Context) (string, error) {
+	tok, err := s.cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{s.scope}})
+	if err != nil {
+		return "", fmt.Errorf("signing in to Microsoft Entra (%s): %w", s.method, err)
+	}
+	return tok.Token, nil
+}
