@@ -276,3 +276,69 @@ func TestDeactivateCancelAndGroupEligibility(t *testing.T) {
 		t.Errorf("cancel of a provisioned activation: %d, want 400", s)
 	}
 }
+
+func TestSelfExtend(t *testing.T) {
+	h := newHarness(t, "")
+	h.do("POST", eligReqs, token, assign(emulator.AliceID, helpdesk, nil))
+	activate(h, "alice-mfa", emulator.AliceID, map[string]any{"scheduleInfo": map[string]any{"expiration": map[string]any{"type": "afterDuration", "duration": "PT2H"}}})
+	extend := func(duration string) (int, map[string]any) {
+		return h.do("POST", actReqs, "alice-mfa", map[string]any{"action": "selfExtend", "principalId": emulator.AliceID, "roleDefinitionId": helpdesk,
+			"directoryScopeId": "/", "justification": "still fixing", "scheduleInfo": map[string]any{"expiration": map[string]any{"type": "afterDuration", "duration": duration}}})
+	}
+	if s, m := extend("PT9H"); s != 400 || !strings.Contains(errCode(m), "ExpirationRule") {
+		t.Errorf("extend beyond the 8-hour maximum: %d %s", s, errCode(m))
+	}
+	if s, m := extend("PT6H"); s != 201 {
+		t.Fatalf("extend within the maximum: %d %s", s, errCode(m))
+	}
+	a, ok := h.srv.FindActivation(emulator.AliceID, helpdesk, "/")
+	if !ok || !a.End.Equal(epoch.Add(6*time.Hour)) {
+		t.Errorf("activation after extension: %+v (want end 6h after the original start)", a)
+	}
+	h.srv.RemoveOutOfBand(emulator.Eligible, emulator.AliceID, helpdesk, "/")
+	deact := map[string]any{"action": "selfExtend", "principalId": emulator.BobID, "roleDefinitionId": helpdesk, "directoryScopeId": "/", "justification": "x"}
+	if s, m := h.do("POST", actReqs, "bob-mfa", deact); s != 400 || !strings.Contains(errCode(m), "EligibilityRule") {
+		t.Errorf("extend without eligibility: %d %s", s, errCode(m))
+	}
+}
+
+// Every kind of PIM event leaves an audit entry with the reference's name.
+func TestEveryEventIsAudited(t *testing.T) {
+	h := newHarness(t, "")
+	future := map[string]any{"scheduleInfo": map[string]any{"startDateTime": "2030-02-01T00:00:00Z", "expiration": map[string]any{"type": "afterDuration", "duration": "P1D"}}}
+	h.do("POST", eligReqs, token, assign(emulator.AliceID, helpdesk, nil)) // assign
+	h.do("POST", eligReqs, token, map[string]any{"action": "adminUpdate", "principalId": emulator.AliceID, "roleDefinitionId": helpdesk, "directoryScopeId": "/",
+		"justification": "x", "scheduleInfo": map[string]any{"expiration": map[string]any{"type": "afterDuration", "duration": "P30D"}}}) // update
+	_, fut := h.do("POST", eligReqs, token, assign(emulator.BobID, helpdesk, future))
+	h.do("POST", eligReqs+"/"+fut["id"].(string)+"/cancel", token, nil) // cancel
+	activate(h, "alice-mfa", emulator.AliceID, nil)                     // activate
+	h.clock.Advance(5 * time.Hour)                                      // activation expires
+	setApproval(h, []emulator.Approver{{UserID: emulator.CarolID}})     // (setting changed through the hook)
+	_, req := activate(h, "alice-mfa", emulator.AliceID, nil)
+	step := approvalOf(t, h, "carol-mfa", req["approvalId"].(string))[0]
+	review(h, "carol-mfa", req["approvalId"].(string), step["id"].(string), "Approve") // approve
+	h.clock.Advance(5 * time.Hour)
+	_, req = activate(h, "alice-mfa", emulator.AliceID, nil)
+	step = approvalOf(t, h, "carol-mfa", req["approvalId"].(string))[0]
+	review(h, "carol-mfa", req["approvalId"].(string), step["id"].(string), "Deny") // deny
+	pid, _ := rulesByID(t, h, helpdesk)
+	h.do("PATCH", "/policies/roleManagementPolicies/"+pid+"/rules/Expiration_EndUser_Assignment", token, map[string]any{
+		"@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyExpirationRule", "maximumDuration": "PT4H"}) // setting change
+	h.do("POST", eligReqs, token, map[string]any{"action": "adminRemove", "principalId": emulator.AliceID, "roleDefinitionId": helpdesk, "directoryScopeId": "/"}) // remove
+	got := strings.Join(auditActivities(t, h), "\n")
+	for _, want := range []string{
+		"Add eligible member to role in PIM completed (permanent)",
+		"Update eligible member in PIM requested (extend)",
+		"Add eligible member to role in PIM canceled (timebound)",
+		"Add member to role completed (PIM activation)",
+		"Remove member from role (PIM activation expired)",
+		"Add member to role request approved (PIM activation)",
+		"Add member to role request denied (PIM activation)",
+		"Update role setting in PIM",
+		"Remove eligible member from role in PIM completed (timebound)",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("no audit entry %q in:\n%s", want, got)
+		}
+	}
+}

@@ -56,6 +56,27 @@ func (s *Server) auditAssignment(k kind, verb string, spec scheduleSpec, initiat
 	s.audit(activity, op, initiator, reason, key.PrincipalID, key.RoleDefinitionID, spec, requestID)
 }
 
+// auditCancel records a canceled (not yet effective) request.
+func (s *Server) auditCancel(r *request, initiator string) {
+	bound := "permanent"
+	if r.Schedule != nil && r.Schedule.end() != nil {
+		bound = "timebound"
+	}
+	activity := "Add eligible member to role in PIM canceled (" + bound + ")"
+	switch {
+	case r.Action == "selfActivate":
+		activity = "Add member to role canceled (PIM activation)"
+	case r.Kind == kindAssignment:
+		// The reference lists only the timebound variant for active assignments.
+		activity = "Add member to role in PIM canceled (timebound)"
+	}
+	spec := scheduleSpec{}
+	if r.Schedule != nil {
+		spec = *r.Schedule
+	}
+	s.audit(activity, "Delete", initiator, "Canceled", r.PrincipalID, r.RoleDefinitionID, spec, r.ID)
+}
+
 // auditExpiry records a schedule that reached its end. guess: the reference
 // has no dedicated activity for an expired admin assignment; the service
 // itself (no user) is recorded as initiator.

@@ -560,6 +560,7 @@ func (c *call) cancelRequest(k kind, id string) {
 				c.s.removeSchedule(sc)
 			}
 		}
+		c.s.auditCancel(r, c.caller.PrincipalID)
 		c.s.mustPersist()
 		c.w.WriteHeader(http.StatusNoContent)
 		return

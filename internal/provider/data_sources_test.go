@@ -77,6 +77,9 @@ data "pim_eligible_assignments" "readers_with_groups" {
 data "pim_active_assignments" "admin" {
   principal_id = %[3]q
 }
+data "pim_eligible_assignments" "in_an_administrative_unit" {
+  directory_scope_id = "/administrativeUnits/0a0a0a0a-0000-4000-8000-000000000001"
+}
 output "unmanaged" {
   value = setsubtract(data.pim_eligible_assignments.readers.principal_ids, local.managed)
 }
@@ -102,6 +105,7 @@ check "no_unmanaged_global_readers" {
 					knownvalue.StringExact(emulator.AdminID),
 				})),
 				statecheck.ExpectKnownValue("data.pim_active_assignments.admin", tfjsonpath.New("assignments").AtSliceIndex(0).AtMapKey("assignment_type"), knownvalue.StringExact("Assigned")),
+				statecheck.ExpectKnownValue("data.pim_eligible_assignments.in_an_administrative_unit", tfjsonpath.New("assignments"), knownvalue.ListSizeExact(0)),
 			},
 		}},
 	})
@@ -121,7 +125,17 @@ data "pim_activations" "helpdesk" {
 %s
 }
 data "pim_activations" "all" {}
-`, emulator.RoleHelpdeskAdministrator, extra)
+data "pim_activations" "bob" {
+  principal_id = %q
+}
+data "pim_active_assignments" "alice_standing" {
+  principal_id = %q
+}
+data "pim_active_assignments" "alice_with_activations" {
+  principal_id        = %q
+  include_activations = true
+}
+`, emulator.RoleHelpdeskAdministrator, extra, emulator.BobID, emulator.AliceID, emulator.AliceID)
 	}
 	first := tfjsonpath.New("activations").AtSliceIndex(0)
 	resource.UnitTest(t, resource.TestCase{
@@ -137,6 +151,12 @@ data "pim_activations" "all" {}
 					statecheck.ExpectKnownValue("data.pim_activations.helpdesk", first.AtMapKey("end_date_time"), knownvalue.StringExact("2030-01-01T11:00:00Z")),
 					statecheck.ExpectKnownValue("data.pim_activations.helpdesk", first.AtMapKey("active"), knownvalue.Bool(true)),
 					statecheck.ExpectKnownValue("data.pim_activations.all", tfjsonpath.New("activations"), knownvalue.ListSizeExact(2)),
+					statecheck.ExpectKnownValue("data.pim_activations.bob", tfjsonpath.New("activations"), knownvalue.ListSizeExact(1)),
+					statecheck.ExpectKnownValue("data.pim_activations.bob", first.AtMapKey("role_definition_id"), knownvalue.StringExact(emulator.RoleGlobalReader)),
+					// An activation is not standing access unless asked for.
+					statecheck.ExpectKnownValue("data.pim_active_assignments.alice_standing", tfjsonpath.New("assignments"), knownvalue.ListSizeExact(0)),
+					statecheck.ExpectKnownValue("data.pim_active_assignments.alice_with_activations", tfjsonpath.New("assignments").AtSliceIndex(0).AtMapKey("assignment_type"),
+						knownvalue.StringExact("Activated")),
 				},
 			},
 			{
@@ -192,6 +212,9 @@ data "pim_audit_events" "window" {
 data "pim_audit_events" "newest_three" {
   limit = 3
 }
+data "pim_audit_events" "failures" {
+  result = "failure"
+}
 `, emulator.AliceID, emulator.BobID),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue("data.pim_audit_events.all", events, knownvalue.ListSizeExact(5)),
@@ -208,6 +231,7 @@ data "pim_audit_events" "newest_three" {
 				statecheck.ExpectKnownValue("data.pim_audit_events.window", events, knownvalue.ListSizeExact(2)),
 				// Three entries over pages of two: the data source follows @odata.nextLink and stops.
 				statecheck.ExpectKnownValue("data.pim_audit_events.newest_three", events, knownvalue.ListSizeExact(3)),
+				statecheck.ExpectKnownValue("data.pim_audit_events.failures", events, knownvalue.ListSizeExact(0)),
 				statecheck.ExpectKnownValue("data.pim_audit_events.newest_three", events.AtSliceIndex(2).AtMapKey("activity"), knownvalue.StringExact("Add member to role completed (PIM activation)")),
 			},
 		}},

@@ -372,8 +372,9 @@ func TestAccEligibleAssignment_invalidInput(t *testing.T) {
   end_date_time   = "2030-02-01T00:00:00Z"`),
 		`(?s)Invalid Attribute Combination.*duration`: eligibleConfig(env, emulator.AliceID, emulator.RoleGlobalReader, `  duration      = "P1D"
   end_date_time = "2030-02-01T00:00:00Z"`),
-		`(?s)Invalid Directory Scope`:   eligibleConfig(env, emulator.AliceID, emulator.RoleGlobalReader, `  directory_scope_id = "tenant"`),
-		`(?s)End Date Time In The Past`: eligibleConfig(env, emulator.AliceID, emulator.RoleGlobalReader, `  end_date_time = "2029-12-31T00:00:00Z"`),
+		`(?s)Invalid Directory Scope`:                    eligibleConfig(env, emulator.AliceID, emulator.RoleGlobalReader, `  directory_scope_id = "tenant"`),
+		`(?s)End Date Time In The Past`:                  eligibleConfig(env, emulator.AliceID, emulator.RoleGlobalReader, `  end_date_time = "2029-12-31T00:00:00Z"`),
+		`(?s)Invalid RFC3339 String Value.*next tuesday`: eligibleConfig(env, emulator.AliceID, emulator.RoleGlobalReader, `  end_date_time = "next tuesday"`),
 	}
 	var steps []resource.TestStep
 	for re, cfg := range cases {
