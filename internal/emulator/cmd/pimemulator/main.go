@@ -15,11 +15,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -32,12 +34,17 @@ func main() {
 	token := flag.String("token", os.Getenv("PIM_EMULATOR_TOKEN"), "bearer token for the seeded admin (default: $PIM_EMULATOR_TOKEN, else random)")
 	readyFile := flag.String("ready-file", "", "write {\"endpoint\",\"token\"} as JSON to this file once listening")
 	flag.Parse()
-	if err := run(*addr, *data, *token, *readyFile); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Stdout, *addr, *data, *token, *readyFile, nil)
+	stop()
+	if err != nil {
 		log.Fatalf("pimemulator: %v", err)
 	}
 }
 
-func run(addr, data, token, readyFile string) error {
+// run serves until ctx ends. It prints the endpoint and tokens to out, writes
+// them to readyFile when set, and sends the endpoint on ready when not nil.
+func run(ctx context.Context, out io.Writer, addr, data, token, readyFile string, ready chan<- string) error {
 	clock := &emulator.OffsetClock{}
 	srv, err := emulator.New(emulator.Options{Clock: clock, DataFile: data, AdminToken: token, UserTokens: true})
 	if err != nil {
@@ -56,10 +63,14 @@ func run(addr, data, token, readyFile string) error {
 			users[srv.UserName(id.PrincipalID)] = tok
 		}
 	}
-	fmt.Printf("PIM emulator listening on %s (data file: %q)\n", endpoint, data)
-	fmt.Printf("  export PIM_ENDPOINT=%s\n  export PIM_ACCESS_TOKEN=%s   # avery, Privileged Role Administrator\n", endpoint, token)
+	var banner strings.Builder
+	fmt.Fprintf(&banner, "PIM emulator listening on %s (data file: %q)\n", endpoint, data)
+	fmt.Fprintf(&banner, "  export PIM_ENDPOINT=%s\n  export PIM_ACCESS_TOKEN=%s   # avery, Privileged Role Administrator\n", endpoint, token)
 	for _, name := range []string{"alice", "bob", "carol", "dave"} {
-		fmt.Printf("  token of %-6s %s\n", name+":", users[name])
+		fmt.Fprintf(&banner, "  token of %-6s %s\n", name+":", users[name])
+	}
+	if _, err := io.WriteString(out, banner.String()); err != nil {
+		return err
 	}
 	if readyFile != "" {
 		b, _ := json.Marshal(map[string]any{"endpoint": endpoint, "token": token, "users": users})
@@ -68,8 +79,9 @@ func run(addr, data, token, readyFile string) error {
 		}
 	}
 	hs := &http.Server{Handler: emulator.ControlHandler(srv, clock), ReadHeaderTimeout: 10 * time.Second}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	if ready != nil {
+		ready <- endpoint
+	}
 	go func() {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -79,6 +91,6 @@ func run(addr, data, token, readyFile string) error {
 	if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
-	fmt.Println("PIM emulator stopped")
+	_, _ = fmt.Fprintln(out, "PIM emulator stopped")
 	return nil
 }
