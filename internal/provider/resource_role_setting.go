@@ -230,6 +230,7 @@ func (r *roleSettingResource) Read(ctx context.Context, req resource.ReadRequest
 		return
 	}
 	read.RoleDefinitionID = state.RoleDefinitionID
+	keepPriorSpelling(&state, read)
 	resp.Diagnostics.Append(resp.State.Set(ctx, read)...)
 }
 
@@ -309,7 +310,7 @@ func (r *roleSettingResource) apply(ctx context.Context, want, prior *roleSettin
 	}
 	var ignored []string
 	for _, id := range ruleOrder {
-		if !sameRule(normalizeRule(after.Rules[id]), wantRules[id]) {
+		if !sameRule(after.Rules[id], wantRules[id]) {
 			ignored = append(ignored, id)
 		}
 	}
@@ -339,6 +340,46 @@ func (r *roleSettingResource) rollback(ctx context.Context, current *pimclient.R
 	return fmt.Sprintf("The %d rule(s) changed before the failure were restored, so the policy is as it was.", len(done))
 }
 
+// keepPriorSpelling keeps the configured spelling of values Graph compares
+// case-insensitively (email addresses, object ids) when only the case
+// differs, so `SecOps@Contoso.example` does not diff against Graph's
+// `secops@contoso.example` on every plan.
+func keepPriorSpelling(prior, read *roleSettingModel) {
+	if prior.Notifications != nil {
+		p, r := prior.Notifications.all(), read.Notifications.all()
+		for i := range p {
+			if slices.Equal(sortedLower(p[i].AdditionalRecipients), sortedLower(r[i].AdditionalRecipients)) {
+				r[i].AdditionalRecipients = p[i].AdditionalRecipients
+			}
+		}
+	}
+	if prior.Activation == nil || len(prior.Activation.Approval.Stages) != len(read.Activation.Approval.Stages) {
+		return
+	}
+	for i, ps := range prior.Activation.Approval.Stages {
+		rs := &read.Activation.Approval.Stages[i]
+		if sameSubjects(ps.PrimaryApprovers, rs.PrimaryApprovers) {
+			rs.PrimaryApprovers = ps.PrimaryApprovers
+		}
+		if sameSubjects(ps.EscalationApprovers, rs.EscalationApprovers) {
+			rs.EscalationApprovers = ps.EscalationApprovers
+		}
+	}
+}
+
+func sameSubjects(a, b []approverModel) bool {
+	return slices.Equal(subjectsFromModel(a), subjectsFromModel(b))
+}
+
+// all returns the nine notification settings in rule order.
+func (n *notificationsModel) all() []*notificationModel {
+	var out []*notificationModel
+	for _, g := range []*notificationGroupModel{&n.EligibleAssignment, &n.ActiveAssignment, &n.Activation} {
+		out = append(out, &g.Admin, &g.Requestor, &g.Approver)
+	}
+	return out
+}
+
 // ruleOrder is the documented order of the 17 rules.
 var ruleOrder = []string{
 	"Expiration_Admin_Eligibility", "Enablement_Admin_Eligibility",
@@ -350,9 +391,11 @@ var ruleOrder = []string{
 	"Notification_Admin_EndUser_Assignment", "Notification_Requestor_EndUser_Assignment", "Notification_Approver_EndUser_Assignment",
 }
 
+// sameRule compares two rules as Graph does: lists as sets, emails and
+// object ids without regard to case.
 func sameRule(a, b pimclient.PolicyRule) bool {
-	ja, errA := json.Marshal(a)
-	jb, errB := json.Marshal(b)
+	ja, errA := json.Marshal(normalizeRule(a))
+	jb, errB := json.Marshal(normalizeRule(b))
 	return errA == nil && errB == nil && string(ja) == string(jb)
 }
 
@@ -431,7 +474,8 @@ func hasRule(rules []string, name string) bool {
 	return slices.ContainsFunc(rules, func(s string) bool { return strings.EqualFold(s, name) })
 }
 
-// roleSettingToRules maps the model to the 17 rules, normalised.
+// roleSettingToRules maps the model to the 17 rules as they are sent: values
+// as configured (sameRule normalises for comparison).
 func roleSettingToRules(m *roleSettingModel) map[string]pimclient.PolicyRule {
 	rules := map[string]pimclient.PolicyRule{}
 	exp := func(id string, required bool, limit string) {
@@ -477,15 +521,12 @@ func roleSettingToRules(m *roleSettingModel) map[string]pimclient.PolicyRule {
 			}
 			id := "Notification_" + recipient + "_" + suffix
 			rules[id] = pimclient.PolicyRule{ODataType: pimclient.RuleTypeNotification, ID: id, NotificationType: "Email", RecipientType: recipient,
-				NotificationLevel: level, IsDefaultRecipientsEnabled: n.DefaultRecipients, NotificationRecipients: sortedLower(n.AdditionalRecipients)}
+				NotificationLevel: level, IsDefaultRecipientsEnabled: n.DefaultRecipients, NotificationRecipients: nonNilStrings(n.AdditionalRecipients)}
 		}
 	}
 	notify("Admin_Eligibility", m.Notifications.EligibleAssignment)
 	notify("Admin_Assignment", m.Notifications.ActiveAssignment)
 	notify("EndUser_Assignment", m.Notifications.Activation)
-	for id, r := range rules {
-		rules[id] = normalizeRule(r)
-	}
 	return rules
 }
 
@@ -520,7 +561,13 @@ func roleSettingFromRules(p *pimclient.RolePolicy) (*roleSettingModel, error) {
 			return nil, fmt.Errorf("the PIM policy %s has no rule %s", p.PolicyID, id)
 		}
 	}
-	rule := func(id string) pimclient.PolicyRule { return normalizeRule(p.Rules[id]) }
+	// Canonical enablement order and sorted approvers; recipients keep Graph's
+	// spelling (keepPriorSpelling reconciles case with the prior state).
+	rule := func(id string) pimclient.PolicyRule {
+		r := normalizeRule(p.Rules[id])
+		r.NotificationRecipients = nonNilStrings(p.Rules[id].NotificationRecipients)
+		return r
+	}
 	m := &roleSettingModel{ID: types.StringValue(p.PolicyID)}
 
 	elig, eligEn := rule("Expiration_Admin_Eligibility"), rule("Enablement_Admin_Eligibility")
@@ -560,4 +607,11 @@ func roleSettingFromRules(p *pimclient.RolePolicy) (*roleSettingModel, error) {
 	}
 	m.Notifications = &notificationsModel{EligibleAssignment: group("Admin_Eligibility"), ActiveAssignment: group("Admin_Assignment"), Activation: group("EndUser_Assignment")}
 	return m, nil
+}
+
+func nonNilStrings(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }

@@ -52,7 +52,7 @@ const everything = `
       stages = [
         {
           timeout_in_days   = 2
-          primary_approvers = [{ type = "user", id = "a11ce000-0000-4000-8000-000000000004" }, { type = "group", id = "6e0c0000-0000-4000-8000-000000000002" }]
+          primary_approvers = [{ type = "user", id = "A11CE000-0000-4000-8000-000000000004" }, { type = "group", id = "6e0c0000-0000-4000-8000-000000000002" }]
         },
         {
           require_approver_justification = false
@@ -78,7 +78,7 @@ const everything = `
   }
   notifications = {
     eligible_assignment = {
-      admin     = { additional_recipients = ["secops@contoso.example"], critical_only = true }
+      admin     = { additional_recipients = ["SecOps@Contoso.example"], critical_only = true }
       requestor = { default_recipients = false }
       approver  = { critical_only = true }
     }
@@ -154,7 +154,12 @@ func TestAccRoleSetting_everyRuleRoundTripsAndReturnsToDefaults(t *testing.T) {
 					return nil
 				},
 			},
-			{ResourceName: setting, ImportState: true, ImportStateVerify: true, ImportStateId: role},
+			{
+				ResourceName: setting, ImportState: true, ImportStateVerify: true, ImportStateId: role,
+				// Graph returns object ids in lower case; the configuration's upper-case
+				// approver id is kept in state (no diff) but cannot be recovered by import.
+				ImportStateVerifyIgnore: []string{"activation.approval.stages.0.primary_approvers"},
+			},
 			{
 				// Turning approval off gives no diff afterwards.
 				Config: settingConfig(env, role, `
