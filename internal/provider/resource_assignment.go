@@ -349,8 +349,10 @@ func (r *assignmentResource) ImportState(ctx context.Context, req resource.Impor
 			return
 		}
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("directory_scope_id"), parts[0])...)
-		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("role_definition_id"), strings.ToLower(parts[1]))...)
-		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("principal_id"), strings.ToLower(parts[2]))...)
+		// Ids are kept as given: Graph compares them case-insensitively, and the
+		// configuration's spelling must match or the plan would replace.
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("role_definition_id"), parts[1])...)
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("principal_id"), parts[2])...)
 	} else {
 		if id == "" {
 			resp.Diagnostics.AddError("Invalid Import ID", "The import id is empty: give a schedule id or \"directory_scope_id|role_definition_id|principal_id\".")

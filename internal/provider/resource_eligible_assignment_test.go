@@ -3,6 +3,7 @@ package provider_test
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -416,6 +417,27 @@ func TestAccEligibleAssignment_waitsForReplication(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(eligible, tfjsonpath.New("duration"), knownvalue.StringExact("P60D")),
 				},
+			},
+		},
+	})
+}
+
+// Object ids are case-insensitive in Graph: an upper-case id in the
+// configuration neither diffs after apply nor replaces after import.
+func TestAccEligibleAssignment_upperCaseIDs(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	principal, role := strings.ToUpper(emulator.AliceID), strings.ToUpper(emulator.RoleGlobalReader)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(env),
+		Steps: []resource.TestStep{
+			{
+				Config:           eligibleConfig(env, principal, role, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{
+				ResourceName: eligible, ImportState: true, ImportStateVerify: true,
+				ImportStateIdFunc: func(*terraform.State) (string, error) { return "/|" + role + "|" + principal, nil },
 			},
 		},
 	})

@@ -268,7 +268,8 @@ func (r *roleSettingResource) ImportState(ctx context.Context, req resource.Impo
 		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("Import a role setting by its role definition id (a GUID such as 62e90394-69f5-4237-9190-012177145e10); got %q.", req.ID))
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("role_definition_id"), strings.ToLower(req.ID))...)
+	// Kept as given: the configuration's spelling must match or the plan would replace.
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("role_definition_id"), req.ID)...)
 }
 
 // apply PATCHes the rules of want that differ from prior (all of them when
