@@ -33,13 +33,18 @@ type assignmentsDataSource struct {
 }
 
 type assignmentsModel struct {
-	RoleDefinitionID   types.String           `tfsdk:"role_definition_id"`
-	PrincipalID        types.String           `tfsdk:"principal_id"`
-	DirectoryScopeID   types.String           `tfsdk:"directory_scope_id"`
-	IncludeInherited   types.Bool             `tfsdk:"include_inherited"`
-	IncludeActivations types.Bool             `tfsdk:"include_activations"`
-	Assignments        []assignmentEntryModel `tfsdk:"assignments"`
-	PrincipalIDs       []string               `tfsdk:"principal_ids"`
+	RoleDefinitionID types.String           `tfsdk:"role_definition_id"`
+	PrincipalID      types.String           `tfsdk:"principal_id"`
+	DirectoryScopeID types.String           `tfsdk:"directory_scope_id"`
+	IncludeInherited types.Bool             `tfsdk:"include_inherited"`
+	Assignments      []assignmentEntryModel `tfsdk:"assignments"`
+	PrincipalIDs     []string               `tfsdk:"principal_ids"`
+}
+
+// activeAssignmentsModel adds what only active assignments have.
+type activeAssignmentsModel struct {
+	assignmentsModel
+	IncludeActivations types.Bool `tfsdk:"include_activations"`
 }
 
 type assignmentEntryModel struct {
@@ -90,8 +95,6 @@ func (d *assignmentsDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 	if d.kind == pimclient.Assignment {
 		attrs["include_activations"] = schema.BoolAttribute{Optional: true,
 			MarkdownDescription: "Also list just-in-time activations (`assignment_type` `Activated`). Default `false`: standing assignments only."}
-	} else {
-		attrs["include_activations"] = schema.BoolAttribute{Computed: true, MarkdownDescription: "Always null: eligibility has no activations."}
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists PIM " + noun + " of Microsoft Entra directory roles, by role, principal and scope. Use it in a `check` " +
@@ -105,8 +108,15 @@ func (d *assignmentsDataSource) Configure(_ context.Context, req datasource.Conf
 }
 
 func (d *assignmentsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var cfg assignmentsModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	var active activeAssignmentsModel
+	var cfg *assignmentsModel
+	if d.kind == pimclient.Assignment {
+		resp.Diagnostics.Append(req.Config.Get(ctx, &active)...)
+		cfg = &active.assignmentsModel
+	} else {
+		cfg = &assignmentsModel{}
+		resp.Diagnostics.Append(req.Config.Get(ctx, cfg)...)
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -123,7 +133,7 @@ func (d *assignmentsDataSource) Read(ctx context.Context, req datasource.ReadReq
 		if !cfg.IncludeInherited.ValueBool() && sc.MemberType != "" && !strings.EqualFold(sc.MemberType, pimclient.MemberTypeDirect) {
 			continue
 		}
-		if d.kind == pimclient.Assignment && !cfg.IncludeActivations.ValueBool() && strings.EqualFold(sc.AssignmentType, "Activated") {
+		if d.kind == pimclient.Assignment && !active.IncludeActivations.ValueBool() && strings.EqualFold(sc.AssignmentType, "Activated") {
 			continue
 		}
 		e := assignmentEntryModel{ID: sc.ID, PrincipalID: sc.PrincipalID, RoleDefinitionID: sc.RoleDefinitionID, DirectoryScopeID: sc.DirectoryScopeID,
@@ -144,5 +154,9 @@ func (d *assignmentsDataSource) Read(ctx context.Context, req datasource.ReadReq
 		cfg.PrincipalIDs = append(cfg.PrincipalIDs, p)
 	}
 	sort.Strings(cfg.PrincipalIDs)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
+	if d.kind == pimclient.Assignment {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &active)...)
+	} else {
+		resp.Diagnostics.Append(resp.State.Set(ctx, cfg)...)
+	}
 }
