@@ -60,7 +60,7 @@ tf() {
   return "${PIPESTATUS[0]}"
 }
 
-say "terraform apply: three eligible assignments and one active assignment"
+say "terraform apply: a role setting, three eligible assignments and one active assignment"
 tf apply -auto-approve
 
 say "terraform plan: nothing changed, so nothing to do"

@@ -40,9 +40,28 @@ resource "pim_eligible_assignment" "alice_user_admin" {
   justification      = "Tier-1 identity operations"
 }
 
+# Helpdesk Administrator's PIM setting: 4-hour activations with a ticket, and
+# no permanent eligibility. Everything else keeps the documented default;
+# destroy restores the defaults.
+resource "pim_role_setting" "helpdesk" {
+  role_definition_id = data.pim_role_definition.helpdesk_admin.id
+
+  activation = {
+    maximum_duration    = "PT4H"
+    require_ticket_info = true
+  }
+
+  eligible_assignment = {
+    allow_permanent  = false
+    maximum_duration = "P180D"
+  }
+}
+
+# Referencing the role setting makes this eligibility checked at plan time
+# against the *planned* setting (at most P180D here).
 resource "pim_eligible_assignment" "bob_helpdesk" {
   principal_id       = local.bob
-  role_definition_id = data.pim_role_definition.helpdesk_admin.id
+  role_definition_id = pim_role_setting.helpdesk.role_definition_id
   duration           = "P90D"
   justification      = "Contract CW-2291"
   ticket_number      = "CHG-1042"
@@ -71,15 +90,16 @@ output "activations" {
   value = [for a in data.pim_activations.now.activations : "${a.principal_id} holds ${a.role_definition_id} until ${a.end_date_time} (${a.justification})"]
 }
 
-# The PIM audit log of the last hour, newest first.
-data "pim_audit_events" "last_hour" {
+# Alice's trail in the PIM audit log, newest first.
+data "pim_audit_events" "alice" {
+  target_id  = local.alice
   since      = timeadd(plantimestamp(), "-1h")
-  limit      = 8
+  limit      = 10
   depends_on = [pim_eligible_assignment.alice_user_admin]
 }
 
-output "audit" {
-  value = [for e in data.pim_audit_events.last_hour.events : "${e.activity} (${coalesce(e.initiated_by_user_principal_name, e.initiated_by_app, "?")})"]
+output "audit_alice" {
+  value = [for e in data.pim_audit_events.alice.events : "${e.activity} (${coalesce(e.initiated_by_user_principal_name, e.initiated_by_app, "?")}) ${e.result_reason}"]
 }
 
 # Flags principals made eligible for Global Reader outside this configuration.

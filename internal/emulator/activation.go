@@ -38,6 +38,10 @@ type approvalStep struct {
 // processSelf handles selfActivate, selfDeactivate and selfExtend. Callers
 // hold mu; process has validated role, principal and scope.
 func (s *Server) processSelf(body requestBody, action string, key assignmentKey, caller Identity) (*request, *apiError) {
+	if caller.App {
+		return nil, &apiError{http.StatusForbidden, "accessDenied",
+			fmt.Sprintf("%s needs a signed-in user: application permissions cannot act for themselves.", action)}
+	}
 	if !strings.EqualFold(body.PrincipalID, caller.PrincipalID) {
 		return nil, &apiError{http.StatusForbidden, "accessDenied",
 			fmt.Sprintf("%s acts on the signed-in principal: principalId must be the caller (%s).", action, caller.PrincipalID)}
@@ -297,6 +301,10 @@ func (c *call) patchApprovalStep(approvalID, stepID string) {
 		return
 	}
 	switch {
+	case c.caller.App:
+		// An approver is a person: the beta endpoint has no application permission (§7).
+		c.w.error(http.StatusForbidden, "accessDenied", "Approving requests is not supported with application permissions; the approver must sign in.")
+		return
 	case c.caller.PrincipalID == a.RequesterID:
 		c.w.error(http.StatusForbidden, "accessDenied", "A requester cannot approve or deny their own request.")
 		return

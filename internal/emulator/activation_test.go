@@ -342,3 +342,28 @@ func TestEveryEventIsAudited(t *testing.T) {
 		}
 	}
 }
+
+// Graph documents no application permission for changing policy rules,
+// approving, or self-service actions: an app-only token gets 403 for each,
+// while it may manage assignments (it holds Privileged Role Administrator).
+func TestAppOnlyTokensAreRefusedWhereGraphIsDelegatedOnly(t *testing.T) {
+	h := newHarness(t, "")
+	if s, m := h.do("POST", eligReqs, "app-token", assign(emulator.AliceID, helpdesk, nil)); s != 201 {
+		t.Fatalf("app-only adminAssign: %d %s", s, errCode(m))
+	}
+	pid, _ := rulesByID(t, h, helpdesk)
+	s, m := h.do("PATCH", "/policies/roleManagementPolicies/"+pid+"/rules/Expiration_EndUser_Assignment", "app-token",
+		map[string]any{"@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyExpirationRule", "maximumDuration": "PT4H"})
+	if s != 403 || !strings.Contains(errCode(m), "application permissions") {
+		t.Errorf("app-only rule PATCH: %d %s", s, errCode(m))
+	}
+	setApproval(h, []emulator.Approver{})
+	_, req := activate(h, "alice-mfa", emulator.AliceID, nil)
+	step := approvalOf(t, h, token, req["approvalId"].(string))[0]
+	if s, m := review(h, "app-token", req["approvalId"].(string), step["id"].(string), "Approve"); s != 403 {
+		t.Errorf("app-only approval: %d %s", s, errCode(m))
+	}
+	if s, m := activate(h, "app-token", emulator.AppServicePrincipalID, nil); s != 403 {
+		t.Errorf("app-only selfActivate: %d %s", s, errCode(m))
+	}
+}

@@ -33,6 +33,8 @@ type Identity struct {
 	// ACRS lists the Conditional Access authentication contexts the token
 	// satisfied (its acrs claim), e.g. "c1".
 	ACRS []string
+	// App marks an app-only token (client credentials): no signed-in user.
+	App bool
 }
 
 // Options configure a Server.

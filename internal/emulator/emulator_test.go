@@ -46,6 +46,7 @@ func newHarness(t *testing.T, dataFile string) *harness {
 			"bob-mfa":      {PrincipalID: emulator.BobID, MFA: true},
 			"carol-mfa":    {PrincipalID: emulator.CarolID, MFA: true},
 			"dave-mfa":     {PrincipalID: emulator.DaveID, MFA: true},
+			"app-token":    {PrincipalID: emulator.AppServicePrincipalID, App: true},
 		},
 	})
 	if err != nil {

@@ -97,7 +97,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, tenant string) {
 	}
 	tok := randomToken()
 	s.mu.Lock()
-	s.tokens[tok] = Identity{PrincipalID: AppServicePrincipalID}
+	s.tokens[tok] = Identity{PrincipalID: AppServicePrincipalID, App: true}
 	s.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(map[string]any{"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": tok})

@@ -683,6 +683,12 @@ func (c *call) patchRule(policyID, ruleID string) {
 		c.notFound("roleManagementPolicies", policyID)
 		return
 	}
+	if c.caller.App {
+		// Graph documents no application permission for this call (pim-graph-api.md §5.7, §10).
+		c.w.error(http.StatusForbidden, "accessDenied",
+			"Updating role management policy rules is not supported with application permissions; call with a delegated (signed-in user) token.")
+		return
+	}
 	if !c.s.isPrivilegedRoleAdmin(c.caller.PrincipalID) {
 		c.w.error(http.StatusForbidden, "accessDenied", "The caller needs an active Privileged Role Administrator or Global Administrator assignment to change role settings.")
 		return

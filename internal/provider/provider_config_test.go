@@ -82,6 +82,16 @@ resource "pim_eligible_assignment" "test" {
 				ExpectError: regexp.MustCompile(`(?s)Unable to Sign In to Microsoft Entra.*\(client\s+secret\).*AADSTS7000215: Invalid client secret`),
 			},
 			{
+				// Graph documents no application permission for PATCHing policy
+				// rules: an app-only sign-in gets 403 and the provider says what to use.
+				Config: config(secret) + fmt.Sprintf(`
+resource "pim_role_setting" "app_only" {
+  role_definition_id = %q
+}
+`, emulator.RoleHelpdeskAdministrator),
+				ExpectError: regexp.MustCompile(`(?s)Unable to Update Role Setting.*accessDenied \(HTTP 403\).*application\s+permissions.*delegated\s+token`),
+			},
+			{
 				Config: config(secret),
 				Check: func(*terraform.State) error {
 					for _, r := range env.Emulator.Requests(emulator.Eligible) {

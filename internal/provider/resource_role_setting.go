@@ -296,9 +296,14 @@ func (r *roleSettingResource) apply(ctx context.Context, want, prior *roleSettin
 		}
 		if err := r.data.client.UpdatePolicyRule(ctx, current.PolicyID, rule); err != nil {
 			rolledBack := r.rollback(ctx, current, done)
+			next := rolledBack + " Fix the setting and apply again."
+			if apiErr, ok := pimclient.AsAPIError(err); ok && apiErr.StatusCode == 403 {
+				next = rolledBack + " Graph documents no application permission for changing PIM policy rules: run this resource with a " +
+					"delegated token of a Privileged Role Administrator (use_cli, or access_token from a signed-in user) with " +
+					"RoleManagementPolicy.ReadWrite.Directory."
+			}
 			addGraphError(diags, "Unable to Update Role Setting",
-				fmt.Sprintf("Updating rule %s of the PIM policy of role %s", id, roleID), err,
-				fmt.Sprintf("%s Fix the setting and apply again.", rolledBack))
+				fmt.Sprintf("Updating rule %s of the PIM policy of role %s", id, roleID), err, next)
 			return
 		}
 		tflog.Debug(ctx, "Updated PIM policy rule", map[string]any{"rule": id, "role_definition_id": roleID})
