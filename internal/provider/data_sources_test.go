@@ -237,3 +237,44 @@ data "pim_audit_events" "failures" {
 		}},
 	})
 }
+
+// A check block asserts policy without managing it.
+func TestAccRoleSettingDataSource(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	p := emulator.DefaultPolicy()
+	p.Rule("Approval_EndUser_Assignment").Approval.IsApprovalRequired = true
+	p.Rule("Approval_EndUser_Assignment").Approval.Stages[0].PrimaryApprovers = []emulator.Approver{{GroupID: emulator.SecGroupID}}
+	p.Rule("Expiration_EndUser_Assignment").MaximumDuration = "PT2H"
+	env.Emulator.SetPolicy(emulator.RoleGlobalAdministrator, p)
+	ds := "data.pim_role_setting.ga"
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(env),
+		Steps: []resource.TestStep{{
+			Config: env.ProviderBlock() + fmt.Sprintf(`
+data "pim_role_setting" "ga" {
+  role_definition_id = %q
+}
+data "pim_role_setting" "reader" {
+  role_definition_id = %q
+}
+check "global_admin_needs_approval" {
+  assert {
+    condition     = data.pim_role_setting.ga.activation.approval.required
+    error_message = "Global Administrator activation must require approval."
+  }
+}
+`, emulator.RoleGlobalAdministrator, emulator.RoleGlobalReader),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("activation").AtMapKey("approval").AtMapKey("required"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("activation").AtMapKey("maximum_duration"), knownvalue.StringExact("PT2H")),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("activation").AtMapKey("approval").AtMapKey("stages").AtSliceIndex(0).AtMapKey("primary_approvers"),
+					knownvalue.SetExact([]knownvalue.Check{knownvalue.ObjectExact(map[string]knownvalue.Check{
+						"type": knownvalue.StringExact("group"), "id": knownvalue.StringExact(emulator.SecGroupID),
+					})})),
+				statecheck.ExpectKnownValue("data.pim_role_setting.reader", tfjsonpath.New("activation").AtMapKey("approval").AtMapKey("required"), knownvalue.Bool(false)),
+				statecheck.ExpectKnownValue("data.pim_role_setting.reader", tfjsonpath.New("eligible_assignment").AtMapKey("maximum_duration"), knownvalue.StringExact("P365D")),
+			},
+		}},
+	})
+}

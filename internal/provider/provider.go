@@ -248,6 +248,7 @@ func (p *pimProvider) DataSources(context.Context) []func() datasource.DataSourc
 		NewActiveAssignmentsDataSource,
 		NewActivationsDataSource,
 		NewAuditEventsDataSource,
+		NewRoleSettingDataSource,
 	}
 }
 
