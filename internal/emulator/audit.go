@@ -151,7 +151,7 @@ func (s *Server) wireAudit(r *auditRecord) map[string]any {
 // listAudit serves directoryAudits, newest first unless $orderby says
 // otherwise; $top is capped at 999 as Graph documents.
 func (c *call) listAudit() {
-	items := make([]map[string]any, 0, len(c.s.st.Audit))
+	items := make([]any, 0, len(c.s.st.Audit))
 	// Records with the same timestamp keep the order they were written in,
 	// newest first unless $orderby asks for ascending order (the collection's
 	// sort is stable).

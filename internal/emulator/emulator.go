@@ -264,7 +264,7 @@ func (c *call) route(seg []string) {
 				return
 			case m == http.MethodGet && len(rest) == 2 && rest[1] == "steps":
 				if a := c.s.approvalByID(rest[0]); a != nil {
-					c.writeCollection("roleManagement/directory/roleAssignmentApprovals('"+a.ID+"')/steps", toMaps(c.wireApproval(a)["steps"].([]any)), 0)
+					c.writeCollection("roleManagement/directory/roleAssignmentApprovals('"+a.ID+"')/steps", c.wireApproval(a)["steps"].([]any), 0)
 					return
 				}
 				c.notFound("roleAssignmentApprovals", rest[0])
@@ -382,14 +382,6 @@ func currentUserSegment(rest []string) (string, bool) {
 	return filterByCurrentUser(rest[0])
 }
 
-func toMaps(items []any) []map[string]any {
-	out := make([]map[string]any, 0, len(items))
-	for _, it := range items {
-		out = append(out, it.(map[string]any))
-	}
-	return out
-}
-
 func kindOf(coll string) kind {
 	if strings.HasPrefix(coll, "roleAssignment") {
 		return kindAssignment
@@ -430,8 +422,8 @@ func (c *call) context(entitySet string, entity bool) string {
 }
 
 // writeCollection filters, pages and writes a collection. items are the
-// entities as JSON maps in their natural order.
-func (c *call) writeCollection(entitySet string, items []map[string]any, maxTop int) {
+// entities (wire structs or maps) in their natural order.
+func (c *call) writeCollection(entitySet string, items []any, maxTop int) {
 	q := c.r.URL.Query()
 	if f := q.Get("$filter"); f != "" {
 		expr, err := parseFilter(f)
@@ -494,14 +486,6 @@ func (c *call) writeCollection(entitySet string, items []map[string]any, maxTop 
 		body["@odata.nextLink"] = next.String()
 	}
 	c.w.json(http.StatusOK, body)
-}
-
-// toMap turns a wire struct into the map the filter evaluator reads.
-func toMap(v any) map[string]any {
-	data, _ := json.Marshal(v)
-	var m map[string]any
-	_ = json.Unmarshal(data, &m)
-	return m
 }
 
 // decode reads a JSON body, answering 400 on malformed input.

@@ -2,8 +2,10 @@ package emulator
 
 import (
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 )
@@ -17,8 +19,8 @@ import (
 // joined by `and`. Literals are 'quoted strings' (” escapes a quote), null,
 // true, false, numbers and unquoted ISO 8601 timestamps. Anything else is
 // rejected with 400, as Graph rejects filters it does not support.
-// Entities are evaluated as their JSON maps, so one evaluator serves every
-// collection and paths such as initiatedBy/user/id work unchanged.
+// Entities are read through their json tags (or map keys), so one evaluator
+// serves every collection and paths such as initiatedBy/user/id work unchanged.
 
 type filterExpr []clause
 
@@ -195,51 +197,130 @@ func (p *filterParser) literal() (any, error) {
 	return nil, fmt.Errorf("unsupported literal %q in the filter (strings must be quoted)", w)
 }
 
-// match evaluates the filter against an entity's JSON map.
-func (f filterExpr) match(m map[string]any) bool {
+// match evaluates the filter against an entity: a wire struct (read through
+// its json tags, without a JSON round trip) or a map.
+func (f filterExpr) match(v any) bool {
 	for _, c := range f {
-		if !c.match(m) {
+		if !c.match(v) {
 			return false
 		}
 	}
 	return true
 }
 
-func (c clause) match(m map[string]any) bool {
-	v := lookup(m, c.path)
+func (c clause) match(v any) bool {
+	val := lookup(v, c.path)
 	switch c.fn {
 	case "startswith":
-		s, ok := v.(string)
+		s, ok := val.(string)
 		return ok && strings.HasPrefix(strings.ToLower(s), strings.ToLower(c.lit.(string)))
 	case "any":
-		items, _ := v.([]any)
+		items, _ := val.([]any)
 		for _, it := range items {
-			im, ok := it.(map[string]any)
-			if ok && compare(lookup(im, c.anyPath), c.op, c.lit) {
+			if compare(lookup(it, c.anyPath), c.op, c.lit) {
 				return true
 			}
 		}
 		return false
 	}
-	return compare(v, c.op, c.lit)
+	return compare(val, c.op, c.lit)
 }
 
-func lookup(m map[string]any, path []string) any {
-	var cur any = m
+// lookup follows a property path through structs (by json tag, case-
+// insensitively, as Graph matches property names) and maps. It returns
+// strings, bools, float64s, []any (elements left as they are) or nil; a zero
+// value of an omitempty field is nil, as it is absent from the JSON.
+func lookup(v any, path []string) any {
+	cur := reflect.ValueOf(v)
 	for _, seg := range path {
-		mm, ok := cur.(map[string]any)
-		if !ok {
+		cur = deref(cur)
+		switch {
+		case !cur.IsValid():
+			return nil
+		case cur.Kind() == reflect.Map:
+			var found reflect.Value
+			for _, k := range cur.MapKeys() {
+				if strings.EqualFold(k.String(), seg) {
+					found = cur.MapIndex(k)
+					break
+				}
+			}
+			cur = found
+		case cur.Kind() == reflect.Struct:
+			cur = fieldByJSONName(cur, seg)
+		default:
 			return nil
 		}
-		cur = nil
-		for k, v := range mm { // Graph property names are case-insensitive in filters
-			if strings.EqualFold(k, seg) {
-				cur = v
-				break
-			}
-		}
 	}
-	return cur
+	return plain(cur)
+}
+
+func deref(v reflect.Value) reflect.Value {
+	for v.IsValid() && (v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface) {
+		if v.IsNil() {
+			return reflect.Value{}
+		}
+		v = v.Elem()
+	}
+	return v
+}
+
+type jsonField struct {
+	index     int
+	omitEmpty bool
+}
+
+// jsonFields caches, per struct type, its fields by lower-cased json name.
+var jsonFields sync.Map // reflect.Type -> map[string]jsonField
+
+func fieldByJSONName(v reflect.Value, name string) reflect.Value {
+	t := v.Type()
+	cached, ok := jsonFields.Load(t)
+	if !ok {
+		m := map[string]jsonField{}
+		for i := range t.NumField() {
+			tag := t.Field(i).Tag.Get("json")
+			n, opts, _ := strings.Cut(tag, ",")
+			if n == "" || n == "-" {
+				continue
+			}
+			m[strings.ToLower(n)] = jsonField{i, strings.Contains(opts, "omitempty")}
+		}
+		cached, _ = jsonFields.LoadOrStore(t, m)
+	}
+	f, ok := cached.(map[string]jsonField)[strings.ToLower(name)]
+	if !ok {
+		return reflect.Value{}
+	}
+	fv := v.Field(f.index)
+	if f.omitEmpty && fv.IsZero() {
+		return reflect.Value{}
+	}
+	return fv
+}
+
+func plain(v reflect.Value) any {
+	v = deref(v)
+	if !v.IsValid() {
+		return nil
+	}
+	switch v.Kind() {
+	case reflect.String:
+		return v.String()
+	case reflect.Bool:
+		return v.Bool()
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return float64(v.Int())
+	case reflect.Float32, reflect.Float64:
+		return v.Float()
+	case reflect.Slice, reflect.Array:
+		out := make([]any, v.Len())
+		for i := range out {
+			out[i] = v.Index(i).Interface()
+		}
+		return out
+	}
+	return v.Interface()
 }
 
 func compare(v any, op string, lit any) bool {

@@ -638,7 +638,7 @@ func (c *call) listPolicies() {
 		return
 	}
 	withRules := expands(c.r.URL.Query().Get("$expand"), "rules")
-	items := make([]map[string]any, 0, len(c.s.roles))
+	items := make([]any, 0, len(c.s.roles))
 	for _, r := range c.s.roles {
 		items = append(items, c.s.wirePolicy(r.ID, withRules))
 	}
@@ -658,7 +658,7 @@ func (c *call) getPolicy(id string, rest []string) {
 		c.w.json(http.StatusOK, m)
 	case len(rest) == 1 && rest[0] == "rules":
 		p := c.s.policy(role.ID)
-		items := make([]map[string]any, 0, len(ruleIDs))
+		items := make([]any, 0, len(ruleIDs))
 		for _, rid := range ruleIDs {
 			items = append(items, p.Rules[rid].wire())
 		}
@@ -739,7 +739,7 @@ func (c *call) listPolicyAssignments() {
 		return
 	}
 	withPolicy := expands(c.r.URL.Query().Get("$expand"), "policy")
-	items := make([]map[string]any, 0, len(c.s.roles))
+	items := make([]any, 0, len(c.s.roles))
 	for _, r := range c.s.roles {
 		items = append(items, c.s.wirePolicyAssignment(r.ID, withPolicy))
 	}

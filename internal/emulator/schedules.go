@@ -491,10 +491,10 @@ func (s *Server) mustPersist() {
 }
 
 func (c *call) listRequests(k kind) {
-	items := make([]map[string]any, 0, len(c.s.st.Requests))
+	items := make([]any, 0, len(c.s.st.Requests))
 	for _, r := range c.s.st.Requests {
 		if r.Kind == k {
-			items = append(items, toMap(r.wire()))
+			items = append(items, r.wire())
 		}
 	}
 	c.writeCollection("roleManagement/directory/"+requestsSet(k), items, 0)
@@ -512,18 +512,18 @@ func filterByCurrentUser(seg string) (on string, ok bool) {
 // listRequestsForCurrentUser serves filterByCurrentUser(on='principal' or
 // 'approver') (pim-graph-api.md §3.4, E11).
 func (c *call) listRequestsForCurrentUser(k kind, on string) {
-	var items []map[string]any
+	var items []any
 	switch on {
 	case "principal":
 		for _, r := range c.s.st.Requests {
 			if r.Kind == k && (r.PrincipalID == c.caller.PrincipalID || r.CreatedBy == c.caller.PrincipalID) {
-				items = append(items, toMap(r.wire()))
+				items = append(items, r.wire())
 			}
 		}
 	case "approver":
 		for _, r := range c.s.requestsForApprover(c.caller.PrincipalID) {
 			if r.Kind == k {
-				items = append(items, toMap(r.wire()))
+				items = append(items, r.wire())
 			}
 		}
 	default:
@@ -602,12 +602,12 @@ func (s *Server) expandedSchedules(k kind) []wireSchedule {
 }
 
 func (c *call) listSchedules(k kind) {
-	var items []map[string]any
+	var items []any
 	for _, w := range c.s.expandedSchedules(k) {
 		if c.onlyCaller && w.PrincipalID != c.caller.PrincipalID {
 			continue
 		}
-		items = append(items, toMap(w))
+		items = append(items, w)
 	}
 	c.writeCollection("roleManagement/directory/"+schedulesSet(k), items, 0)
 }
@@ -658,12 +658,12 @@ func (s *Server) instances(k kind) []wireInstance {
 }
 
 func (c *call) listInstances(k kind) {
-	var items []map[string]any
+	var items []any
 	for _, in := range c.s.instances(k) {
 		if c.onlyCaller && in.PrincipalID != c.caller.PrincipalID {
 			continue
 		}
-		items = append(items, toMap(in))
+		items = append(items, in)
 	}
 	c.writeCollection("roleManagement/directory/"+instancesSet(k), items, 0)
 }
@@ -704,9 +704,9 @@ func (r roleDefinition) wire() wireRoleDefinition {
 }
 
 func (c *call) listRoleDefinitions() {
-	items := make([]map[string]any, 0, len(c.s.roles))
+	items := make([]any, 0, len(c.s.roles))
 	for _, r := range c.s.roles {
-		items = append(items, toMap(r.wire()))
+		items = append(items, r.wire())
 	}
 	c.writeCollection("roleManagement/directory/roleDefinitions", items, 0)
 }
