@@ -178,9 +178,7 @@ func (r *assignmentResource) Create(ctx context.Context, req resource.CreateRequ
 				"The assignment may exist now. Run terraform plan: if it exists, import it with id \""+plan.importID()+"\"."))
 		return
 	}
-	plan.ID = types.StringValue(sc.ID)
-	plan.Status = types.StringValue(sc.Status)
-	plan.StartDateTime = resolveStart(plan.StartDateTime, sc)
+	plan.setComputed(sc)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -220,9 +218,7 @@ func (r *assignmentResource) Read(ctx context.Context, req resource.ReadRequest,
 		resp.State.RemoveResource(ctx)
 		return
 	}
-	state.ID = types.StringValue(sc.ID)
-	state.Status = types.StringValue(sc.Status)
-	state.StartDateTime = resolveStart(state.StartDateTime, sc)
+	state.setComputed(sc)
 	state.EndDateTime, state.Duration = expirationFromAPI(state.EndDateTime, state.Duration, sc)
 
 	if len(imported) > 0 {
@@ -278,9 +274,7 @@ func (r *assignmentResource) Update(ctx context.Context, req resource.UpdateRequ
 		addGraphError(&resp.Diagnostics, "Unable to Confirm "+title(r.kind.String())+" Update", r.describe(&plan, "Waiting for the updated schedule of"), err, "")
 		return
 	}
-	plan.ID = types.StringValue(sc.ID)
-	plan.Status = types.StringValue(sc.Status)
-	plan.StartDateTime = resolveStart(plan.StartDateTime, sc)
+	plan.setComputed(sc)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -436,6 +430,14 @@ func (r *assignmentResource) describeKey(m *assignmentModel) string {
 
 func (r *assignmentResource) describe(m *assignmentModel, verb string) string {
 	return fmt.Sprintf("%s the %s %s", verb, r.kind, r.describeKey(m))
+}
+
+// setComputed fills what Graph decides: the schedule id, its status and the
+// effective start.
+func (m *assignmentModel) setComputed(sc *pimclient.Schedule) {
+	m.ID = types.StringValue(sc.ID)
+	m.Status = types.StringValue(sc.Status)
+	m.StartDateTime = resolveStart(m.StartDateTime, sc)
 }
 
 // changesGraph reports whether plan differs from state in anything Graph holds.
