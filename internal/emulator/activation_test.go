@@ -366,4 +366,9 @@ func TestAppOnlyTokensAreRefusedWhereGraphIsDelegatedOnly(t *testing.T) {
 	if s, m := activate(h, "app-token", emulator.AppServicePrincipalID, nil); s != 403 {
 		t.Errorf("app-only selfActivate: %d %s", s, errCode(m))
 	}
+	for _, p := range []string{actReqs + "/filterByCurrentUser(on='approver')", actInsts + "/filterByCurrentUser(on='principal')", eligScheds + "/filterByCurrentUser(on='principal')"} {
+		if s, m := h.do("GET", p, "app-token", nil); s != 403 {
+			t.Errorf("app-only %s: %d %s", p, s, errCode(m))
+		}
+	}
 }

@@ -285,7 +285,9 @@ func (c *call) route(seg []string) {
 		case "roleEligibilityScheduleRequests", "roleAssignmentScheduleRequests":
 			k := kindOf(coll)
 			if on, ok := currentUserSegment(rest); ok && m == http.MethodGet {
-				c.listRequestsForCurrentUser(k, on)
+				if !c.refuseApp() {
+					c.listRequestsForCurrentUser(k, on)
+				}
 				return
 			}
 			switch {
@@ -305,8 +307,10 @@ func (c *call) route(seg []string) {
 		case "roleEligibilitySchedules", "roleAssignmentSchedules":
 			k := kindOf(coll)
 			if on, ok := currentUserSegment(rest); ok && m == http.MethodGet && on == "principal" {
-				c.onlyCaller = true
-				c.listSchedules(k)
+				if !c.refuseApp() {
+					c.onlyCaller = true
+					c.listSchedules(k)
+				}
 				return
 			}
 			if m == http.MethodGet && len(rest) == 0 {
@@ -320,8 +324,10 @@ func (c *call) route(seg []string) {
 		case "roleEligibilityScheduleInstances", "roleAssignmentScheduleInstances":
 			k := kindOf(coll)
 			if on, ok := currentUserSegment(rest); ok && m == http.MethodGet && on == "principal" {
-				c.onlyCaller = true
-				c.listInstances(k)
+				if !c.refuseApp() {
+					c.onlyCaller = true
+					c.listInstances(k)
+				}
 				return
 			}
 			if m == http.MethodGet && len(rest) == 0 {
@@ -373,6 +379,15 @@ func (c *call) route(seg []string) {
 		return
 	}
 	c.w.error(http.StatusBadRequest, "BadRequest", fmt.Sprintf("Resource not found for the segment '%s'.", strings.Join(seg, "/")))
+}
+
+// refuseApp answers 403 for app-only callers of filterByCurrentUser, which
+// needs a signed-in user (pim-graph-api.md §12, item 9).
+func (c *call) refuseApp() bool {
+	if c.caller.App {
+		c.w.error(http.StatusForbidden, "accessDenied", "filterByCurrentUser needs a signed-in user; it is not supported with application permissions.")
+	}
+	return c.caller.App
 }
 
 func currentUserSegment(rest []string) (string, bool) {
