@@ -442,3 +442,48 @@ func TestAccEligibleAssignment_upperCaseIDs(t *testing.T) {
 		},
 	})
 }
+
+// An administrative-unit scope round-trips, and its import id carries the
+// scope's path.
+func TestAccEligibleAssignment_administrativeUnitScope(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	const scope = "/administrativeUnits/0a0a0a0a-0000-4000-8000-000000000001"
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(env),
+		CheckDestroy: func(*terraform.State) error {
+			if _, ok := env.Emulator.FindSchedule(emulator.Eligible, emulator.BobID, emulator.RoleUserAdministrator, scope); ok {
+				return fmt.Errorf("scoped eligibility still exists")
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{
+				Config: eligibleConfig(env, emulator.BobID, emulator.RoleUserAdministrator, `  directory_scope_id = "`+scope+`"`),
+				Check: func(*terraform.State) error {
+					if _, ok := env.Emulator.FindSchedule(emulator.Eligible, emulator.BobID, emulator.RoleUserAdministrator, scope); !ok {
+						return fmt.Errorf("no eligibility at %s", scope)
+					}
+					if _, ok := env.Emulator.FindSchedule(emulator.Eligible, emulator.BobID, emulator.RoleUserAdministrator, "/"); ok {
+						return fmt.Errorf("a tenant-wide eligibility was created instead")
+					}
+					return nil
+				},
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{
+				ResourceName: eligible, ImportState: true, ImportStateVerify: true,
+				ImportStateIdFunc: func(*terraform.State) (string, error) {
+					return scope + "|" + emulator.RoleUserAdministrator + "|" + emulator.BobID, nil
+				},
+			},
+			{
+				// Moving the scope replaces the eligibility.
+				Config: eligibleConfig(env, emulator.BobID, emulator.RoleUserAdministrator, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(eligible, plancheck.ResourceActionDestroyBeforeCreate)},
+				},
+			},
+		},
+	})
+}
