@@ -33,6 +33,11 @@ type approvalStep struct {
 	TimeoutDays          int        `json:"timeoutDays"`
 	RequireJustification bool       `json:"requireJustification"`
 	Approvers            []Approver `json:"approvers"`
+	// Escalation: after EscalationMinutes in progress, EscalationApprovers
+	// may decide too (when EscalationEnabled).
+	EscalationEnabled   bool       `json:"escalationEnabled,omitempty"`
+	EscalationMinutes   int        `json:"escalationMinutes,omitempty"`
+	EscalationApprovers []Approver `json:"escalationApprovers,omitempty"`
 }
 
 // processSelf handles selfActivate, selfDeactivate and selfExtend. Callers
@@ -114,7 +119,8 @@ func (s *Server) processSelf(body requestBody, action string, key assignmentKey,
 		ap := &approval{ID: uuid.NewString(), RequestID: req.ID, RequesterID: caller.PrincipalID}
 		for _, st := range a.Stages {
 			ap.Steps = append(ap.Steps, &approvalStep{ID: uuid.NewString(), Status: "NotStarted", ReviewResult: "NotReviewed",
-				TimeoutDays: st.TimeoutInDays, RequireJustification: st.IsApproverJustificationRequired, Approvers: st.PrimaryApprovers})
+				TimeoutDays: st.TimeoutInDays, RequireJustification: st.IsApproverJustificationRequired, Approvers: st.PrimaryApprovers,
+				EscalationEnabled: st.IsEscalationEnabled, EscalationMinutes: st.EscalationTimeInMinutes, EscalationApprovers: st.EscalationApprovers})
 		}
 		ap.Steps[0].Status, ap.Steps[0].Started = "InProgress", &now
 		s.st.Approvals = append(s.st.Approvals, ap)
@@ -213,12 +219,21 @@ func (s *Server) auditActivation(activity, initiator string, key assignmentKey, 
 
 // canApprove reports whether the principal is an approver of the step:
 // listed directly or through a group; an empty list means the default
-// approvers, Privileged Role Administrators and Global Administrators.
+// approvers, Privileged Role Administrators and Global Administrators. Once
+// the step has escalated, its escalation approvers may decide as well.
 func (s *Server) canApprove(principalID string, st *approvalStep) bool {
+	if st.EscalationEnabled && st.Started != nil && !s.clock.Now().Before(st.Started.Add(time.Duration(st.EscalationMinutes)*time.Minute)) &&
+		s.inApprovers(principalID, st.EscalationApprovers) {
+		return true
+	}
 	if len(st.Approvers) == 0 {
 		return s.isPrivilegedRoleAdmin(principalID)
 	}
-	for _, a := range st.Approvers {
+	return s.inApprovers(principalID, st.Approvers)
+}
+
+func (s *Server) inApprovers(principalID string, approvers []Approver) bool {
+	for _, a := range approvers {
 		if a.UserID == principalID {
 			return true
 		}

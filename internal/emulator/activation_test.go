@@ -372,3 +372,36 @@ func TestAppOnlyTokensAreRefusedWhereGraphIsDelegatedOnly(t *testing.T) {
 		}
 	}
 }
+
+// An escalated stage can also be decided by its escalation approvers, and
+// only after the escalation time.
+func TestApprovalEscalation(t *testing.T) {
+	h := newHarness(t, "")
+	h.do("POST", eligReqs, token, assign(emulator.AliceID, helpdesk, nil))
+	p := emulator.DefaultPolicy()
+	a := &p.Rule("Approval_EndUser_Assignment").Approval
+	a.IsApprovalRequired = true
+	a.Stages = []emulator.ApprovalStage{{TimeoutInDays: 1, IsApproverJustificationRequired: true, IsEscalationEnabled: true,
+		EscalationTimeInMinutes: 60, PrimaryApprovers: []emulator.Approver{{UserID: emulator.CarolID}},
+		EscalationApprovers: []emulator.Approver{{GroupID: emulator.OpsGroupID}}}}
+	h.srv.SetPolicy(helpdesk, p)
+	_, req := activate(h, "alice-mfa", emulator.AliceID, nil)
+	id := req["approvalId"].(string)
+	step := approvalOf(t, h, "dave-mfa", id)[0]
+	if step["assignedToMe"] != false {
+		t.Error("an escalation approver is assigned before the escalation time")
+	}
+	if s, _ := review(h, "dave-mfa", id, step["id"].(string), "Approve"); s != 403 {
+		t.Errorf("escalation approver before escalation: %d, want 403", s)
+	}
+	h.clock.Advance(61 * time.Minute)
+	if approvalOf(t, h, "dave-mfa", id)[0]["assignedToMe"] != true {
+		t.Error("after escalation Dave (Cloud Ops) should be assigned")
+	}
+	if s, m := review(h, "dave-mfa", id, step["id"].(string), "Approve"); s != 204 {
+		t.Fatalf("escalated approval: %d %s", s, errCode(m))
+	}
+	if _, ok := h.srv.FindActivation(emulator.AliceID, helpdesk, "/"); !ok {
+		t.Error("no activation after the escalated approval")
+	}
+}
