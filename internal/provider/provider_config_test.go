@@ -9,7 +9,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/pim-as-code/terraform-provider-pim/internal/acctest"
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator"
@@ -103,5 +106,28 @@ resource "pim_role_setting" "app_only" {
 				},
 			},
 		},
+	})
+}
+
+// The environment fallbacks the README and the demo rely on.
+// Not parallel: it sets process environment variables.
+func TestAccProvider_environmentFallbacks(t *testing.T) {
+	env := acctest.NewEnv(t)
+	t.Setenv(provider.EnvEndpoint, env.URL)
+	t.Setenv(provider.EnvAccessToken, acctest.Token)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){
+			"pim": providerserver.NewProtocol6WithError(provider.New("test")()),
+		},
+		Steps: []resource.TestStep{{
+			Config: `
+provider "pim" {}
+data "pim_role_definition" "x" {
+  display_name = "Global Reader"
+}`,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.pim_role_definition.x", tfjsonpath.New("id"), knownvalue.StringExact(emulator.RoleGlobalReader)),
+			},
+		}},
 	})
 }

@@ -1,11 +1,14 @@
 package provider_test
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -16,6 +19,7 @@ import (
 
 	"github.com/pim-as-code/terraform-provider-pim/internal/acctest"
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator"
+	"github.com/pim-as-code/terraform-provider-pim/internal/provider"
 )
 
 const active = "pim_active_assignment.test"
@@ -249,6 +253,45 @@ removed {
 					}
 					return nil
 				},
+			},
+		},
+	})
+}
+
+// stalledClock tells the emulator's time but its Sleep waits for the
+// deadline: the provider's retry of ActiveDurationTooShort runs into
+// timeouts.delete, as it would with a timeout shorter than five minutes.
+type stalledClock struct{ env *acctest.Env }
+
+func (c stalledClock) Now() time.Time { return c.env.Clock.Now() }
+
+func (c stalledClock) Sleep(ctx context.Context, _ time.Duration) error {
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+func TestAccActiveAssignment_deleteTimeoutDuringFiveMinuteRule(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	stalled := map[string]func() (tfprotov6.ProviderServer, error){
+		"pim": providerserver.NewProtocol6WithError(provider.New("test", provider.WithEndpoint(env.URL), provider.WithAccessToken(acctest.Token),
+			provider.WithClock(stalledClock{env}))()),
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: stalled,
+		Steps: []resource.TestStep{
+			{Config: activeConfig(env, emulator.DaveID, emulator.RoleGlobalReader, `  justification = "short"
+  timeouts = {
+    delete = "1s"
+  }`)},
+			{
+				Config:      env.ProviderBlock(),
+				ExpectError: regexp.MustCompile(`(?s)Unable to Delete Active Assignment.*ActiveDurationTooShort.*Raise\s+timeouts.delete\s+above\s+5m`),
+			},
+			{
+				// Five minutes later Graph allows the removal.
+				PreConfig: func() { env.Clock.Advance(6 * time.Minute) },
+				Config:    env.ProviderBlock(),
 			},
 		},
 	})
