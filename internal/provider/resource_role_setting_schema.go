@@ -128,7 +128,8 @@ func roleSettingSchema(ctx context.Context) schema.Schema {
 			"Every setting has the documented Entra default: an omitted setting *is* the default and the plan shows it. " +
 			"One apply sets everything; the next plan is empty. Changes are made in place, rule by rule; if one rule fails, " +
 			"the rules already changed in that apply are rolled back. **Destroying this resource restores the documented " +
-			"defaults** (there is no policy to delete: every role always has one).\n\n" +
+			"defaults** (there is no policy to delete: every role always has one). Manage each role's setting in one resource " +
+			"only: two resources for the same role would undo each other on every apply.\n\n" +
 			"Graph permissions: `RoleManagementPolicy.ReadWrite.Directory` (delegated; Graph documents no application permission for PATCHing rules).",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "Id of the role's PIM policy (`DirectoryRole_{tenantId}_{guid}`).",
