@@ -168,10 +168,8 @@ func (s *Server) grantActivation(req *request, initiator string) {
 // Enablement_EndUser_Assignment (pim-graph-api.md §5.8).
 func activationFailures(p *Policy, spec scheduleSpec, req *request, caller Identity) []string {
 	var failed []string
-	exp := p.Rule("Expiration_EndUser_Assignment")
-	if end := spec.end(); end == nil {
-		failed = append(failed, "ExpirationRule") // activations are never permanent
-	} else if limit, err := parseISODuration(exp.MaximumDuration); err == nil && end.After(limit.AddTo(spec.Start)) {
+	// Activations are never permanent, whatever isExpirationRequired says.
+	if !withinExpiration(p.Rule("Expiration_EndUser_Assignment"), spec) {
 		failed = append(failed, "ExpirationRule")
 	}
 	return append(failed, enablementFailures(p.Rule("Enablement_EndUser_Assignment").EnabledRules, req, caller)...)

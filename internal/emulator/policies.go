@@ -14,8 +14,6 @@ import (
 	"github.com/pim-as-code/terraform-provider-pim/internal/isoduration"
 )
 
-func parseISODuration(s string) (isoduration.Duration, error) { return isoduration.Parse(s) }
-
 // The 17 fixed rule ids of a directory role's PIM policy, in the order of
 // the documented GET response (pim-graph-api.md §5.5).
 var ruleIDs = []string{

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/pim-as-code/terraform-provider-pim/internal/isoduration"
 )
 
 // requestPurgeAge is how long Graph keeps schedule requests (observed: about
@@ -293,7 +295,7 @@ func parseSpec(body requestBody, action string, now time.Time, existing *schedul
 		if si.Expiration.Duration == nil {
 			return spec, badRequest("BadRequest", "scheduleInfo.expiration.duration is required for afterDuration.")
 		}
-		d, err := parseISODuration(*si.Expiration.Duration)
+		d, err := isoduration.Parse(*si.Expiration.Duration)
 		if err != nil || d.IsZero() {
 			return spec, badRequest("BadRequest", "scheduleInfo.expiration.duration %q is not a positive ISO 8601 duration.", *si.Expiration.Duration)
 		}
@@ -307,15 +309,21 @@ func parseSpec(body requestBody, action string, now time.Time, existing *schedul
 func (s *Server) policyFailures(k kind, roleID string, spec scheduleSpec, req *request, caller Identity) []string {
 	exp, enablement := s.policy(roleID).expirationAndEnablement(k)
 	var failed []string
-	if exp.IsExpirationRequired {
-		end := spec.end()
-		if end == nil {
-			failed = append(failed, "ExpirationRule")
-		} else if limit, err := parseISODuration(exp.MaximumDuration); err == nil && end.After(limit.AddTo(spec.Start)) {
-			failed = append(failed, "ExpirationRule")
-		}
+	if exp.IsExpirationRequired && !withinExpiration(exp, spec) {
+		failed = append(failed, "ExpirationRule")
 	}
 	return append(failed, enablementFailures(enablement.EnabledRules, req, caller)...)
+}
+
+// withinExpiration reports whether a schedule has an end no later than the
+// rule's maximum duration after its start.
+func withinExpiration(exp *Rule, spec scheduleSpec) bool {
+	end := spec.end()
+	if end == nil {
+		return false
+	}
+	limit, err := isoduration.Parse(exp.MaximumDuration)
+	return err != nil || !end.After(limit.AddTo(spec.Start))
 }
 
 // enablementFailures evaluates an enablement rule's requirements against a
@@ -581,8 +589,8 @@ func (s *Server) scheduleByID(k kind, id string) *schedule {
 // principal one memberType Group entry per member (guess: the docs list
 // Group as a memberType without an example of its shape). A schedule still
 // lagging (Options.ReadLag) is left out, once per read.
-func (s *Server) expandedSchedules(k kind) []wireSchedule {
-	var out []wireSchedule
+func (s *Server) expandedSchedules(k kind) []expanded {
+	var out []expanded
 	for _, sc := range s.st.Schedules {
 		if sc.Kind != k {
 			continue
@@ -591,30 +599,36 @@ func (s *Server) expandedSchedules(k kind) []wireSchedule {
 			s.lagging[sc.ID] = n - 1
 			continue
 		}
-		out = append(out, sc.wire("Direct", sc.PrincipalID, ""))
+		out = append(out, expanded{sc, sc.wire("Direct", sc.PrincipalID, "")})
 		if g, ok := s.groups[sc.PrincipalID]; ok {
 			for _, m := range g.Members {
-				out = append(out, sc.wire("Group", m, "_"+m))
+				out = append(out, expanded{sc, sc.wire("Group", m, "_"+m)})
 			}
 		}
 	}
 	return out
 }
 
+// expanded is one wire schedule with the stored schedule it shows.
+type expanded struct {
+	sc *schedule
+	w  wireSchedule
+}
+
 func (c *call) listSchedules(k kind) {
 	var items []any
-	for _, w := range c.s.expandedSchedules(k) {
-		if c.onlyCaller && w.PrincipalID != c.caller.PrincipalID {
+	for _, e := range c.s.expandedSchedules(k) {
+		if c.onlyCaller && e.w.PrincipalID != c.caller.PrincipalID {
 			continue
 		}
-		items = append(items, w)
+		items = append(items, e.w)
 	}
 	c.writeCollection("roleManagement/directory/"+schedulesSet(k), items, 0)
 }
 
 func (c *call) getSchedule(k kind, id string) {
-	for _, w := range c.s.expandedSchedules(k) {
-		if strings.EqualFold(w.ID, id) {
+	for _, e := range c.s.expandedSchedules(k) {
+		if w := e.w; strings.EqualFold(w.ID, id) {
 			w.ODataContext = c.context("roleManagement/directory/"+schedulesSet(k), true)
 			c.w.json(http.StatusOK, w)
 			return
@@ -636,9 +650,9 @@ func instanceID(k kind, scheduleID string) string {
 func (s *Server) instances(k kind) []wireInstance {
 	now := s.clock.Now()
 	var out []wireInstance
-	for _, w := range s.expandedSchedules(k) {
-		sc := s.scheduleByID(k, strings.SplitN(w.ID, "_", 2)[0])
-		if sc == nil || sc.Spec.Start.After(now) {
+	for _, e := range s.expandedSchedules(k) {
+		sc, w := e.sc, e.w
+		if sc.Spec.Start.After(now) {
 			continue
 		}
 		in := wireInstance{

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/pim-as-code/terraform-provider-pim/internal/isoduration"
 )
 
 // kind names the two PIM schedule families.
@@ -31,7 +33,7 @@ func (s scheduleSpec) end() *time.Time {
 		return s.End
 	}
 	if s.Duration != "" {
-		if d, err := parseISODuration(s.Duration); err == nil {
+		if d, err := isoduration.Parse(s.Duration); err == nil {
 			e := d.AddTo(s.Start)
 			return &e
 		}
@@ -95,7 +97,6 @@ type state struct {
 	Policies  map[string]*Policy `json:"policies"` // by role definition id
 	Audit     []*auditRecord     `json:"audit"`
 	Approvals []*approval        `json:"approvals"`
-	Seq       int                `json:"seq"`
 }
 
 // load reads a snapshot; a missing file is an empty state.

@@ -19,10 +19,6 @@ const (
 	CodeItemNotFound               = "itemNotFound"
 	CodeRequestResourceNotFound    = "Request_ResourceNotFound"
 	CodeResourceNotFound           = "ResourceNotFound"
-	CodeTooManyRequests            = "TooManyRequests"
-	CodeInvalidRequest             = "invalidRequest"
-	CodeUnauthenticated            = "unauthenticated"
-	CodeAccessDenied               = "accessDenied"
 )
 
 // APIError is a Graph error response: the HTTP status plus the fields of
@@ -84,12 +80,6 @@ func IsNotFound(err error) bool {
 		}
 	}
 	return false
-}
-
-// IsThrottled reports whether err is a 429 that survived the retry budget.
-func IsThrottled(err error) bool {
-	apiErr, ok := AsAPIError(err)
-	return ok && apiErr.StatusCode == http.StatusTooManyRequests
 }
 
 // errorEnvelope is Graph's documented error body.

@@ -133,22 +133,6 @@ func (s *Schedule) EndDateTime() *time.Time {
 	return nil
 }
 
-// ScheduleInstance is unifiedRoleEligibilityScheduleInstance or
-// unifiedRoleAssignmentScheduleInstance: what is in effect right now.
-type ScheduleInstance struct {
-	ID                        string     `json:"id"`
-	PrincipalID               string     `json:"principalId"`
-	RoleDefinitionID          string     `json:"roleDefinitionId"`
-	DirectoryScopeID          string     `json:"directoryScopeId"`
-	StartDateTime             *time.Time `json:"startDateTime"`
-	EndDateTime               *time.Time `json:"endDateTime"`
-	MemberType                string     `json:"memberType"`
-	AssignmentType            string     `json:"assignmentType,omitempty"`
-	RoleEligibilityScheduleID string     `json:"roleEligibilityScheduleId,omitempty"`
-	RoleAssignmentScheduleID  string     `json:"roleAssignmentScheduleId,omitempty"`
-	RoleAssignmentOriginID    string     `json:"roleAssignmentOriginId,omitempty"`
-}
-
 // RoleDefinition is unifiedRoleDefinition, reduced to what lookups need.
 type RoleDefinition struct {
 	ID          string `json:"id"`

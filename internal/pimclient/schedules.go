@@ -52,23 +52,9 @@ func (s *ScheduleService) CreateRequest(ctx context.Context, r *ScheduleRequest)
 	return &out, nil
 }
 
-// GetRequest reads one request. Graph purges requests after about 45 days.
-func (s *ScheduleService) GetRequest(ctx context.Context, id string) (*ScheduleRequest, error) {
-	var out ScheduleRequest
-	if err := s.c.do(ctx, http.MethodGet, s.kind.prefix()+"ScheduleRequests/"+url.PathEscape(id), nil, nil, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
-}
-
 // ListRequests lists requests matching f, across all pages.
 func (s *ScheduleService) ListRequests(ctx context.Context, f Filter) ([]ScheduleRequest, error) {
 	return list[ScheduleRequest](ctx, s.c, s.kind.prefix()+"ScheduleRequests", f.query())
-}
-
-// CancelRequest cancels a request that is still Granted (not yet in effect).
-func (s *ScheduleService) CancelRequest(ctx context.Context, id string) error {
-	return s.c.do(ctx, http.MethodPost, s.kind.prefix()+"ScheduleRequests/"+url.PathEscape(id)+"/cancel", nil, nil, nil)
 }
 
 // GetSchedule reads one schedule by id.
@@ -107,11 +93,6 @@ func (s *ScheduleService) FindDirectSchedule(ctx context.Context, k AssignmentKe
 		}
 	}
 	return nil, nil
-}
-
-// ListInstances lists schedule instances (what is in effect now) matching f.
-func (s *ScheduleService) ListInstances(ctx context.Context, f Filter) ([]ScheduleInstance, error) {
-	return list[ScheduleInstance](ctx, s.c, s.kind.prefix()+"ScheduleInstances", f.query())
 }
 
 // ListRoleDefinitions lists directory role definitions matching f.
