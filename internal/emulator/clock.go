@@ -68,11 +68,14 @@ func (c *OffsetClock) Now() time.Time {
 	return time.Now().UTC().Add(c.offset)
 }
 
-// Advance moves the clock forward by d.
+// Advance moves the clock forward by d, never backwards and never more
+// than maxOffset ahead of real time in total.
 func (c *OffsetClock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.offset += d
+	if d > 0 {
+		c.offset = min(c.offset+min(d, MaxAdvance), maxOffset)
+	}
 }
 
 // Advancer is a clock that can be moved forward.
@@ -80,3 +83,12 @@ type Advancer interface {
 	Clock
 	Advance(d time.Duration)
 }
+
+// MaxAdvance bounds one move of the clock through the control API, and
+// maxOffset the emulator's total lead on real time, so that no sequence of
+// calls overflows time arithmetic (two large jumps used to wrap around to
+// the year 1734).
+const (
+	MaxAdvance = 10 * 365 * 24 * time.Hour
+	maxOffset  = 100 * 365 * 24 * time.Hour
+)

@@ -1,40 +1,59 @@
 package emulator
 
 import (
+	"crypto/subtle"
 	"net/http"
+	"strings"
 	"time"
+
+	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/odata"
 )
 
-// ControlHandler serves the emulator's own endpoints under /_emulator/ (not
-// part of Graph) and everything else from s. It exists for demos and manual
-// sessions of the standalone emulator; tests use the Go hooks instead.
+// The control API under /_emulator/: not part of Graph, authorised by the
+// control token (Options.ControlToken, printed at start), never by a Graph
+// token, so no tenant user can move the emulator's clock.
 //
-//	POST /_emulator/clock/advance?by=6m   move the clock forward (Go duration)
-//	GET  /_emulator/clock                 the emulator's current time
-//
-// Calls need the same bearer token as Graph calls.
-func ControlHandler(s *Server, clock Advancer) http.Handler {
-	mux := http.NewServeMux()
-	mux.Handle("/", s)
-	mux.HandleFunc("GET /_emulator/clock", func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := s.authenticate(r); !ok {
-			http.Error(w, "unauthorized", http.StatusUnauthorized)
-			return
-		}
-		(&graphWriter{ResponseWriter: w}).json(http.StatusOK, map[string]string{"now": graphTime(clock.Now())})
-	})
-	mux.HandleFunc("POST /_emulator/clock/advance", func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := s.authenticate(r); !ok {
-			http.Error(w, "unauthorized", http.StatusUnauthorized)
-			return
-		}
-		d, err := time.ParseDuration(r.URL.Query().Get("by"))
-		if err != nil || d <= 0 {
-			http.Error(w, "by must be a positive Go duration such as 6m or 48h", http.StatusBadRequest)
-			return
-		}
-		clock.Advance(d)
-		(&graphWriter{ResponseWriter: w}).json(http.StatusOK, map[string]string{"now": graphTime(clock.Now())})
-	})
-	return mux
+//	GET  /_emulator/clock                        the emulator's current time
+//	POST /_emulator/clock  {"advance": "6m"}     move it forward (a Go duration, at most MaxAdvance)
+
+func (s *Server) serveControl(w *writer, r *http.Request) {
+	if subtle.ConstantTimeCompare([]byte(bearer(r)), []byte(s.control)) != 1 {
+		w.error(http.StatusUnauthorized, "InvalidAuthenticationToken", "The control API needs the emulator's control token (printed at start), not a Graph token.")
+		return
+	}
+	body, aerr := readBody(r, 64<<10)
+	if aerr != nil {
+		w.error(aerr.status, aerr.code, aerr.message)
+		return
+	}
+	switch path := strings.TrimSuffix(r.URL.Path, "/"); {
+	case path == "/_emulator/clock" && r.Method == http.MethodGet:
+		w.json(http.StatusOK, odata.Object{{"now", graphTime(s.clock.Now())}})
+	case path == "/_emulator/clock" && r.Method == http.MethodPost:
+		s.advanceClock(w, body)
+	default:
+		w.error(http.StatusNotFound, "ResourceNotFound", "No control endpoint "+r.Method+" "+r.URL.Path+".")
+	}
+}
+
+func (s *Server) advanceClock(w *writer, body []byte) {
+	var req struct {
+		Advance string `json:"advance"`
+	}
+	if e := decodeBody(body, &req, "clockAdvance"); e != nil {
+		w.error(e.status, e.code, e.message)
+		return
+	}
+	adv, ok := s.clock.(Advancer)
+	if !ok {
+		w.error(http.StatusConflict, "Conflict", "This emulator runs on real time; its clock cannot be moved.")
+		return
+	}
+	d, err := time.ParseDuration(req.Advance)
+	if err != nil || d <= 0 || d > MaxAdvance {
+		w.error(http.StatusBadRequest, "BadRequest", "advance must be a positive Go duration of at most 87600h (ten years), such as \"6m\" or \"48h\"; the clock never goes back.")
+		return
+	}
+	adv.Advance(d)
+	w.json(http.StatusOK, odata.Object{{"now", graphTime(s.clock.Now())}})
 }

@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -239,7 +238,7 @@ func TestErrors(t *testing.T) {
 		{"not an admin", "POST", eligReqs, "alice-token", assign(emulator.BobID, emulator.RoleGlobalReader, nil), 403, "accessDenied"},
 		{"unknown schedule", "GET", eligScheds + "/nope", token, nil, 404, "ResourceNotFound"},
 		{"bad filter", "GET", eligScheds + "?$filter=" + url.QueryEscape("principalId eq "), token, nil, 400, "BadRequest"},
-		{"or filter", "GET", eligScheds + "?$filter=" + url.QueryEscape("principalId eq 'a' or principalId eq 'b'"), token, nil, 400, "BadRequest"},
+		{"unsupported function", "GET", eligScheds + "?$filter=" + url.QueryEscape("contains(principalId,'a')"), token, nil, 400, "BadRequest"},
 		{"end before start", "POST", eligReqs, token, assign(emulator.BobID, emulator.RoleGlobalReader, map[string]any{"scheduleInfo": map[string]any{"startDateTime": "2030-06-01T00:00:00Z", "expiration": map[string]any{"type": "afterDateTime", "endDateTime": "2030-05-01T00:00:00Z"}}}), 400, "BadRequest"},
 	}
 	for _, c := range cases {
@@ -430,13 +429,10 @@ func TestStateSurvivesRestart(t *testing.T) {
 		t.Fatalf("after restart: %d %v", s, m)
 	}
 	entries, _ := os.ReadDir(filepath.Dir(file))
-	var names []string
 	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	sort.Strings(names)
-	if fmt.Sprint(names) != "[state.json]" {
-		t.Errorf("data directory holds %v: temporary files must not be left behind", names)
+		if strings.HasSuffix(e.Name(), ".tmp") {
+			t.Errorf("data directory holds %s: temporary files must not be left behind", e.Name())
+		}
 	}
 }
 

@@ -7,23 +7,9 @@ import (
 )
 
 // Out-of-band hooks: what an administrator does in the Entra portal, or what
-// time does, without going through the provider. Tests and the demo use them
-// to create drift; they take the same lock as HTTP calls.
-
-// Kind selects eligible or active assignments in the hooks below.
-type Kind bool
-
-const (
-	Eligible Kind = false
-	Active   Kind = true
-)
-
-func (k Kind) internal() kind {
-	if k == Active {
-		return kindAssignment
-	}
-	return kindEligibility
-}
+// time does, without going through Graph. Tests use them to create drift and
+// to assert the emulator's state; they go through the same locks, journal
+// and clock as HTTP calls.
 
 // ScheduleView is a read-only copy of a schedule for assertions.
 type ScheduleView struct {
@@ -43,101 +29,106 @@ type RequestView struct {
 	Created                                                             time.Time
 }
 
-// Schedules returns the current schedules of a kind (after applying time).
+var system = Identity{PrincipalID: AdminID}
+
+func view(sc *schedule) ScheduleView {
+	return ScheduleView{ID: sc.ID, PrincipalID: sc.Key.Principal, RoleDefinitionID: sc.Key.Role, DirectoryScopeID: sc.Key.Scope,
+		Status: sc.Status, Start: sc.Spec.Start, End: sc.Spec.end(), Duration: sc.Spec.Duration, Modified: sc.Modified,
+		Activated: sc.activated()}
+}
+
+// Schedules returns the current schedules of a kind, oldest first.
 func (s *Server) Schedules(k Kind) []ScheduleView {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.tick()
 	var out []ScheduleView
-	for _, sc := range s.st.Schedules {
-		if sc.Kind != k.internal() {
-			continue
+	s.view(system, func(tx *tx) {
+		for _, sc := range tx.st.schedules.items {
+			if sc.Key.Kind == k {
+				out = append(out, view(sc))
+			}
 		}
-		out = append(out, ScheduleView{
-			ID: sc.ID, PrincipalID: sc.PrincipalID, RoleDefinitionID: sc.RoleDefinitionID, DirectoryScopeID: sc.DirectoryScopeID,
-			Status: sc.Status, Start: sc.Spec.Start, End: sc.Spec.end(), Duration: sc.Spec.Duration, Modified: sc.Modified,
-			Activated: sc.AssignmentType == "Activated",
-		})
-	}
+	})
 	return out
+}
+
+func hookKey(k Kind, principalID, roleID, scope string) key {
+	return key{surfaceDirectory, k, strings.ToLower(principalID), strings.ToLower(roleID), scope}
 }
 
 // FindSchedule returns the eligibility or standing active assignment of a
 // key, if any (activations: FindActivation).
 func (s *Server) FindSchedule(k Kind, principalID, roleID, scope string) (ScheduleView, bool) {
-	for _, v := range s.Schedules(k) {
-		if v.Activated {
-			continue
+	var out ScheduleView
+	found := false
+	s.view(system, func(tx *tx) {
+		if sc := tx.st.standing[hookKey(k, principalID, roleID, scope)]; sc != nil {
+			out, found = view(sc), true
 		}
-		if strings.EqualFold(v.PrincipalID, principalID) && strings.EqualFold(v.RoleDefinitionID, roleID) && v.DirectoryScopeID == scope {
-			return v, true
-		}
-	}
-	return ScheduleView{}, false
+	})
+	return out, found
 }
 
 // FindActivation returns the key's JIT activation, if any.
 func (s *Server) FindActivation(principalID, roleID, scope string) (ScheduleView, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.tick()
-	sc := s.findActivation(assignmentKey{kindAssignment, strings.ToLower(principalID), strings.ToLower(roleID), scope})
-	if sc == nil {
-		return ScheduleView{}, false
-	}
-	return ScheduleView{ID: sc.ID, PrincipalID: sc.PrincipalID, RoleDefinitionID: sc.RoleDefinitionID, DirectoryScopeID: sc.DirectoryScopeID,
-		Status: sc.Status, Start: sc.Spec.Start, End: sc.Spec.end(), Duration: sc.Spec.Duration, Modified: sc.Modified}, true
+	var out ScheduleView
+	found := false
+	s.view(system, func(tx *tx) {
+		if sc := tx.st.activations[hookKey(Active, principalID, roleID, scope)]; sc != nil {
+			out, found = view(sc), true
+		}
+	})
+	return out, found
 }
 
 // Requests returns the stored (not yet purged) requests of a kind, oldest first.
 func (s *Server) Requests(k Kind) []RequestView {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.tick()
 	var out []RequestView
-	for _, r := range s.st.Requests {
-		if r.Kind != k.internal() {
-			continue
+	s.view(system, func(tx *tx) {
+		for _, r := range tx.st.requests.items {
+			if r.Key.Kind == k {
+				out = append(out, RequestView{ID: r.ID, Action: r.Action, Status: r.Status, PrincipalID: r.Key.Principal,
+					RoleDefinitionID: r.Key.Role, DirectoryScopeID: r.Key.Scope, Created: r.Created, CreatedBy: r.CreatedBy,
+					Justification: strVal(r.Justification)})
+			}
 		}
-		v := RequestView{ID: r.ID, Action: r.Action, Status: r.Status, PrincipalID: r.PrincipalID,
-			RoleDefinitionID: r.RoleDefinitionID, DirectoryScopeID: r.DirectoryScopeID, Created: r.Created, CreatedBy: r.CreatedBy}
-		if r.Justification != nil {
-			v.Justification = *r.Justification
-		}
-		out = append(out, v)
-	}
+	})
 	return out
 }
 
 // RemoveOutOfBand deletes a schedule as a portal administrator would,
 // bypassing the provider. It reports whether one was removed.
 func (s *Server) RemoveOutOfBand(k Kind, principalID, roleID, scope string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sc := s.findSchedule(assignmentKey{k.internal(), strings.ToLower(principalID), strings.ToLower(roleID), scope})
-	if sc == nil {
-		return false
-	}
-	s.removeSchedule(sc)
-	reason := "removed out of band"
-	s.auditAssignment(sc.Kind, "remove", sc.Spec, AdminID, sc.key(), &reason, "")
-	s.mustPersist()
-	return true
+	removed := false
+	_ = s.update(system, func(tx *tx) *apiError {
+		sc := tx.st.standing[hookKey(k, principalID, roleID, scope)]
+		if sc == nil {
+			return nil
+		}
+		tx.st.removeSchedule(sc)
+		tx.touch(entSchedule, sc.ID)
+		reason := "removed out of band"
+		tx.auditAdmin("remove", sc.Spec, sc.Key, &reason, "")
+		removed = true
+		return nil
+	})
+	return removed
 }
 
 // SetPolicy replaces a role's enforced policy.
 func (s *Server) SetPolicy(roleID string, p *Policy) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.st.Policies[strings.ToLower(roleID)] = p
-	s.mustPersist()
+	_ = s.update(system, func(tx *tx) *apiError {
+		c := p.clone()
+		c.Key = directoryPolicyKey(roleID)
+		tx.st.policies[c.Key] = c
+		tx.touch(entPolicy, c.Key)
+		return nil
+	})
 }
 
 // PolicyOf returns a copy of a role's current policy.
 func (s *Server) PolicyOf(roleID string) *Policy {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.policy(roleID).clone()
+	var out *Policy
+	s.view(system, func(tx *tx) { out = tx.policyFor(key{Role: strings.ToLower(roleID)}).clone() })
+	return out
 }
 
 // RulesEqual reports whether two policies have the same 17 rules.
@@ -155,14 +146,14 @@ func RuleEqual(a, b *Rule) bool {
 	if a == nil || b == nil {
 		return a == b
 	}
-	ja, _ := json.Marshal(a.wire())
-	jb, _ := json.Marshal(b.wire())
-	return string(ja) == string(jb)
+	ja, errA := json.Marshal(a.object())
+	jb, errB := json.Marshal(b.object())
+	return errA == nil && errB == nil && string(ja) == string(jb)
 }
 
 // UserName is the UPN's local part of a seeded user ("alice"), or "".
 func (s *Server) UserName(principalID string) string {
-	u, ok := s.users[principalID]
+	u, ok := s.dir.users[strings.ToLower(principalID)]
 	if !ok {
 		return ""
 	}

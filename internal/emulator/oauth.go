@@ -9,13 +9,6 @@ import (
 	"strings"
 )
 
-// The seeded app registration that Terraform runs as in CI: its service
-// principal holds a standing Privileged Role Administrator assignment.
-const (
-	AppClientID           = "7e77a000-0000-4000-8000-000000000001"
-	AppServicePrincipalID = "5e1f0000-0000-4000-8000-000000000001"
-)
-
 // A minimal Microsoft identity platform for the client-credentials flow
 // (pim-graph-api.md §11): OpenID discovery and the v2.0 token endpoint, with a
 // client secret or a federated client assertion. MSAL requires an https
@@ -25,7 +18,7 @@ const (
 //	GET  /{tenant}/v2.0/.well-known/openid-configuration
 //	POST /{tenant}/oauth2/v2.0/token
 
-func (s *Server) serveIdentity(w http.ResponseWriter, r *http.Request) bool {
+func (s *Server) serveIdentity(w *writer, r *http.Request) bool {
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 	switch {
 	case len(parts) == 4 && parts[1] == "v2.0" && parts[2] == ".well-known" && parts[3] == "openid-configuration" && r.Method == http.MethodGet:
@@ -58,13 +51,13 @@ func oauthError(w http.ResponseWriter, status int, code, description string, aad
 	})
 }
 
-func (s *Server) token(w http.ResponseWriter, r *http.Request, tenant string) {
+func (s *Server) token(w *writer, r *http.Request, tenant string) {
 	if err := r.ParseForm(); err != nil {
 		oauthError(w, http.StatusBadRequest, "invalid_request", "AADSTS900144: The request body must be application/x-www-form-urlencoded.", 900144)
 		return
 	}
 	f := r.PostForm
-	if !strings.EqualFold(tenant, s.st.TenantID) && !strings.EqualFold(tenant, "contoso.example") {
+	if !strings.EqualFold(tenant, DefaultTenantID) && !strings.EqualFold(tenant, s.opts.Domain) {
 		oauthError(w, http.StatusBadRequest, "invalid_request", "AADSTS90002: Tenant '"+tenant+"' not found.", 90002)
 		return
 	}
@@ -82,7 +75,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, tenant string) {
 	}
 	switch {
 	case f.Get("client_secret") != "":
-		if s.appSecret == "" || subtle.ConstantTimeCompare([]byte(f.Get("client_secret")), []byte(s.appSecret)) != 1 {
+		if s.opts.AppSecret == "" || subtle.ConstantTimeCompare([]byte(f.Get("client_secret")), []byte(s.opts.AppSecret)) != 1 {
 			oauthError(w, http.StatusUnauthorized, "invalid_client", "AADSTS7000215: Invalid client secret provided.", 7000215)
 			return
 		}
@@ -95,10 +88,8 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, tenant string) {
 		oauthError(w, http.StatusUnauthorized, "invalid_client", "AADSTS7000218: The request body must contain client_assertion or client_secret.", 7000218)
 		return
 	}
-	tok := randomToken()
-	s.mu.Lock()
-	s.tokens[tok] = Identity{PrincipalID: AppServicePrincipalID, App: true}
-	s.mu.Unlock()
+	tok := randomToken("pimemu_")
+	s.tokens.add(tok, Identity{PrincipalID: AppServicePrincipalID, App: true})
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(map[string]any{"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": tok})
 }
@@ -107,7 +98,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, tenant string) {
 // identity credential: audience api://AzureADTokenExchange and the configured
 // subject. guess: the signature of the external IdP's JWT is not verified.
 func (s *Server) federatedAssertionOK(assertion string) bool {
-	if s.federatedSubject == "" {
+	if s.opts.FederatedSubject == "" {
 		return false
 	}
 	parts := strings.Split(assertion, ".")
@@ -122,7 +113,7 @@ func (s *Server) federatedAssertionOK(assertion string) bool {
 		Sub string `json:"sub"`
 		Aud any    `json:"aud"`
 	}
-	if json.Unmarshal(payload, &claims) != nil || claims.Sub != s.federatedSubject {
+	if json.Unmarshal(payload, &claims) != nil || claims.Sub != s.opts.FederatedSubject {
 		return false
 	}
 	switch aud := claims.Aud.(type) {

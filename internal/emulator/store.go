@@ -1,145 +1,187 @@
 package emulator
 
 import (
-	"encoding/json"
-	"errors"
-	"fmt"
-	"os"
-	"path/filepath"
-	"time"
-
-	"github.com/pim-as-code/terraform-provider-pim/internal/isoduration"
+	"sort"
+	"strings"
 )
 
-// kind names the two PIM schedule families.
-type kind string
+// store is the emulator's state with the indexes that keep reads and writes
+// independent of its size: entities by id, the one standing schedule and the
+// one activation per key, schedules and requests by principal and by role.
+// Every method runs under Server.mu (read or write as its name says).
+type store struct {
+	TenantID string
+	seq      uint64
 
-const (
-	kindEligibility kind = "eligibility"
-	kindAssignment  kind = "assignment"
-)
+	schedules ordered[*schedule]
+	requests  ordered[*request]
+	approvals map[string]*approval // by request id (Graph: approvalId = request id)
+	policies  map[string]*Policy   // by policyKey
+	audit     auditLog
 
-// scheduleSpec is a request's or schedule's scheduleInfo, normalised.
-type scheduleSpec struct {
-	Start    time.Time  `json:"start"`
-	ExpType  string     `json:"expType"` // camelCase expiration type
-	End      *time.Time `json:"end,omitempty"`
-	Duration string     `json:"duration,omitempty"`
+	standing    map[key]*schedule
+	activations map[key]*schedule
+	schedByPrin index[*schedule]
+	schedByRole index[*schedule]
+	reqByPrin   index[*request]
+
+	timeline timeline
 }
 
-// end returns the effective end (nil = permanent).
-func (s scheduleSpec) end() *time.Time {
-	if s.End != nil {
-		return s.End
+func newStore(tenantID string) *store {
+	return &store{
+		TenantID:    tenantID,
+		schedules:   newOrdered[*schedule](),
+		requests:    newOrdered[*request](),
+		approvals:   map[string]*approval{},
+		policies:    map[string]*Policy{},
+		standing:    map[key]*schedule{},
+		activations: map[key]*schedule{},
+		schedByPrin: index[*schedule]{},
+		schedByRole: index[*schedule]{},
+		reqByPrin:   index[*request]{},
 	}
-	if s.Duration != "" {
-		if d, err := isoduration.Parse(s.Duration); err == nil {
-			e := d.AddTo(s.Start)
-			return &e
+}
+
+func (st *store) nextSeq() uint64 {
+	st.seq++
+	return st.seq
+}
+
+func (sc *schedule) seqNo() uint64      { return sc.Seq }
+func (sc *schedule) entityID() string   { return sc.ID }
+func (r *request) seqNo() uint64        { return r.Seq }
+func (r *request) entityID() string     { return r.ID }
+func (a *auditRecord) seqNo() uint64    { return a.Seq }
+func (a *auditRecord) entityID() string { return a.ID }
+
+func (st *store) addSchedule(sc *schedule) {
+	if sc.Seq == 0 {
+		sc.Seq = st.nextSeq()
+	} else if sc.Seq > st.seq {
+		st.seq = sc.Seq
+	}
+	st.schedules.add(sc)
+	if sc.activated() {
+		st.activations[sc.Key] = sc
+	} else {
+		st.standing[sc.Key] = sc
+	}
+	st.schedByPrin.add(sc.Key.Principal, sc)
+	st.schedByRole.add(sc.Key.Role, sc)
+	st.timeline.scheduleChanged(sc)
+}
+
+func (st *store) removeSchedule(sc *schedule) {
+	st.schedules.remove(sc)
+	if sc.activated() {
+		if st.activations[sc.Key] == sc {
+			delete(st.activations, sc.Key)
+		}
+	} else if st.standing[sc.Key] == sc {
+		delete(st.standing, sc.Key)
+	}
+	st.schedByPrin.remove(sc.Key.Principal, sc)
+	st.schedByRole.remove(sc.Key.Role, sc)
+}
+
+func (st *store) addRequest(r *request) {
+	if r.Seq == 0 {
+		r.Seq = st.nextSeq()
+	} else if r.Seq > st.seq {
+		st.seq = r.Seq
+	}
+	st.requests.add(r)
+	st.reqByPrin.add(r.Key.Principal, r)
+	if r.CreatedBy != r.Key.Principal {
+		st.reqByPrin.add(r.CreatedBy, r)
+	}
+	st.timeline.requestChanged(r)
+}
+
+func (st *store) removeRequest(r *request) {
+	st.requests.remove(r)
+	st.reqByPrin.remove(r.Key.Principal, r)
+	st.reqByPrin.remove(r.CreatedBy, r)
+	delete(st.approvals, r.ID)
+}
+
+// entity is what ordered and index hold.
+type entity interface {
+	comparable
+	seqNo() uint64
+	entityID() string
+}
+
+// ordered keeps entities by id and in creation order (their sequence
+// numbers), so collections page in a stable order without sorting.
+type ordered[T entity] struct {
+	items []T
+	byID  map[string]T
+}
+
+func newOrdered[T entity]() ordered[T] { return ordered[T]{byID: map[string]T{}} }
+
+func (o *ordered[T]) add(x T) {
+	o.byID[strings.ToLower(x.entityID())] = x
+	if n := len(o.items); n == 0 || o.items[n-1].seqNo() < x.seqNo() {
+		o.items = append(o.items, x)
+		return
+	}
+	i := o.after(x.seqNo() - 1)
+	var zero T
+	o.items = append(o.items, zero)
+	copy(o.items[i+1:], o.items[i:])
+	o.items[i] = x
+}
+
+func (o *ordered[T]) remove(x T) {
+	delete(o.byID, strings.ToLower(x.entityID()))
+	i := o.after(x.seqNo() - 1)
+	if i < len(o.items) && o.items[i] == x {
+		o.items = append(o.items[:i], o.items[i+1:]...)
+	}
+}
+
+func (o *ordered[T]) get(id string) (T, bool) {
+	x, ok := o.byID[strings.ToLower(id)]
+	return x, ok
+}
+
+// after returns the position of the first entity with a sequence number
+// greater than seq.
+func (o *ordered[T]) after(seq uint64) int {
+	return sort.Search(len(o.items), func(i int) bool { return o.items[i].seqNo() > seq })
+}
+
+// index maps a lower-case value (a principal id, a role id) to entities.
+type index[T entity] map[string]map[T]struct{}
+
+func (ix index[T]) add(k string, x T) {
+	set, ok := ix[k]
+	if !ok {
+		set = map[T]struct{}{}
+		ix[k] = set
+	}
+	set[x] = struct{}{}
+}
+
+func (ix index[T]) remove(k string, x T) {
+	if set, ok := ix[k]; ok {
+		delete(set, x)
+		if len(set) == 0 {
+			delete(ix, k)
 		}
 	}
-	return nil
 }
 
-type request struct {
-	ID               string        `json:"id"`
-	Kind             kind          `json:"kind"`
-	Action           string        `json:"action"`
-	Status           string        `json:"status"`
-	PrincipalID      string        `json:"principalId"`
-	RoleDefinitionID string        `json:"roleDefinitionId"`
-	DirectoryScopeID string        `json:"directoryScopeId"`
-	Justification    *string       `json:"justification,omitempty"`
-	Schedule         *scheduleSpec `json:"schedule,omitempty"`
-	TicketNumber     *string       `json:"ticketNumber,omitempty"`
-	TicketSystem     *string       `json:"ticketSystem,omitempty"`
-	Created          time.Time     `json:"created"`
-	Completed        *time.Time    `json:"completed,omitempty"`
-	TargetScheduleID *string       `json:"targetScheduleId,omitempty"`
-	CreatedBy        string        `json:"createdBy"`
-	IsValidationOnly bool          `json:"isValidationOnly,omitempty"`
-	ApprovalID       *string       `json:"approvalId,omitempty"`
-	// ActivatedUsing is the eligibility schedule a selfActivate relies on.
-	ActivatedUsing string `json:"activatedUsing,omitempty"`
-}
-
-type schedule struct {
-	ID               string       `json:"id"`
-	Kind             kind         `json:"kind"`
-	PrincipalID      string       `json:"principalId"`
-	RoleDefinitionID string       `json:"roleDefinitionId"`
-	DirectoryScopeID string       `json:"directoryScopeId"`
-	CreatedUsing     string       `json:"createdUsing"`
-	Created          time.Time    `json:"created"`
-	Modified         *time.Time   `json:"modified,omitempty"`
-	Status           string       `json:"status"`
-	AssignmentType   string       `json:"assignmentType,omitempty"`
-	Spec             scheduleSpec `json:"spec"`
-	ActivatedUsing   string       `json:"activatedUsing,omitempty"`
-}
-
-func (s *schedule) key() assignmentKey {
-	return assignmentKey{s.Kind, s.PrincipalID, s.RoleDefinitionID, s.DirectoryScopeID}
-}
-
-type assignmentKey struct {
-	Kind             kind
-	PrincipalID      string
-	RoleDefinitionID string
-	DirectoryScopeID string
-}
-
-// state is everything the emulator persists.
-type state struct {
-	TenantID  string             `json:"tenantId"`
-	Requests  []*request         `json:"requests"`
-	Schedules []*schedule        `json:"schedules"`
-	Policies  map[string]*Policy `json:"policies"` // by role definition id
-	Audit     []*auditRecord     `json:"audit"`
-	Approvals []*approval        `json:"approvals"`
-}
-
-// load reads a snapshot; a missing file is an empty state.
-func load(path string) (*state, error) {
-	data, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
+// sorted returns the entities under k in creation order.
+func (ix index[T]) sorted(k string) []T {
+	set := ix[strings.ToLower(k)]
+	out := make([]T, 0, len(set))
+	for x := range set {
+		out = append(out, x)
 	}
-	if err != nil {
-		return nil, err
-	}
-	var st state
-	if err := json.Unmarshal(data, &st); err != nil {
-		return nil, fmt.Errorf("data file %s is corrupt: %w", path, err)
-	}
-	return &st, nil
-}
-
-// save replaces the snapshot atomically: write a temporary file in the same
-// directory, fsync it, rename it over the old one. A crash leaves either the
-// old or the new snapshot, never a torn one.
-func save(path string, st *state) error {
-	data, err := json.Marshal(st)
-	if err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".pimemulator-*.tmp")
-	if err != nil {
-		return err
-	}
-	// After a successful rename the temporary name no longer exists; the
-	// removal only cleans up after a failure.
-	defer func() { _ = os.Remove(tmp.Name()) }()
-	if _, err := tmp.Write(data); err != nil {
-		_ = tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		_ = tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	sort.Slice(out, func(i, j int) bool { return out[i].seqNo() < out[j].seqNo() })
+	return out
 }

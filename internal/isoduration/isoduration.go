@@ -20,6 +20,16 @@ type Duration struct {
 	Clock                      time.Duration // hours, minutes and seconds
 }
 
+// Bounds that keep every parsed duration addable to a date without
+// overflow: calendar parts up to 10,000 years' worth, the time part up to
+// 100 years.
+const (
+	maxCalendarUnits = 10000 * 366
+	maxClock         = 100 * 366 * 24 * time.Hour
+)
+
+var clockUnits = map[byte]time.Duration{'H': time.Hour, 'M': time.Minute, 'S': time.Second}
+
 // ErrEmpty is returned for "P" or "PT" with no components.
 var ErrEmpty = errors.New("duration has no components")
 
@@ -60,6 +70,9 @@ func Parse(s string) (Duration, error) {
 			if err != nil {
 				return d, fmt.Errorf("%q is not an ISO 8601 duration: %q must be a whole number", s, num)
 			}
+			if n > maxCalendarUnits {
+				return d, fmt.Errorf("%q is not a usable duration: %s%c is longer than 10,000 years", s, num, unit)
+			}
 			switch unit {
 			case 'Y':
 				d.Years += n
@@ -78,16 +91,15 @@ func Parse(s string) (Duration, error) {
 		if err != nil {
 			return d, fmt.Errorf("%q is not an ISO 8601 duration: bad number %q", s, num)
 		}
-		switch unit {
-		case 'H':
-			d.Clock += time.Duration(f * float64(time.Hour))
-		case 'M':
-			d.Clock += time.Duration(f * float64(time.Minute))
-		case 'S':
-			d.Clock += time.Duration(f * float64(time.Second))
-		default:
+		per, ok := clockUnits[unit]
+		if !ok {
 			return d, fmt.Errorf("%q is not an ISO 8601 duration: unknown time unit %q (use H, M or S)", s, unit)
 		}
+		// time.Duration holds about 292 years; refuse what would wrap around.
+		if f*float64(per) >= float64(maxClock-d.Clock) {
+			return d, fmt.Errorf("%q is not a usable duration: its time part is longer than 100 years (use days, for example P3650D)", s)
+		}
+		d.Clock += time.Duration(f * float64(per))
 	}
 	if seen == 0 {
 		return d, fmt.Errorf("%q: %w", s, ErrEmpty)

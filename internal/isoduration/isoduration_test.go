@@ -28,9 +28,29 @@ func TestParseAndAdd(t *testing.T) {
 }
 
 func TestParseRejects(t *testing.T) {
-	for _, in := range []string{"", "P", "PT", "8H", "P1H", "PT1D", "P1.5D", "PTT1H", "P1", "-PT1H", "P1DT"} {
+	for _, in := range []string{"", "P", "PT", "8H", "P1H", "PT1D", "P1.5D", "PTT1H", "P1", "-PT1H", "P1DT",
+		// Values that used to overflow into schedules that had already ended.
+		"PT9999999999H", "P9223372036854775807D", "PT99999999999999999999S", "P99999999Y", "PT1000000H"} {
 		if _, err := Parse(in); err == nil {
 			t.Errorf("Parse(%q) succeeded, want an error", in)
 		}
 	}
+}
+
+// FuzzParse: no input panics, and whatever parses can be added to a date
+// without wrapping around into the past.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"PT8H", "P1Y2M3W4DT5H6M7.5S", "P365D", "PT0.0001S", "P9999Y", "PT876000H", "p1dt1h"} {
+		f.Add(s)
+	}
+	base := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := Parse(s)
+		if err != nil {
+			return
+		}
+		if end := d.AddTo(base); end.Before(base) {
+			t.Fatalf("Parse(%q).AddTo(%s) = %s: before the start", s, base, end)
+		}
+	})
 }

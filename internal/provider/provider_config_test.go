@@ -85,14 +85,20 @@ resource "pim_eligible_assignment" "test" {
 				ExpectError: regexp.MustCompile(`(?s)Unable to Sign In to Microsoft Entra.*\(client\s+secret\).*AADSTS7000215: Invalid client secret`),
 			},
 			{
-				// Graph documents no application permission for PATCHing policy
-				// rules: an app-only sign-in gets 403 and the provider says what to use.
+				// RoleManagementPolicy.ReadWrite.Directory is an application
+				// permission: an app-only sign-in manages role settings too.
 				Config: config(secret) + fmt.Sprintf(`
 resource "pim_role_setting" "app_only" {
   role_definition_id = %q
+  activation         = { maximum_duration = "PT4H" }
 }
 `, emulator.RoleHelpdeskAdministrator),
-				ExpectError: regexp.MustCompile(`(?s)Unable to Update Role Setting.*accessDenied \(HTTP 403\).*application\s+permissions.*delegated\s+token`),
+				Check: func(*terraform.State) error {
+					if got := env.Emulator.PolicyOf(emulator.RoleHelpdeskAdministrator).Rule("Expiration_EndUser_Assignment").MaximumDuration; got != "PT4H" {
+						return fmt.Errorf("activation maximum after an app-only apply: %s, want PT4H", got)
+					}
+					return nil
+				},
 			},
 			{
 				Config: config(secret),

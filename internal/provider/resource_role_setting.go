@@ -298,9 +298,8 @@ func (r *roleSettingResource) apply(ctx context.Context, want, prior *roleSettin
 			rolledBack := r.rollback(ctx, current, done)
 			next := rolledBack + " Fix the setting and apply again."
 			if apiErr, ok := pimclient.AsAPIError(err); ok && apiErr.StatusCode == 403 {
-				next = rolledBack + " Graph documents no application permission for changing PIM policy rules: run this resource with a " +
-					"delegated token of a Privileged Role Administrator (use_cli, or access_token from a signed-in user) with " +
-					"RoleManagementPolicy.ReadWrite.Directory."
+				next = rolledBack + " Changing PIM policy rules needs RoleManagementPolicy.ReadWrite.Directory: as an application " +
+					"permission (admin-consented) for app-only sign-in, or delegated for a signed-in Privileged Role Administrator."
 			}
 			addGraphError(diags, "Unable to Update Role Setting",
 				fmt.Sprintf("Updating rule %s of the PIM policy of role %s", id, roleID), err, next)

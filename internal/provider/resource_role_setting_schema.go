@@ -130,7 +130,7 @@ func roleSettingSchema(ctx context.Context) schema.Schema {
 			"the rules already changed in that apply are rolled back. **Destroying this resource restores the documented " +
 			"defaults** (there is no policy to delete: every role always has one). Manage each role's setting in one resource " +
 			"only: two resources for the same role would undo each other on every apply.\n\n" +
-			"Graph permissions: `RoleManagementPolicy.ReadWrite.Directory` (delegated; Graph documents no application permission for PATCHing rules).",
+			"Graph permissions: `RoleManagementPolicy.ReadWrite.Directory` (application or delegated; a delegated caller also needs the Privileged Role Administrator role).",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "Id of the role's PIM policy (`DirectoryRole_{tenantId}_{guid}`).",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},

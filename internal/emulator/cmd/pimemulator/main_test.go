@@ -19,7 +19,9 @@ func start(t *testing.T, data, readyFile string) (string, *bytes.Buffer, func())
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
 	var out bytes.Buffer
-	go func() { done <- run(ctx, &out, "127.0.0.1:0", data, "cmd-test-token", readyFile, ready) }()
+	go func() {
+		done <- run(ctx, &out, config{addr: "127.0.0.1:0", data: data, token: "cmd-test-token", control: "cmd-control", readyFile: readyFile}, ready)
+	}()
 	var endpoint string
 	select {
 	case endpoint = <-ready:

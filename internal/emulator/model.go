@@ -1,0 +1,134 @@
+package emulator
+
+import (
+	"time"
+
+	"github.com/pim-as-code/terraform-provider-pim/internal/isoduration"
+)
+
+// Kind selects eligibilities or active assignments.
+type Kind string
+
+// The two schedule families of PIM.
+const (
+	Eligible Kind = "eligibility"
+	Active   Kind = "assignment"
+)
+
+// surfaceID names a PIM surface: directory roles today; PIM for Groups and
+// Azure resource roles share the same engine later.
+type surfaceID string
+
+const surfaceDirectory surfaceID = "directory"
+
+// key identifies what a principal can hold at most once: one eligibility
+// and one standing active assignment per principal, role and scope.
+type key struct {
+	Surface   surfaceID `json:"surface"`
+	Kind      Kind      `json:"kind"`
+	Principal string    `json:"principalId"` // lower-case object id
+	Role      string    `json:"roleDefinitionId"`
+	Scope     string    `json:"directoryScopeId"`
+}
+
+// Assignment types of active schedules.
+const (
+	assignmentAssigned  = "Assigned"
+	assignmentActivated = "Activated"
+)
+
+// Statuses (PascalCase on the wire).
+const (
+	statusProvisioned     = "Provisioned"
+	statusGranted         = "Granted"
+	statusRevoked         = "Revoked"
+	statusPendingApproval = "PendingApproval"
+	statusDenied          = "Denied"
+	statusCanceled        = "Canceled"
+)
+
+// scheduleSpec is a normalised scheduleInfo.
+type scheduleSpec struct {
+	// Start is the effective start; zero on a request that waits for
+	// approval without a requested start (Graph shows it as null).
+	Start    time.Time  `json:"start"`
+	ExpType  string     `json:"expType"` // camelCase expiration type
+	End      *time.Time `json:"end,omitempty"`
+	Duration string     `json:"duration,omitempty"`
+}
+
+// end returns the effective end (nil: permanent).
+func (s scheduleSpec) end() *time.Time {
+	if s.End != nil {
+		return s.End
+	}
+	if s.Duration != "" && !s.Start.IsZero() {
+		if d, err := isoduration.Parse(s.Duration); err == nil {
+			e := d.AddTo(s.Start)
+			return &e
+		}
+	}
+	return nil
+}
+
+// schedule is an eligibility, a standing active assignment or a JIT
+// activation (AssignmentType Activated).
+type schedule struct {
+	Seq            uint64       `json:"seq"`
+	ID             string       `json:"id"`
+	Key            key          `json:"key"`
+	CreatedUsing   string       `json:"createdUsing"`
+	Created        time.Time    `json:"created"`
+	Modified       *time.Time   `json:"modified,omitempty"`
+	Status         string       `json:"status"`
+	AssignmentType string       `json:"assignmentType,omitempty"`
+	Spec           scheduleSpec `json:"spec"`
+	// ActivatedUsing is the eligibility schedule an activation relies on.
+	ActivatedUsing string `json:"activatedUsing,omitempty"`
+}
+
+func (sc *schedule) activated() bool { return sc.AssignmentType == assignmentActivated }
+
+// activeSince is when the schedule took effect (the five-minute rule).
+func (sc *schedule) activeSince() time.Time {
+	if sc.Spec.Start.After(sc.Created) {
+		return sc.Spec.Start
+	}
+	return sc.Created
+}
+
+// request is a schedule request as Graph keeps it (purged after 45 days).
+type request struct {
+	Seq              uint64        `json:"seq"`
+	ID               string        `json:"id"`
+	Key              key           `json:"key"`
+	Action           string        `json:"action"`
+	Status           string        `json:"status"`
+	Justification    *string       `json:"justification,omitempty"`
+	Schedule         *scheduleSpec `json:"schedule,omitempty"`
+	TicketNumber     *string       `json:"ticketNumber,omitempty"`
+	TicketSystem     *string       `json:"ticketSystem,omitempty"`
+	Created          time.Time     `json:"created"`
+	Completed        *time.Time    `json:"completed,omitempty"`
+	TargetScheduleID *string       `json:"targetScheduleId,omitempty"`
+	CreatedBy        string        `json:"createdBy"`
+	CreatedByApp     bool          `json:"createdByApp,omitempty"`
+	IsValidationOnly bool          `json:"isValidationOnly,omitempty"`
+	ApprovalID       *string       `json:"approvalId,omitempty"`
+	ActivatedUsing   string        `json:"activatedUsing,omitempty"`
+}
+
+// Limits of Graph's service behaviour (observed, see DESIGN.md).
+const (
+	// requestPurgeAge is how long Graph keeps schedule requests.
+	requestPurgeAge = 45 * 24 * time.Hour
+	// auditRetention is how long Microsoft Entra keeps audit records
+	// (30 days with a Microsoft Entra ID P1/P2 licence).
+	auditRetention = 30 * 24 * time.Hour
+	// minActiveDuration is the minimum life of an active assignment before
+	// it can be removed (ActiveDurationTooShort).
+	minActiveDuration = 5 * time.Minute
+)
+
+// maxDateTime is the largest DateTimeOffset Graph stores.
+var maxDateTime = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
