@@ -36,6 +36,7 @@ done
 [ -s "$work/ready.json" ] || { echo "the emulator did not start; see $work/emulator.log" >&2; exit 1; }
 endpoint=$(sed -E 's/.*"endpoint":"([^"]*)".*/\1/' "$work/ready.json")
 token=$(sed -E 's/.*"token":"([^"]*)".*/\1/' "$work/ready.json")
+control=$(sed -E 's/.*"control_token":"([^"]*)".*/\1/' "$work/ready.json")
 echo "emulator: $endpoint"
 
 cat >"$work/terraformrc" <<RC
@@ -96,7 +97,7 @@ if [ "$rc" -ne 2 ]; then
 fi
 
 say "Graph refuses to remove an active assignment in its first 5 minutes: move the emulator's clock 6 minutes on"
-curl -fsS -X POST "$endpoint/../_emulator/clock/advance?by=6m" -H "Authorization: Bearer $token"; echo
+curl -fsS -X POST "${endpoint%/v1.0}/_emulator/clock" -H "Authorization: Bearer $control" -d '{"advance":"6m"}'; echo
 
 say "terraform destroy"
 tf destroy -auto-approve

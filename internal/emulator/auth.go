@@ -31,12 +31,12 @@ var DefaultAppPermissions = []string{
 	"AuditLog.Read.All", "Directory.Read.All",
 }
 
-func (id Identity) hasPermission(any ...string) bool {
+func (id Identity) hasPermission(anyOf ...string) bool {
 	perms := id.Permissions
 	if perms == nil {
 		perms = DefaultAppPermissions
 	}
-	for _, p := range any {
+	for _, p := range anyOf {
 		if slices.ContainsFunc(perms, func(q string) bool { return strings.EqualFold(p, q) }) {
 			return true
 		}

@@ -18,7 +18,7 @@ func readBody(r *http.Request, limit int64) ([]byte, *apiError) {
 	if r.Body == nil {
 		return nil, nil
 	}
-	var rd io.Reader = io.LimitReader(r.Body, limit+1)
+	rd := io.LimitReader(r.Body, limit+1)
 	switch enc := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding"))); enc {
 	case "", "identity":
 	case "gzip":

@@ -50,8 +50,6 @@ type journal struct {
 
 	syncMu sync.Mutex // one fsync at a time
 	synced uint64
-
-	compactMu sync.Mutex
 }
 
 func (j *journal) journalPath(gen uint64) string {
@@ -145,7 +143,8 @@ func replay(st *store, path string) error {
 	sc.Buffer(make([]byte, 0, 64*1024), 16*1024*1024)
 	for line := 1; sc.Scan(); line++ {
 		var rec record
-		if err := json.Unmarshal(sc.Bytes(), &rec); err == nil {
+		err := json.Unmarshal(sc.Bytes(), &rec)
+		if err == nil {
 			err = st.apply(rec)
 		}
 		if err != nil {

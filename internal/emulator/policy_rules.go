@@ -12,7 +12,8 @@ import (
 // Validation of rule PATCH bodies
 // (https://learn.microsoft.com/graph/api/unifiedrolemanagementpolicyrule-update).
 // Every field is checked before anything changes; a rule body names only
-// the properties of its type.
+// the properties of its type. guess: invalid values are answered with
+// 400 InvalidPolicyRule; Graph documents no code.
 
 var claimRE = regexp.MustCompile(`^c([1-9][0-9]?)$`)
 
@@ -156,7 +157,7 @@ func patchExpiration(r *Rule, m map[string]any) *apiError {
 		r.MaximumDuration = str
 	}
 	if r.ID == "Expiration_EndUser_Assignment" {
-		// Activations are always time-bound, for at most 24 hours.
+		// guess: activations are always time-bound, from 30 minutes to 24 hours, as the portal offers.
 		if !r.IsExpirationRequired {
 			return badRequest("InvalidPolicyRule", "Expiration_EndUser_Assignment.isExpirationRequired must be true: activations are always time-bound.")
 		}

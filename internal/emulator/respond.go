@@ -42,7 +42,13 @@ func (w *writer) WriteHeader(status int) {
 func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
 
 func (w *writer) json(status int, v any) {
-	data, err := json.Marshal(v)
+	var data []byte
+	var err error
+	if o, ok := v.(odata.Object); ok {
+		data, err = o.AppendJSON(make([]byte, 0, 4096))
+	} else {
+		data, err = json.Marshal(v)
+	}
 	if err != nil {
 		panic(fmt.Sprintf("emulator: encoding a response: %v", err)) // a bug: recovered as a 500
 	}
@@ -152,7 +158,7 @@ type item struct {
 // shape applies $select and $expand to an entity.
 func shape(it item, q *odata.Query) odata.Object {
 	out := it.obj
-	if len(q.Select) > 0 && !(len(q.Select) == 1 && q.Select[0] == "*") {
+	if len(q.Select) > 0 && (len(q.Select) != 1 || q.Select[0] != "*") {
 		out = project(it.obj, q.Select)
 	}
 	for _, e := range q.Expand {

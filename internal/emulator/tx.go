@@ -101,7 +101,7 @@ func (st *store) lookup(r ref) any {
 // apply replays one journal record onto the store (loading).
 func (st *store) apply(rec record) error {
 	if old := st.lookup(ref{rec.Type, rec.ID}); old != nil {
-		st.drop(rec.Type, old)
+		st.drop(old)
 	}
 	if rec.Op == "del" {
 		return nil
@@ -109,7 +109,7 @@ func (st *store) apply(rec record) error {
 	return st.insert(rec.Type, rec.Value)
 }
 
-func (st *store) drop(typ string, v any) {
+func (st *store) drop(v any) {
 	switch x := v.(type) {
 	case *schedule:
 		st.removeSchedule(x)

@@ -193,3 +193,17 @@ func TestNewRejectsBadOptions(t *testing.T) {
 		t.Error("missing token source accepted")
 	}
 }
+
+// Two filters built from one three-clause base stay independent (appending
+// to a shared backing array used to overwrite the first one's last clause).
+func TestFiltersFromOneBaseAreIndependent(t *testing.T) {
+	base := pimclient.Filter{}.Eq("a", "1").Eq("b", "2").Eq("c", "3")
+	x := base.Eq("d", "x")
+	y := base.Eq("d", "y")
+	if x.String() != "a eq '1' and b eq '2' and c eq '3' and d eq 'x'" || y.String() != "a eq '1' and b eq '2' and c eq '3' and d eq 'y'" {
+		t.Errorf("derived filters corrupt each other:\n x = %s\n y = %s", x, y)
+	}
+	if base.String() != "a eq '1' and b eq '2' and c eq '3'" {
+		t.Errorf("the base changed: %s", base)
+	}
+}

@@ -2,14 +2,23 @@ package pimclient
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
 
 // Filter builds an OData $filter of `eq` clauses joined by `and`, the form the
-// PIM collections document. Empty values are left out.
+// PIM collections document. Empty values are left out. A Filter is a value:
+// every method returns a new one and never changes the one it was called on,
+// so two filters built from one base stay independent.
 type Filter struct {
 	clauses []string
+}
+
+// with returns a copy with one more clause; clipping forces the append to
+// copy, so filters derived from one base never share a backing array.
+func (f Filter) with(clause string) Filter {
+	return Filter{clauses: append(slices.Clip(f.clauses), clause)}
 }
 
 // Eq adds `field eq 'value'` when value is not empty.
@@ -18,20 +27,17 @@ func (f Filter) Eq(field, value string) Filter {
 		return f
 	}
 	// OData escapes a quote inside a string literal by doubling it.
-	f.clauses = append(f.clauses, field+" eq "+quote(value))
-	return f
+	return f.with(field + " eq " + quote(value))
 }
 
 // Ge adds `field ge <timestamp>` (unquoted, as Graph wants date literals).
 func (f Filter) Ge(field string, t time.Time) Filter {
-	f.clauses = append(f.clauses, field+" ge "+t.UTC().Format(time.RFC3339))
-	return f
+	return f.with(field + " ge " + t.UTC().Format(time.RFC3339))
 }
 
 // Le adds `field le <timestamp>`.
 func (f Filter) Le(field string, t time.Time) Filter {
-	f.clauses = append(f.clauses, field+" le "+t.UTC().Format(time.RFC3339))
-	return f
+	return f.with(field + " le " + t.UTC().Format(time.RFC3339))
 }
 
 // StartsWith adds `startswith(field,'prefix')` when prefix is not empty.
@@ -39,8 +45,7 @@ func (f Filter) StartsWith(field, prefix string) Filter {
 	if prefix == "" {
 		return f
 	}
-	f.clauses = append(f.clauses, "startswith("+field+","+quote(prefix)+")")
-	return f
+	return f.with("startswith(" + field + "," + quote(prefix) + ")")
 }
 
 // AnyEq adds `collection/any(x: x/field eq 'value')` when value is not empty.
@@ -48,8 +53,7 @@ func (f Filter) AnyEq(collection, field, value string) Filter {
 	if value == "" {
 		return f
 	}
-	f.clauses = append(f.clauses, collection+"/any(x: x/"+field+" eq "+quote(value)+")")
-	return f
+	return f.with(collection + "/any(x: x/" + field + " eq " + quote(value) + ")")
 }
 
 func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

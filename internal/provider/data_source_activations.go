@@ -101,6 +101,12 @@ func (d *activationsDataSource) Read(ctx context.Context, req datasource.ReadReq
 		addGraphError(&resp.Diagnostics, "Unable to List Activation Requests", "Listing selfActivate requests", err, "")
 		return
 	}
+	// A selfDeactivate request ends an activation before its planned end.
+	deactivations, err := svc.ListRequests(ctx, keyFilter.Eq("action", pimclient.ActionSelfDeactivate))
+	if err != nil {
+		addGraphError(&resp.Diagnostics, "Unable to List Deactivation Requests", "Listing selfDeactivate requests", err, "")
+		return
+	}
 	byID := map[string]*pimclient.ScheduleRequest{}
 	for i := range requests {
 		byID[requests[i].ID] = &requests[i]
@@ -131,7 +137,7 @@ func (d *activationsDataSource) Read(ctx context.Context, req datasource.ReadReq
 				continue
 			}
 			e := activationEntry{PrincipalID: r.PrincipalID, RoleDefinitionID: r.RoleDefinitionID, DirectoryScopeID: r.DirectoryScopeID,
-				RequestID: r.ID, StartDateTime: timeOrNull(r.ScheduleInfo.StartDateTime), EndDateTime: timeOrNull(requestEnd(r))}
+				RequestID: r.ID, StartDateTime: timeOrNull(r.ScheduleInfo.StartDateTime), EndDateTime: timeOrNull(activationEnd(r, deactivations))}
 			e.fillFromRequest(r)
 			cfg.Activations = append(cfg.Activations, e)
 		}
@@ -149,8 +155,19 @@ func (e *activationEntry) fillFromRequest(r *pimclient.ScheduleRequest) {
 	}
 }
 
-// requestEnd computes a request's end from its scheduleInfo.
-func requestEnd(r *pimclient.ScheduleRequest) *time.Time {
+// activationEnd is when an activation really ended: its planned end, or
+// the first deactivation of the same principal, role and scope in between.
+func activationEnd(r *pimclient.ScheduleRequest, deactivations []pimclient.ScheduleRequest) *time.Time {
 	s := pimclient.Schedule{ScheduleInfo: r.ScheduleInfo}
-	return s.EndDateTime()
+	end := s.EndDateTime()
+	start := r.ScheduleInfo.StartDateTime
+	for i := range deactivations {
+		d := &deactivations[i]
+		if d.CreatedDateTime == nil || !strings.EqualFold(d.PrincipalID, r.PrincipalID) || !strings.EqualFold(d.RoleDefinitionID, r.RoleDefinitionID) ||
+			d.DirectoryScopeID != r.DirectoryScopeID || d.CreatedDateTime.Before(*start) || (end != nil && !d.CreatedDateTime.Before(*end)) {
+			continue
+		}
+		end = d.CreatedDateTime
+	}
+	return end
 }

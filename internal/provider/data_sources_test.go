@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"fmt"
+	"net/http"
 	"regexp"
 	"testing"
 	"time"
@@ -121,21 +122,25 @@ func TestAccActivationsDataSource(t *testing.T) {
 	config := func(extra string) string {
 		return env.ProviderBlock() + fmt.Sprintf(`
 data "pim_activations" "helpdesk" {
-  role_definition_id = %q
-%s
+  role_definition_id = %[1]q
+%[2]s
 }
 data "pim_activations" "all" {}
 data "pim_activations" "bob" {
-  principal_id = %q
+  principal_id = %[3]q
+}
+data "pim_activations" "bob_history" {
+  principal_id = %[3]q
+  since        = "2030-01-01T00:00:00Z"
 }
 data "pim_active_assignments" "alice_standing" {
-  principal_id = %q
+  principal_id = %[4]q
 }
 data "pim_active_assignments" "alice_with_activations" {
-  principal_id        = %q
+  principal_id        = %[4]q
   include_activations = true
 }
-`, emulator.RoleHelpdeskAdministrator, extra, emulator.BobID, emulator.AliceID, emulator.AliceID)
+`, emulator.RoleHelpdeskAdministrator, extra, emulator.BobID, emulator.AliceID)
 	}
 	first := tfjsonpath.New("activations").AtSliceIndex(0)
 	resource.UnitTest(t, resource.TestCase{
@@ -153,6 +158,7 @@ data "pim_active_assignments" "alice_with_activations" {
 					statecheck.ExpectKnownValue("data.pim_activations.all", tfjsonpath.New("activations"), knownvalue.ListSizeExact(2)),
 					statecheck.ExpectKnownValue("data.pim_activations.bob", tfjsonpath.New("activations"), knownvalue.ListSizeExact(1)),
 					statecheck.ExpectKnownValue("data.pim_activations.bob", first.AtMapKey("role_definition_id"), knownvalue.StringExact(emulator.RoleGlobalReader)),
+					statecheck.ExpectKnownValue("data.pim_activations.bob_history", first.AtMapKey("end_date_time"), knownvalue.StringExact("2030-01-01T17:00:00Z")),
 					// An activation is not standing access unless asked for.
 					statecheck.ExpectKnownValue("data.pim_active_assignments.alice_standing", tfjsonpath.New("assignments"), knownvalue.ListSizeExact(0)),
 					statecheck.ExpectKnownValue("data.pim_active_assignments.alice_with_activations", tfjsonpath.New("assignments").AtSliceIndex(0).AtMapKey("assignment_type"),
@@ -160,15 +166,23 @@ data "pim_active_assignments" "alice_with_activations" {
 				},
 			},
 			{
-				// Three hours later Alice's activation has ended: only a query
-				// with since still shows it.
-				PreConfig: func() { env.Clock.Advance(3 * time.Hour) },
-				Config:    config(`  since = "2030-01-01T00:00:00Z"`),
+				// Three hours later Alice's activation has ended and Bob ends
+				// his early: only a query with since still shows them, Bob's
+				// with when it really ended, not its planned end.
+				PreConfig: func() {
+					env.Clock.Advance(3 * time.Hour)
+					env.Call(t, "POST", "/v1.0/roleManagement/directory/roleAssignmentScheduleRequests", acctest.UserToken(emulator.BobID), map[string]any{
+						"action": "selfDeactivate", "principalId": emulator.BobID, "roleDefinitionId": emulator.RoleGlobalReader, "directoryScopeId": "/",
+					}, http.StatusCreated)
+				},
+				Config: config(`  since = "2030-01-01T00:00:00Z"`),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("data.pim_activations.helpdesk", tfjsonpath.New("activations"), knownvalue.ListSizeExact(1)),
 					statecheck.ExpectKnownValue("data.pim_activations.helpdesk", first.AtMapKey("active"), knownvalue.Bool(false)),
 					statecheck.ExpectKnownValue("data.pim_activations.helpdesk", first.AtMapKey("justification"), knownvalue.StringExact("INC-42 password resets")),
-					statecheck.ExpectKnownValue("data.pim_activations.all", tfjsonpath.New("activations"), knownvalue.ListSizeExact(1)),
+					statecheck.ExpectKnownValue("data.pim_activations.all", tfjsonpath.New("activations"), knownvalue.ListSizeExact(0)),
+					statecheck.ExpectKnownValue("data.pim_activations.bob_history", first.AtMapKey("active"), knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue("data.pim_activations.bob_history", first.AtMapKey("end_date_time"), knownvalue.StringExact("2030-01-01T12:00:00Z")),
 				},
 			},
 			{

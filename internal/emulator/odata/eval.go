@@ -12,18 +12,20 @@ type env struct {
 	vars map[string]any
 }
 
-func (e env) resolve(path []string) (any, bool) {
+func (e env) resolve(path []string) any {
 	if v, ok := e.vars[path[0]]; ok {
 		if len(path) == 1 {
-			return v, true
+			return v
 		}
 		obj, isObj := v.(Object)
 		if !isObj {
-			return nil, false
+			return nil
 		}
-		return obj.Lookup(path[1:])
+		v, _ = obj.Lookup(path[1:])
+		return v
 	}
-	return e.root.Lookup(path)
+	v, _ := e.root.Lookup(path)
+	return v
 }
 
 func (e env) bind(name string, v any) env {
@@ -70,12 +72,12 @@ func (n andNode) eval(e env) bool { return n.a.eval(e) && n.b.eval(e) }
 func (n notNode) eval(e env) bool { return !n.a.eval(e) }
 
 func (n cmpNode) eval(e env) bool {
-	v, _ := e.resolve(n.path)
+	v := e.resolve(n.path)
 	return compare(v, n.op, n.lit)
 }
 
 func (n inNode) eval(e env) bool {
-	v, _ := e.resolve(n.path)
+	v := e.resolve(n.path)
 	for _, l := range n.lits {
 		if compare(v, "eq", l) {
 			return true
@@ -85,7 +87,7 @@ func (n inNode) eval(e env) bool {
 }
 
 func (n funcNode) eval(e env) bool {
-	v, _ := e.resolve(n.path)
+	v := e.resolve(n.path)
 	s, ok := v.(string)
 	if !ok {
 		return false
@@ -98,7 +100,7 @@ func (n funcNode) eval(e env) bool {
 }
 
 func (n lambdaNode) eval(e env) bool {
-	v, _ := e.resolve(n.path)
+	v := e.resolve(n.path)
 	items, _ := v.([]any)
 	for _, it := range items {
 		match := n.body.eval(e.bind(n.variable, it))

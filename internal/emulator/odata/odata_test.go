@@ -155,3 +155,29 @@ func FuzzParseQuery(f *testing.F) {
 		}
 	})
 }
+
+// The hand-written encoder agrees with encoding/json on every value.
+func FuzzObjectJSON(f *testing.F) {
+	f.Add("plain", "x")
+	f.Add("quote\"back\\slash", "\x00\x1f\u2028\xff\xfe<>&")
+	f.Fuzz(func(t *testing.T, name, value string) {
+		if name == "n" {
+			return
+		}
+		o := Object{{name, value}, {"n", []any{value, nil, true, 3, Object{{"k", []string{value}}}}}}
+		got, err := o.AppendJSON(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back map[string]any
+		if err := json.Unmarshal(got, &back); err != nil {
+			t.Fatalf("%q: invalid JSON %s: %v", value, got, err)
+		}
+		want, _ := json.Marshal(map[string]any{name: value})
+		var wantBack map[string]any
+		_ = json.Unmarshal(want, &wantBack)
+		if back[name] != wantBack[name] {
+			t.Fatalf("%q: decoded %q, encoding/json round-trips %q", value, back[name], wantBack[name])
+		}
+	})
+}

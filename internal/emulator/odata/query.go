@@ -89,7 +89,7 @@ func splitQuery(raw string) (map[string][]string, error) {
 		key, err1 := url.QueryUnescape(k)
 		val, err2 := url.QueryUnescape(v)
 		if err := errors.Join(err1, err2); err != nil {
-			return nil, fmt.Errorf("%w: the query string is malformed: %v", ErrQuery, err)
+			return nil, fmt.Errorf("%w: the query string is malformed: %w", ErrQuery, err)
 		}
 		vals[key] = append(vals[key], val)
 	}

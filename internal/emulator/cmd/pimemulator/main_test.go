@@ -63,17 +63,19 @@ func TestServesPrintsAndPersists(t *testing.T) {
 		t.Fatalf("adminAssign: HTTP %d", status)
 	}
 	stop()
-	for _, want := range []string{"export PIM_ENDPOINT=" + endpoint, "export PIM_ACCESS_TOKEN=cmd-test-token", "token of alice:", "PIM emulator stopped"} {
+	for _, want := range []string{"export PIM_ENDPOINT=" + endpoint, "export PIM_ACCESS_TOKEN=cmd-test-token", "token of alice:",
+		"control token:  cmd-control", "PIM emulator stopped"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
 	var rf struct {
 		Endpoint, Token string
+		Control         string `json:"control_token"`
 		Users           map[string]string
 	}
 	b, err := os.ReadFile(readyFile)
-	if err != nil || json.Unmarshal(b, &rf) != nil || rf.Endpoint != endpoint || rf.Token != "cmd-test-token" || rf.Users["alice"] == "" {
+	if err != nil || json.Unmarshal(b, &rf) != nil || rf.Endpoint != endpoint || rf.Token != "cmd-test-token" || rf.Control != "cmd-control" || rf.Users["alice"] == "" {
 		t.Errorf("ready file %s: %+v (%v)", b, rf, err)
 	}
 

@@ -1,0 +1,285 @@
+// Package sdkcheck drives the emulator with Microsoft's Graph SDK for Go
+// (msgraph-sdk-go) in its default configuration, compressed request bodies
+// included, through every call the provider makes and then some. It is a
+// module of its own so the SDK (a very large dependency) stays out of the
+// provider's build; run it with `make sdkcheck`, which starts an emulator
+// and passes its ready file in PIM_SDKCHECK_READY.
+package sdkcheck
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/microsoft/kiota-abstractions-go/authentication"
+	"github.com/microsoft/kiota-abstractions-go/serialization"
+	msgraph "github.com/microsoftgraph/msgraph-sdk-go"
+	"github.com/microsoftgraph/msgraph-sdk-go/auditlogs"
+	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
+	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
+	"github.com/microsoftgraph/msgraph-sdk-go/policies"
+	"github.com/microsoftgraph/msgraph-sdk-go/rolemanagement"
+)
+
+// Seeded ids of the emulator's demo tenant.
+const (
+	alice          = "a11ce000-0000-4000-8000-000000000002"
+	bob            = "a11ce000-0000-4000-8000-000000000003"
+	helpdeskAdmin  = "729827e3-9c14-49f7-bb1b-9608f156bbb8"
+	globalReader   = "f2ef992c-3afb-46b9-b7cf-a126ee74c451"
+	userAdmin      = "fe930be7-5e62-47db-91af-98c3a49a38b1"
+	roleCount      = 20
+	standingAtSeed = 3
+)
+
+type ready struct {
+	Endpoint string            `json:"endpoint"`
+	Token    string            `json:"token"`
+	Users    map[string]string `json:"users"`
+}
+
+func emulator(t *testing.T) ready {
+	t.Helper()
+	path := os.Getenv("PIM_SDKCHECK_READY")
+	if path == "" {
+		t.Fatal("PIM_SDKCHECK_READY is not set: run `make sdkcheck`, which starts an emulator and sets it")
+	}
+	data, err := os.ReadFile(path)
+	var r ready
+	if err == nil {
+		err = json.Unmarshal(data, &r)
+	}
+	if err != nil {
+		t.Fatalf("reading the emulator's ready file %s: %v", path, err)
+	}
+	return r
+}
+
+// staticToken is a bearer token for any host (the emulator is not graph.microsoft.com).
+type staticToken string
+
+func (s staticToken) GetAuthorizationToken(context.Context, *url.URL, map[string]any) (string, error) {
+	return string(s), nil
+}
+
+func (s staticToken) GetAllowedHostsValidator() *authentication.AllowedHostsValidator {
+	v := authentication.NewAllowedHostsValidator(nil)
+	return &v
+}
+
+// client is the SDK with its default middleware (retry, redirect,
+// compression of request bodies, ...), pointed at the emulator.
+func client(t *testing.T, endpoint, token string) (*msgraph.GraphServiceClient, *msgraph.GraphRequestAdapter) {
+	t.Helper()
+	adapter, err := msgraph.NewGraphRequestAdapter(authentication.NewBaseBearerTokenAuthenticationProvider(staticToken(token)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	adapter.SetBaseUrl(endpoint)
+	return msgraph.NewGraphServiceClient(adapter), adapter
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func graphCode(err error) string {
+	var odataErr *odataerrors.ODataError
+	if errors.As(err, &odataErr) && odataErr.GetErrorEscaped() != nil && odataErr.GetErrorEscaped().GetCode() != nil {
+		return *odataErr.GetErrorEscaped().GetCode()
+	}
+	return ""
+}
+
+func eligibilityRequest(action models.UnifiedRoleScheduleRequestActions, principal, role string, d *serialization.ISODuration) models.UnifiedRoleEligibilityScheduleRequestable {
+	body := models.NewUnifiedRoleEligibilityScheduleRequest()
+	body.SetAction(&action)
+	body.SetPrincipalId(ptr(principal))
+	body.SetRoleDefinitionId(ptr(role))
+	body.SetDirectoryScopeId(ptr("/"))
+	body.SetJustification(ptr("sdk check"))
+	schedule := models.NewRequestSchedule()
+	schedule.SetStartDateTime(ptr(time.Now().UTC()))
+	exp := models.NewExpirationPattern()
+	if d == nil {
+		exp.SetTypeEscaped(ptr(models.NOEXPIRATION_EXPIRATIONPATTERNTYPE))
+	} else {
+		exp.SetTypeEscaped(ptr(models.AFTERDURATION_EXPIRATIONPATTERNTYPE))
+		exp.SetDuration(d)
+	}
+	schedule.SetExpiration(exp)
+	body.SetScheduleInfo(schedule)
+	return body
+}
+
+// Create, update, read back with $filter/$select/$expand, and remove an
+// eligibility: the provider's whole resource lifecycle.
+func TestEligibilityLifecycle(t *testing.T) {
+	r := emulator(t)
+	c, _ := client(t, r.Endpoint, r.Token)
+	ctx := t.Context()
+	reqs := c.RoleManagement().Directory().RoleEligibilityScheduleRequests()
+	created, err := reqs.Post(ctx, eligibilityRequest(models.ADMINASSIGN_UNIFIEDROLESCHEDULEREQUESTACTIONS, bob, helpdeskAdmin, serialization.NewDuration(0, 0, 30, 0, 0, 0, 0)), nil)
+	if err != nil {
+		t.Fatalf("adminAssign (gzip-compressed by the SDK): %v %s", err, graphCode(err))
+	}
+	if got := *created.GetStatus(); got != "Provisioned" || *created.GetTargetScheduleId() != *created.GetId() {
+		t.Errorf("created: status %s target %s id %s", got, *created.GetTargetScheduleId(), *created.GetId())
+	}
+	if _, err := reqs.Post(ctx, eligibilityRequest(models.ADMINUPDATE_UNIFIEDROLESCHEDULEREQUESTACTIONS, bob, helpdeskAdmin, nil), nil); err != nil {
+		t.Fatalf("adminUpdate: %v %s", err, graphCode(err))
+	}
+	filter := "principalId eq '" + bob + "' and roleDefinitionId eq '" + helpdeskAdmin + "' and directoryScopeId eq '/'"
+	list, err := c.RoleManagement().Directory().RoleEligibilitySchedules().Get(ctx, &rolemanagement.DirectoryRoleEligibilitySchedulesRequestBuilderGetRequestConfiguration{
+		QueryParameters: &rolemanagement.DirectoryRoleEligibilitySchedulesRequestBuilderGetQueryParameters{
+			Filter: &filter, Expand: []string{"principal", "roleDefinition"}}})
+	if err != nil {
+		t.Fatalf("filtered list with $expand: %v %s", err, graphCode(err))
+	}
+	if n := len(list.GetValue()); n != 1 {
+		t.Fatalf("filtered list: %d schedules, want 1", n)
+	}
+	sc := list.GetValue()[0]
+	user, ok := sc.GetPrincipal().(models.Userable)
+	if !ok || *user.GetUserPrincipalName() != "bob@contoso.example" || *sc.GetRoleDefinition().GetDisplayName() != "Helpdesk Administrator" {
+		t.Errorf("expanded principal %T / role: %+v", sc.GetPrincipal(), sc.GetRoleDefinition())
+	}
+	if sc.GetScheduleInfo().GetExpiration().GetTypeEscaped().String() != "noExpiration" || sc.GetModifiedDateTime() == nil {
+		t.Errorf("after adminUpdate the schedule is not permanent: %v", sc.GetScheduleInfo().GetExpiration().GetTypeEscaped())
+	}
+	if _, err := reqs.Post(ctx, eligibilityRequest(models.ADMINREMOVE_UNIFIEDROLESCHEDULEREQUESTACTIONS, bob, helpdeskAdmin, nil), nil); err != nil {
+		t.Fatalf("adminRemove: %v %s", err, graphCode(err))
+	}
+	_, err = reqs.Post(ctx, eligibilityRequest(models.ADMINUPDATE_UNIFIEDROLESCHEDULEREQUESTACTIONS, bob, helpdeskAdmin, nil), nil)
+	if code := graphCode(err); code != "RoleAssignmentDoesNotExist" {
+		t.Errorf("update after remove: %v, want the Graph error RoleAssignmentDoesNotExist", err)
+	}
+}
+
+// An active assignment read back by id with $select and $expand, as the
+// Graph reference's example does.
+func TestSelectAndExpandByID(t *testing.T) {
+	r := emulator(t)
+	c, _ := client(t, r.Endpoint, r.Token)
+	ctx := t.Context()
+	body := models.NewUnifiedRoleAssignmentScheduleRequest()
+	body.SetAction(ptr(models.ADMINASSIGN_UNIFIEDROLESCHEDULEREQUESTACTIONS))
+	body.SetPrincipalId(ptr(alice))
+	body.SetRoleDefinitionId(ptr(userAdmin))
+	body.SetDirectoryScopeId(ptr("/"))
+	body.SetJustification(ptr("sdk check"))
+	created, err := c.RoleManagement().Directory().RoleAssignmentScheduleRequests().Post(ctx, body, nil)
+	if err != nil {
+		t.Fatalf("active adminAssign: %v %s", err, graphCode(err))
+	}
+	got, err := c.RoleManagement().Directory().RoleAssignmentScheduleRequests().ByUnifiedRoleAssignmentScheduleRequestId(*created.GetId()).Get(ctx,
+		&rolemanagement.DirectoryRoleAssignmentScheduleRequestsUnifiedRoleAssignmentScheduleRequestItemRequestBuilderGetRequestConfiguration{
+			QueryParameters: &rolemanagement.DirectoryRoleAssignmentScheduleRequestsUnifiedRoleAssignmentScheduleRequestItemRequestBuilderGetQueryParameters{
+				Select: []string{"principalId", "action", "roleDefinitionId"}, Expand: []string{"roleDefinition", "principal", "targetSchedule"}}})
+	if err != nil {
+		t.Fatalf("GET with $select/$expand: %v %s", err, graphCode(err))
+	}
+	if got.GetId() != nil || got.GetAction().String() != "adminAssign" || *got.GetTargetSchedule().GetId() != *created.GetId() || *got.GetRoleDefinition().GetDisplayName() != "User Administrator" {
+		t.Errorf("projection: id %v action %v target %v", got.GetId(), got.GetAction(), got.GetTargetSchedule())
+	}
+}
+
+// The SDK's page iterator follows @odata.nextLink through a list.
+func TestPaging(t *testing.T) {
+	r := emulator(t)
+	c, adapter := client(t, r.Endpoint, r.Token)
+	first, err := c.RoleManagement().Directory().RoleDefinitions().Get(t.Context(), &rolemanagement.DirectoryRoleDefinitionsRequestBuilderGetRequestConfiguration{
+		QueryParameters: &rolemanagement.DirectoryRoleDefinitionsRequestBuilderGetQueryParameters{Top: ptr(int32(3))}})
+	if err != nil {
+		t.Fatalf("first page: %v %s", err, graphCode(err))
+	}
+	it, err := msgraphcore.NewPageIterator[models.UnifiedRoleDefinitionable](first, adapter, models.CreateUnifiedRoleDefinitionCollectionResponseFromDiscriminatorValue)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	if err := it.Iterate(t.Context(), func(models.UnifiedRoleDefinitionable) bool { n++; return true }); err != nil {
+		t.Fatalf("paging: %v", err)
+	}
+	if n != roleCount {
+		t.Errorf("paged through %d role definitions, want %d", n, roleCount)
+	}
+	filter := "displayName in ('Global Reader','Helpdesk Administrator')"
+	some, err := c.RoleManagement().Directory().RoleDefinitions().Get(t.Context(), &rolemanagement.DirectoryRoleDefinitionsRequestBuilderGetRequestConfiguration{
+		QueryParameters: &rolemanagement.DirectoryRoleDefinitionsRequestBuilderGetQueryParameters{Filter: &filter}})
+	if err != nil || len(some.GetValue()) != 2 {
+		t.Errorf("$filter with in: %v %s", err, graphCode(err))
+	}
+}
+
+// The role setting: policy assignments with the policy and its rules
+// expanded, and a rule PATCH, which the SDK sends with its @odata.type.
+func TestRoleSetting(t *testing.T) {
+	r := emulator(t)
+	c, _ := client(t, r.Endpoint, r.Token)
+	ctx := t.Context()
+	filter := "scopeId eq '/' and scopeType eq 'DirectoryRole' and roleDefinitionId eq '" + helpdeskAdmin + "'"
+	assignments, err := c.Policies().RoleManagementPolicyAssignments().Get(ctx, &policies.RoleManagementPolicyAssignmentsRequestBuilderGetRequestConfiguration{
+		QueryParameters: &policies.RoleManagementPolicyAssignmentsRequestBuilderGetQueryParameters{Filter: &filter, Expand: []string{"policy($expand=rules)"}}})
+	if err != nil || len(assignments.GetValue()) != 1 {
+		t.Fatalf("policy assignment with $expand=policy($expand=rules): %v %s", err, graphCode(err))
+	}
+	policy := assignments.GetValue()[0].GetPolicy()
+	if n := len(policy.GetRules()); n != 17 {
+		t.Fatalf("%d rules, want 17", n)
+	}
+	rule := models.NewUnifiedRoleManagementPolicyExpirationRule()
+	rule.SetId(ptr("Expiration_EndUser_Assignment"))
+	rule.SetIsExpirationRequired(ptr(true))
+	rule.SetMaximumDuration(serialization.NewDuration(0, 0, 0, 4, 0, 0, 0))
+	rules := c.Policies().RoleManagementPolicies().ByUnifiedRoleManagementPolicyId(*policy.GetId()).Rules()
+	if _, err := rules.ByUnifiedRoleManagementPolicyRuleId("Expiration_EndUser_Assignment").Patch(ctx, rule, nil); err != nil {
+		t.Fatalf("PATCH rule (PT4H): %v %s", err, graphCode(err))
+	}
+	// The SDK writes 90 days as P12W6D; Graph refuses week designators in
+	// policy rules, and so does the emulator.
+	long := models.NewUnifiedRoleManagementPolicyExpirationRule()
+	long.SetId(ptr("Expiration_Admin_Eligibility"))
+	long.SetIsExpirationRequired(ptr(true))
+	long.SetMaximumDuration(serialization.NewDuration(0, 0, 90, 0, 0, 0, 0))
+	_, err = rules.ByUnifiedRoleManagementPolicyRuleId("Expiration_Admin_Eligibility").Patch(ctx, long, nil)
+	if code := graphCode(err); code != "InvalidPolicyRule" || !strings.Contains(long.GetMaximumDuration().String(), "W") {
+		t.Errorf("90 days as %s: %v (%s), want InvalidPolicyRule", long.GetMaximumDuration(), err, code)
+	}
+}
+
+// A user's own view (filterByCurrentUser) and the audit log.
+func TestCurrentUserAndAudit(t *testing.T) {
+	r := emulator(t)
+	admin, _ := client(t, r.Endpoint, r.Token)
+	ctx := t.Context()
+	if _, err := admin.RoleManagement().Directory().RoleEligibilityScheduleRequests().Post(ctx,
+		eligibilityRequest(models.ADMINASSIGN_UNIFIEDROLESCHEDULEREQUESTACTIONS, alice, globalReader, nil), nil); err != nil {
+		t.Fatalf("adminAssign: %v %s", err, graphCode(err))
+	}
+	c, _ := client(t, r.Endpoint, r.Users["alice"])
+	mine, err := c.RoleManagement().Directory().RoleEligibilityScheduleInstances().FilterByCurrentUserWithOn(ptr("principal")).GetAsFilterByCurrentUserWithOnGetResponse(ctx, nil)
+	if err != nil {
+		t.Fatalf("filterByCurrentUser: %v %s", err, graphCode(err))
+	}
+	found := false
+	for _, in := range mine.GetValue() {
+		found = found || *in.GetRoleDefinitionId() == globalReader
+	}
+	if !found {
+		t.Errorf("Alice's instances lack Global Reader: %d instances", len(mine.GetValue()))
+	}
+	if _, err := c.RoleManagement().Directory().RoleEligibilitySchedules().Get(ctx, nil); graphCode(err) != "accessDenied" {
+		t.Errorf("Alice (no directory role) lists the tenant's schedules: %v", err)
+	}
+	filter := "category eq 'RoleManagement' and targetResources/any(t: t/id eq '" + alice + "')"
+	audits, err := admin.AuditLogs().DirectoryAudits().Get(ctx, &auditlogs.DirectoryAuditsRequestBuilderGetRequestConfiguration{
+		QueryParameters: &auditlogs.DirectoryAuditsRequestBuilderGetQueryParameters{Filter: &filter, Top: ptr(int32(5))}})
+	if err != nil || len(audits.GetValue()) == 0 || audits.GetValue()[0].GetInitiatedBy().GetUser() == nil {
+		t.Errorf("audit log: %v %s", err, graphCode(err))
+	}
+}
