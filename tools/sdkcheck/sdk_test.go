@@ -10,17 +10,20 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/microsoft/kiota-abstractions-go/authentication"
 	"github.com/microsoft/kiota-abstractions-go/serialization"
+	khttp "github.com/microsoft/kiota-http-go"
 	msgraph "github.com/microsoftgraph/msgraph-sdk-go"
-	"github.com/microsoftgraph/msgraph-sdk-go/auditlogs"
 	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
+	"github.com/microsoftgraph/msgraph-sdk-go/auditlogs"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
 	"github.com/microsoftgraph/msgraph-sdk-go/policies"
@@ -73,16 +76,42 @@ func (s staticToken) GetAllowedHostsValidator() *authentication.AllowedHostsVali
 	return &v
 }
 
+// wire records what leaves the SDK's middleware: the body encoding of each
+// write and every status, so a test can tell that compressed bodies were
+// accepted (the SDK falls back to plain bodies on 415).
+type wire struct {
+	mu        sync.Mutex
+	encodings []string
+	statuses  []int
+}
+
+func (w *wire) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if req.Method == http.MethodPost || req.Method == http.MethodPatch {
+		w.encodings = append(w.encodings, req.Header.Get("Content-Encoding"))
+	}
+	if resp != nil {
+		w.statuses = append(w.statuses, resp.StatusCode)
+	}
+	return resp, err
+}
+
 // client is the SDK with its default middleware (retry, redirect,
 // compression of request bodies, ...), pointed at the emulator.
-func client(t *testing.T, endpoint, token string) (*msgraph.GraphServiceClient, *msgraph.GraphRequestAdapter) {
+func client(t *testing.T, endpoint, token string) (*msgraph.GraphServiceClient, *msgraph.GraphRequestAdapter, *wire) {
 	t.Helper()
-	adapter, err := msgraph.NewGraphRequestAdapter(authentication.NewBaseBearerTokenAuthenticationProvider(staticToken(token)))
+	opts := msgraph.GetDefaultClientOptions()
+	w := &wire{}
+	httpClient := &http.Client{Transport: khttp.NewCustomTransportWithParentTransport(w, msgraphcore.GetDefaultMiddlewaresWithOptions(&opts)...)}
+	adapter, err := msgraph.NewGraphRequestAdapterWithParseNodeFactoryAndSerializationWriterFactoryAndHttpClient(
+		authentication.NewBaseBearerTokenAuthenticationProvider(staticToken(token)), nil, nil, httpClient)
 	if err != nil {
 		t.Fatal(err)
 	}
 	adapter.SetBaseUrl(endpoint)
-	return msgraph.NewGraphServiceClient(adapter), adapter
+	return msgraph.NewGraphServiceClient(adapter), adapter, w
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -120,12 +149,15 @@ func eligibilityRequest(action models.UnifiedRoleScheduleRequestActions, princip
 // eligibility: the provider's whole resource lifecycle.
 func TestEligibilityLifecycle(t *testing.T) {
 	r := emulator(t)
-	c, _ := client(t, r.Endpoint, r.Token)
+	c, _, w := client(t, r.Endpoint, r.Token)
 	ctx := t.Context()
 	reqs := c.RoleManagement().Directory().RoleEligibilityScheduleRequests()
 	created, err := reqs.Post(ctx, eligibilityRequest(models.ADMINASSIGN_UNIFIEDROLESCHEDULEREQUESTACTIONS, bob, helpdeskAdmin, serialization.NewDuration(0, 0, 30, 0, 0, 0, 0)), nil)
 	if err != nil {
 		t.Fatalf("adminAssign (gzip-compressed by the SDK): %v %s", err, graphCode(err))
+	}
+	if len(w.encodings) != 1 || w.encodings[0] != "gzip" || w.statuses[0] != 201 {
+		t.Errorf("the SDK's first write went out %q and got %v: want one gzip-compressed POST answered 201", w.encodings, w.statuses)
 	}
 	if got := *created.GetStatus(); got != "Provisioned" || *created.GetTargetScheduleId() != *created.GetId() {
 		t.Errorf("created: status %s target %s id %s", got, *created.GetTargetScheduleId(), *created.GetId())
@@ -164,7 +196,7 @@ func TestEligibilityLifecycle(t *testing.T) {
 // Graph reference's example does.
 func TestSelectAndExpandByID(t *testing.T) {
 	r := emulator(t)
-	c, _ := client(t, r.Endpoint, r.Token)
+	c, _, _ := client(t, r.Endpoint, r.Token)
 	ctx := t.Context()
 	body := models.NewUnifiedRoleAssignmentScheduleRequest()
 	body.SetAction(ptr(models.ADMINASSIGN_UNIFIEDROLESCHEDULEREQUESTACTIONS))
@@ -191,7 +223,7 @@ func TestSelectAndExpandByID(t *testing.T) {
 // The SDK's page iterator follows @odata.nextLink through a list.
 func TestPaging(t *testing.T) {
 	r := emulator(t)
-	c, adapter := client(t, r.Endpoint, r.Token)
+	c, adapter, _ := client(t, r.Endpoint, r.Token)
 	first, err := c.RoleManagement().Directory().RoleDefinitions().Get(t.Context(), &rolemanagement.DirectoryRoleDefinitionsRequestBuilderGetRequestConfiguration{
 		QueryParameters: &rolemanagement.DirectoryRoleDefinitionsRequestBuilderGetQueryParameters{Top: ptr(int32(3))}})
 	if err != nil {
@@ -220,7 +252,7 @@ func TestPaging(t *testing.T) {
 // expanded, and a rule PATCH, which the SDK sends with its @odata.type.
 func TestRoleSetting(t *testing.T) {
 	r := emulator(t)
-	c, _ := client(t, r.Endpoint, r.Token)
+	c, _, _ := client(t, r.Endpoint, r.Token)
 	ctx := t.Context()
 	filter := "scopeId eq '/' and scopeType eq 'DirectoryRole' and roleDefinitionId eq '" + helpdeskAdmin + "'"
 	assignments, err := c.Policies().RoleManagementPolicyAssignments().Get(ctx, &policies.RoleManagementPolicyAssignmentsRequestBuilderGetRequestConfiguration{
@@ -255,13 +287,13 @@ func TestRoleSetting(t *testing.T) {
 // A user's own view (filterByCurrentUser) and the audit log.
 func TestCurrentUserAndAudit(t *testing.T) {
 	r := emulator(t)
-	admin, _ := client(t, r.Endpoint, r.Token)
+	admin, _, _ := client(t, r.Endpoint, r.Token)
 	ctx := t.Context()
 	if _, err := admin.RoleManagement().Directory().RoleEligibilityScheduleRequests().Post(ctx,
 		eligibilityRequest(models.ADMINASSIGN_UNIFIEDROLESCHEDULEREQUESTACTIONS, alice, globalReader, nil), nil); err != nil {
 		t.Fatalf("adminAssign: %v %s", err, graphCode(err))
 	}
-	c, _ := client(t, r.Endpoint, r.Users["alice"])
+	c, _, _ := client(t, r.Endpoint, r.Users["alice"])
 	mine, err := c.RoleManagement().Directory().RoleEligibilityScheduleInstances().FilterByCurrentUserWithOn(ptr("principal")).GetAsFilterByCurrentUserWithOnGetResponse(ctx, nil)
 	if err != nil {
 		t.Fatalf("filterByCurrentUser: %v %s", err, graphCode(err))
