@@ -10,7 +10,7 @@ import (
 )
 
 // A minimal Microsoft identity platform for the client-credentials flow
-// (pim-graph-api.md §11): OpenID discovery and the v2.0 token endpoint, with a
+// (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow): OpenID discovery and the v2.0 token endpoint, with a
 // client secret or a federated client assertion. MSAL requires an https
 // authority, so clients reach these endpoints over TLS (httptest.NewTLSServer
 // in tests).
@@ -40,7 +40,7 @@ func (s *Server) serveIdentity(w *writer, r *http.Request) bool {
 }
 
 // oauthError writes the documented token error shape
-// (graph-examples/oauth2-token-error-response.json). It never echoes the
+// (the error response of the client-credentials flow). It never echoes the
 // secret or assertion it was given.
 func oauthError(w http.ResponseWriter, status int, code, description string, aadsts int) {
 	w.Header().Set("Content-Type", "application/json")

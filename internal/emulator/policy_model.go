@@ -110,7 +110,8 @@ type Policy struct {
 func directoryPolicyKey(roleID string) string { return "directory/" + strings.ToLower(roleID) }
 
 // DefaultPolicy is the documented default of a directory role
-// (graph-examples/unifiedrolemanagementpolicyassignment-list-expand-policy-rules-response.json).
+// (the example of https://learn.microsoft.com/graph/api/policyroot-list-rolemanagementpolicyassignments;
+// internal/emulator/testdata/graph-examples holds it and a test compares).
 func DefaultPolicy() *Policy {
 	p := &Policy{Rules: map[string]*Rule{}}
 	for _, id := range ruleIDs {

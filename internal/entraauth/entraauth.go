@@ -145,7 +145,7 @@ func (c Config) assertionSource() (func(context.Context) (string, error), error)
 }
 
 // githubToken asks GitHub Actions for an ID token with the audience Entra
-// expects for federated credentials (pim-graph-api.md §11.2).
+// expects for federated credentials (https://learn.microsoft.com/entra/workload-id/workload-identity-federation).
 func githubToken(ctx context.Context, client *http.Client, requestURL, requestToken string) (string, error) {
 	u, err := url.Parse(requestURL)
 	if err != nil {

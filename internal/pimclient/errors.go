@@ -9,7 +9,7 @@ import (
 
 // Graph error codes the provider branches on. PIM's unified API has no
 // published code table; these are the codes observed on the directory-role
-// endpoints (see pim-graph-api.md §9.2).
+// endpoints (reported in public traces; https://learn.microsoft.com/graph/errors has the envelope).
 const (
 	CodeRoleAssignmentExists       = "RoleAssignmentExists"
 	CodeRoleAssignmentDoesNotExist = "RoleAssignmentDoesNotExist"

@@ -122,7 +122,8 @@ type RolePolicy struct {
 var ErrNoPolicy = fmt.Errorf("no PIM policy is assigned to this role")
 
 // GetRolePolicy reads a directory role's policy and its rules through the
-// documented policy-assignment lookup (pim-graph-api.md §5.3).
+// documented policy-assignment lookup
+// (https://learn.microsoft.com/graph/api/policyroot-list-rolemanagementpolicyassignments).
 func (c *Client) GetRolePolicy(ctx context.Context, roleDefinitionID string) (*RolePolicy, error) {
 	q := Filter{}.Eq("scopeId", "/").Eq("scopeType", "DirectoryRole").Eq("roleDefinitionId", roleDefinitionID).query()
 	q.Set("$expand", "policy($expand=rules)")

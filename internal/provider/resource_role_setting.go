@@ -106,7 +106,7 @@ type notificationModel struct {
 }
 
 // defaultRoleSetting is the documented Entra default of a directory role
-// (pim-graph-api.md §5.9); the schema's defaults and destroy both use it.
+// (https://learn.microsoft.com/graph/identity-governance-pim-rules-overview); the schema's defaults and destroy both use it.
 func defaultRoleSetting() roleSettingModel {
 	n := notificationModel{DefaultRecipients: true, AdditionalRecipients: []string{}}
 	group := notificationGroupModel{Admin: n, Requestor: n, Approver: n}
