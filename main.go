@@ -1,14 +1,27 @@
 // Command terraform-provider-pim is the Terraform provider for Microsoft
 // Entra Privileged Identity Management.
+//
+// Terraform starts it as a plugin. Run as
+//
+//	terraform-provider-pim emulator [-addr 127.0.0.1:8080] [-seed tenant.yaml] [-ready-file ready.json] ...
+//
+// it serves the local PIM emulator instead, so anyone who has the provider
+// has the emulator.
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
+	"fmt"
 	"log"
+	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
+	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/serve"
 	"github.com/pim-as-code/terraform-provider-pim/internal/provider"
 )
 
@@ -16,6 +29,9 @@ import (
 var version = "dev"
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "emulator" {
+		os.Exit(emulator(os.Args[2:]))
+	}
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
@@ -28,4 +44,21 @@ func main() {
 	if err != nil {
 		log.Fatal(err.Error())
 	}
+}
+
+func emulator(args []string) int {
+	cfg, err := serve.Parse("terraform-provider-pim emulator", args, os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err == nil {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		err = serve.Run(ctx, os.Stdout, cfg, nil)
+		stop()
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "terraform-provider-pim emulator:", err)
+		return 1
+	}
+	return 0
 }

@@ -18,7 +18,7 @@ rm -rf "$work"
 mkdir -p "$work/bin" "$work/config"
 
 say "Building the provider and the emulator"
-(cd "$root" && go build -o "$work/bin/terraform-provider-pim" . && go build -o "$work/bin/pimemulator" ./internal/emulator/cmd/pimemulator)
+(cd "$root" && go build -o "$work/bin/terraform-provider-pim" . && go build -o "$work/bin/pimemulator" ./cmd/pimemulator)
 
 say "Starting the PIM emulator on a free loopback port (fresh data file)"
 "$work/bin/pimemulator" -addr 127.0.0.1:0 -data "$work/state.json" -ready-file "$work/ready.json" >"$work/emulator.log" 2>&1 &

@@ -6,7 +6,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
 cd "$root"
-go build -o "$tmp/pimemulator" ./internal/emulator/cmd/pimemulator
+go build -o "$tmp/pimemulator" ./cmd/pimemulator
 "$tmp/pimemulator" -addr 127.0.0.1:0 -data "$tmp/state.json" -ready-file "$tmp/ready.json" >"$tmp/emulator.log" 2>&1 &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT

@@ -132,6 +132,9 @@ func (tx *tx) grantActivation(req *request) {
 	tx.touch(entSchedule, *req.TargetScheduleID)
 	tx.st.timeline.requestChanged(req)
 	tx.auditActivation("Add member to role completed (PIM activation)", req.CreatedBy, req)
+	if req.Action == "selfActivate" {
+		tx.notify(eventActivationComplete, req.Key, nil)
+	}
 }
 
 // effectiveEligibility returns the eligibility in effect now that lets the

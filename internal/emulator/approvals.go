@@ -79,6 +79,7 @@ func (tx *tx) requestApproval(req *request, a ApprovalSettings, si *bodySchedule
 	tx.touch(entRequest, req.ID)
 	tx.auditActivation("Add member to role requested (PIM activation)", req.CreatedBy, req)
 	tx.auditActivation("Add member to role approval requested (PIM activation)", req.CreatedBy, req)
+	tx.notify(eventApprovalRequested, req.Key, ap.Steps[0].Approvers)
 }
 
 // canApprove reports whether the principal is an approver of the step:
@@ -280,6 +281,7 @@ func (tx *tx) decide(a *approval, step *approvalStep, d decision) {
 		if st.Status == "NotStarted" {
 			st.Status, st.Started = "InProgress", &now
 			tx.st.timeline.approvalChanged(a)
+			tx.notify(eventApprovalRequested, req.Key, st.Approvers)
 			return
 		}
 	}

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -52,69 +53,203 @@ const (
 
 type user struct {
 	ID, DisplayName, UPN string
+	MFARegistered        bool
 }
 
 type group struct {
 	ID, DisplayName string
 	RoleAssignable  bool
 	Members         []string
+	MembershipRule  string
+	OnPremisesSync  bool
 }
 
 type servicePrincipal struct {
 	ID, AppID, DisplayName string
+	Permissions            []string
 }
 
 type administrativeUnit struct {
 	ID, DisplayName string
+	Members         []string
 }
 
 type roleDefinition struct {
 	ID, DisplayName, Description string
 	BuiltIn                      bool
+	Permissions                  []string
 }
 
-// directory is read-only once built, so it is read without locks.
+// directory is built from the seed and read-only afterwards, so it is
+// read without locks. Maps are keyed by lower-case id; the order slices
+// keep the seed's order for listing.
 type directory struct {
-	domain string
-	users  map[string]user
-	groups map[string]group
-	sps    map[string]servicePrincipal
-	aus    map[string]administrativeUnit
-	roles  []roleDefinition
-	byRole map[string]roleDefinition
-	// memberOf lists the groups each principal belongs to.
-	memberOf map[string][]string
+	domain     string
+	users      map[string]user
+	upns       map[string]string // lower-case UPN -> id
+	groups     map[string]group
+	sps        map[string]servicePrincipal
+	aus        map[string]administrativeUnit
+	roles      []roleDefinition
+	byRole     map[string]roleDefinition
+	memberOf   map[string][]string // principal -> groups it belongs to
+	userOrder  []string
+	groupOrder []string
+	spOrder    []string
+	auOrder    []string
 }
 
-func seedDirectory(domain string) *directory {
-	d := &directory{domain: domain, users: map[string]user{}, groups: map[string]group{}, sps: map[string]servicePrincipal{},
-		aus: map[string]administrativeUnit{}, byRole: map[string]roleDefinition{}, memberOf: map[string][]string{}}
-	for _, u := range []user{
-		{AdminID, "Avery Admin", "avery@" + domain},
-		{AliceID, "Alice Analyst", "alice@" + domain},
-		{BobID, "Bob Builder", "bob@" + domain},
-		{CarolID, "Carol Compliance", "carol@" + domain},
-		{DaveID, "Dave Devops", "dave@" + domain},
-	} {
-		d.users[u.ID] = u
-	}
-	d.addGroup(group{OpsGroupID, "Cloud Ops", true, []string{BobID, DaveID}})
-	d.addGroup(group{SecGroupID, "Security Responders", true, []string{CarolID}})
-	d.sps[AppServicePrincipalID] = servicePrincipal{AppServicePrincipalID, AppClientID, "terraform-ci"}
-	d.aus[EuropeUnitID] = administrativeUnit{EuropeUnitID, "Europe"}
+func newDirectory(domain string) *directory {
+	d := &directory{domain: domain, users: map[string]user{}, upns: map[string]string{}, groups: map[string]group{},
+		sps: map[string]servicePrincipal{}, aus: map[string]administrativeUnit{}, byRole: map[string]roleDefinition{}, memberOf: map[string][]string{}}
 	for _, r := range builtInRoles {
 		r.BuiltIn = true
-		d.roles = append(d.roles, r)
-		d.byRole[r.ID] = r
+		d.addRole(r)
 	}
 	return d
 }
 
+func (d *directory) addUser(u user) {
+	u.ID = strings.ToLower(u.ID)
+	d.users[u.ID] = u
+	d.upns[strings.ToLower(u.UPN)] = u.ID
+	d.userOrder = append(d.userOrder, u.ID)
+}
+
 func (d *directory) addGroup(g group) {
+	g.ID = strings.ToLower(g.ID)
+	members := g.Members
+	g.Members = nil
 	d.groups[g.ID] = g
-	for _, m := range g.Members {
-		d.memberOf[m] = append(d.memberOf[m], g.ID)
+	d.groupOrder = append(d.groupOrder, g.ID)
+	for _, m := range members {
+		d.addMember(g.ID, m)
 	}
+}
+
+func (d *directory) addMember(groupID, principalID string) {
+	g := d.groups[groupID]
+	principalID = strings.ToLower(principalID)
+	if slices.Contains(g.Members, principalID) {
+		return
+	}
+	g.Members = append(g.Members, principalID)
+	d.groups[groupID] = g
+	d.memberOf[principalID] = append(d.memberOf[principalID], groupID)
+}
+
+func (d *directory) addServicePrincipal(sp servicePrincipal) {
+	sp.ID = strings.ToLower(sp.ID)
+	d.sps[sp.ID] = sp
+	d.spOrder = append(d.spOrder, sp.ID)
+}
+
+func (d *directory) addUnit(au administrativeUnit) {
+	au.ID = strings.ToLower(au.ID)
+	d.aus[au.ID] = au
+	d.auOrder = append(d.auOrder, au.ID)
+}
+
+func (d *directory) addRole(r roleDefinition) {
+	r.ID = strings.ToLower(r.ID)
+	d.roles = append(d.roles, r)
+	d.byRole[r.ID] = r
+}
+
+// taken reports whether an object id is in use.
+func (d *directory) taken(id string) bool {
+	id = strings.ToLower(id)
+	_, u := d.users[id]
+	_, g := d.groups[id]
+	_, sp := d.sps[id]
+	_, au := d.aus[id]
+	return u || g || sp || au
+}
+
+func (d *directory) userByUPN(upn string) *user {
+	if id, ok := d.upns[strings.ToLower(upn)]; ok {
+		u := d.users[id]
+		return &u
+	}
+	return nil
+}
+
+// resolvePrincipal finds a user, group or service principal by id, UPN or
+// display name; an ambiguous display name is an error listing the matches.
+func (d *directory) resolvePrincipal(ref string) (string, error) {
+	if id := strings.ToLower(ref); d.users[id].ID != "" || d.groups[id].ID != "" || d.sps[id].ID != "" {
+		return id, nil
+	}
+	if u := d.userByUPN(ref); u != nil {
+		return u.ID, nil
+	}
+	var matches []string
+	for _, id := range d.userOrder {
+		if strings.EqualFold(d.users[id].DisplayName, ref) {
+			matches = append(matches, "user "+id)
+		}
+	}
+	for _, id := range d.groupOrder {
+		if strings.EqualFold(d.groups[id].DisplayName, ref) {
+			matches = append(matches, "group "+id)
+		}
+	}
+	for _, id := range d.spOrder {
+		if strings.EqualFold(d.sps[id].DisplayName, ref) {
+			matches = append(matches, "servicePrincipal "+id)
+		}
+	}
+	switch len(matches) {
+	case 0:
+		return "", fmt.Errorf("no user, group or service principal has the id, user principal name or display name %q", ref)
+	case 1:
+		_, id, _ := strings.Cut(matches[0], " ")
+		return id, nil
+	}
+	return "", fmt.Errorf("%q names several principals (%s): use a user principal name or an id", ref, strings.Join(matches, ", "))
+}
+
+// resolveRole finds a role definition by id or display name.
+func (d *directory) resolveRole(ref string) (string, error) {
+	if r, ok := d.byRole[strings.ToLower(ref)]; ok {
+		return r.ID, nil
+	}
+	for _, r := range d.roles {
+		if strings.EqualFold(r.DisplayName, ref) {
+			return r.ID, nil
+		}
+	}
+	return "", fmt.Errorf("no role definition has the id or display name %q", ref)
+}
+
+// resolveScope turns "/", "" or "/administrativeUnits/{name or id}" into a
+// directoryScopeId.
+func (d *directory) resolveScope(ref string) (string, error) {
+	if ref == "" || ref == "/" {
+		return "/", nil
+	}
+	unit, ok := strings.CutPrefix(ref, "/administrativeUnits/")
+	if !ok {
+		return "", fmt.Errorf("%q: want / or /administrativeUnits/{display name or id}", ref)
+	}
+	if au, found := d.aus[strings.ToLower(unit)]; found {
+		return "/administrativeUnits/" + au.ID, nil
+	}
+	for _, id := range d.auOrder {
+		if strings.EqualFold(d.aus[id].DisplayName, unit) {
+			return "/administrativeUnits/" + id, nil
+		}
+	}
+	return "", fmt.Errorf("no administrative unit has the id or display name %q", unit)
+}
+
+func (d *directory) spByAppID(appID string) (servicePrincipal, bool) {
+	for _, sp := range d.sps {
+		if strings.EqualFold(sp.AppID, appID) {
+			return sp, true
+		}
+	}
+	return servicePrincipal{}, false
 }
 
 func (d *directory) role(id string) (roleDefinition, bool) {
@@ -180,8 +315,12 @@ func (d *directory) scopeObject(scope string) any {
 }
 
 func (r roleDefinition) object() odata.Object {
+	perms := []any{}
+	if len(r.Permissions) > 0 {
+		perms = append(perms, odata.Object{{"allowedResourceActions", r.Permissions}, {"condition", nil}})
+	}
 	return odata.Object{{"id", r.ID}, {"description", r.Description}, {"displayName", r.DisplayName}, {"isBuiltIn", r.BuiltIn},
-		{"isEnabled", true}, {"templateId", r.ID}, {"version", "1"}, {"rolePermissions", []any{}}, {"inheritsPermissionsFrom", []any{}}}
+		{"isEnabled", true}, {"templateId", r.ID}, {"version", "1"}, {"rolePermissions", perms}, {"inheritsPermissionsFrom", []any{}}}
 }
 
 // builtInRoles are from the Microsoft Entra built-in roles reference

@@ -10,22 +10,14 @@ var roleDefinitionType = &entityType{name: "unifiedRoleDefinition",
 	props: []string{"id", "description", "displayName", "isBuiltIn", "isEnabled", "templateId", "version", "rolePermissions", "inheritsPermissionsFrom"},
 	navs:  []string{"inheritsPermissionsFrom"}}
 
-var errDirectoryRead = forbidden("Reading the directory needs Directory.Read.All or RoleManagement.Read.Directory (app-only).")
-
-// canReadDirectory: every signed-in member user reads the directory; apps
-// need a directory permission.
-func (tx *tx) canReadDirectory() bool {
-	return !tx.caller.App || tx.caller.hasPermission(permRoleDefsRead...)
-}
-
 func listRoleDefinitions(c *call) {
 	q, ok := c.query("$filter", "$select", "$expand", "$top", "$skiptoken", "$count")
 	if !ok {
 		return
 	}
 	c.s.view(c.caller, func(tx *tx) {
-		if !tx.canReadDirectory() {
-			c.fail(errDirectoryRead)
+		if !tx.canRead(permRoleDefsRead) {
+			c.fail(errInsufficient)
 			return
 		}
 		c.writeCollection(listing{set: "roleManagement/directory/roleDefinitions", typ: roleDefinitionType, each: func(after string, yield func(item) bool) {
@@ -47,8 +39,8 @@ func getRoleDefinition(c *call) {
 	c.s.view(c.caller, func(tx *tx) {
 		r, found := tx.s.dir.role(c.params[0])
 		switch {
-		case !tx.canReadDirectory():
-			c.fail(errDirectoryRead)
+		case !tx.canRead(permRoleDefsRead):
+			c.fail(errInsufficient)
 		case !found:
 			c.fail(notFound("roleDefinitions", c.params[0]))
 		default:

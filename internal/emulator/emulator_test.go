@@ -36,7 +36,7 @@ func newHarness(t *testing.T, dataFile string) *harness {
 	t.Helper()
 	clock := emulator.NewFakeClock(epoch)
 	srv, err := emulator.New(emulator.Options{
-		Clock: clock, DataFile: dataFile, PageSize: 2,
+		Clock: clock, DataFile: dataFile, PageSize: 2, ControlToken: "ctl",
 		Tokens: map[string]emulator.Identity{
 			token:          {PrincipalID: emulator.AdminID, MFA: true},
 			"alice-token":  {PrincipalID: emulator.AliceID},

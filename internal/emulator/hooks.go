@@ -151,6 +151,26 @@ func RuleEqual(a, b *Rule) bool {
 	return errA == nil && errB == nil && string(ja) == string(jb)
 }
 
+// PrincipalName is a principal's UPN (users) or display name, for messages.
+func (s *Server) PrincipalName(id string) string {
+	if u, ok := s.dir.users[strings.ToLower(id)]; ok {
+		return u.UPN
+	}
+	name, _ := s.seedDisplayName(id).(string)
+	return name
+}
+
+func (s *Server) seedDisplayName(id string) any {
+	id = strings.ToLower(id)
+	if sp, ok := s.dir.sps[id]; ok {
+		return sp.DisplayName
+	}
+	if g, ok := s.dir.groups[id]; ok {
+		return g.DisplayName
+	}
+	return nil
+}
+
 // UserName is the UPN's local part of a seeded user ("alice"), or "".
 func (s *Server) UserName(principalID string) string {
 	u, ok := s.dir.users[strings.ToLower(principalID)]

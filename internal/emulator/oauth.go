@@ -57,7 +57,7 @@ func (s *Server) token(w *writer, r *http.Request, tenant string) {
 		return
 	}
 	f := r.PostForm
-	if !strings.EqualFold(tenant, DefaultTenantID) && !strings.EqualFold(tenant, s.opts.Domain) {
+	if !strings.EqualFold(tenant, s.seed.tenantID) && !strings.EqualFold(tenant, s.dir.domain) {
 		oauthError(w, http.StatusBadRequest, "invalid_request", "AADSTS90002: Tenant '"+tenant+"' not found.", 90002)
 		return
 	}
@@ -69,7 +69,8 @@ func (s *Server) token(w *writer, r *http.Request, tenant string) {
 		oauthError(w, http.StatusBadRequest, "invalid_scope", "AADSTS70011: The provided value for the input parameter 'scope' is not valid. The scope must end with /.default.", 70011)
 		return
 	}
-	if !strings.EqualFold(f.Get("client_id"), AppClientID) {
+	sp, found := s.dir.spByAppID(f.Get("client_id"))
+	if !found {
 		oauthError(w, http.StatusBadRequest, "unauthorized_client", "AADSTS700016: Application with identifier '"+f.Get("client_id")+"' was not found in the directory.", 700016)
 		return
 	}
@@ -89,7 +90,7 @@ func (s *Server) token(w *writer, r *http.Request, tenant string) {
 		return
 	}
 	tok := randomToken("pimemu_")
-	s.tokens.add(tok, Identity{PrincipalID: AppServicePrincipalID, App: true})
+	s.tokens.add(tok, Identity{PrincipalID: sp.ID, App: true, Permissions: sp.Permissions})
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(map[string]any{"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": tok})
 }

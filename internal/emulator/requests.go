@@ -133,7 +133,7 @@ func (s *Server) parseCommand(k Kind, b *requestBody) (*command, *apiError) {
 		// guess: the unified API's code is undocumented; the deprecated PIM API used RoleNotFound.
 		return nil, badRequest("RoleNotFound", "The role definition '%s' does not exist in this tenant.", b.RoleDefinitionID)
 	}
-	if !s.dir.principalExists(b.PrincipalID) {
+	if !s.dir.principalExists(b.PrincipalID) || s.faults.principalLagging(strings.ToLower(b.PrincipalID)) {
 		// guess: as above, SubjectNotFound is the deprecated API's code.
 		return nil, badRequest("SubjectNotFound", "The principal '%s' does not exist in this tenant.", b.PrincipalID)
 	}

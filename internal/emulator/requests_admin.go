@@ -151,6 +151,13 @@ func (tx *tx) applyAssign(req *request, existing *schedule, justification *strin
 	tx.touch(entSchedule, *req.TargetScheduleID)
 	tx.st.addRequest(req)
 	tx.touch(entRequest, req.ID)
-	tx.s.lag.set(*req.TargetScheduleID, tx.s.opts.ReadLag)
+	tx.s.lag.set(*req.TargetScheduleID, max(tx.s.opts.ReadLag, tx.s.faults.readLag()))
 	tx.auditAdmin(verb, *req.Schedule, req.Key, justification, req.ID)
+	if existing == nil {
+		event := eventEligibleAssigned
+		if req.Key.Kind == Active {
+			event = eventActiveAssigned
+		}
+		tx.notify(event, req.Key, nil)
+	}
 }

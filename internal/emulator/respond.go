@@ -20,6 +20,7 @@ type writer struct {
 	http.ResponseWriter
 	reqID, clientReqID string
 	wrote              bool
+	status             int
 }
 
 func newWriter(w http.ResponseWriter, r *http.Request) *writer {
@@ -35,7 +36,7 @@ func newWriter(w http.ResponseWriter, r *http.Request) *writer {
 }
 
 func (w *writer) WriteHeader(status int) {
-	w.wrote = true
+	w.wrote, w.status = true, status
 	w.ResponseWriter.WriteHeader(status)
 }
 

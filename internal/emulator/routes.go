@@ -58,6 +58,17 @@ var routes = compile([]route{
 	{method: "PATCH", pattern: policies + "roleManagementPolicies/{id}/rules/{rule}", handle: patchRule},
 	{method: "GET", pattern: policies + "roleManagementPolicyAssignments", handle: listPolicyAssignments},
 	{method: "GET", pattern: policies + "roleManagementPolicyAssignments/{id}", handle: getPolicyAssignment},
+	// The directory.
+	{method: "GET", pattern: "users", handle: listUsers},
+	{method: "GET", pattern: "users/{id}", handle: getUser},
+	{method: "GET", pattern: "groups", handle: listGroups},
+	{method: "GET", pattern: "groups/{id}", handle: getGroup},
+	{method: "GET", pattern: "groups/{id}/members", handle: listMembers},
+	{method: "GET", pattern: "servicePrincipals", handle: listServicePrincipals},
+	{method: "GET", pattern: "servicePrincipals/{id}", handle: getServicePrincipal},
+	{method: "GET", pattern: "directory/administrativeUnits", handle: listUnits},
+	{method: "GET", pattern: "directory/administrativeUnits/{id}", handle: getUnit},
+	{method: "POST", pattern: "directoryObjects/getByIds", handle: getByIds},
 	// The PIM audit log.
 	{method: "GET", pattern: "auditLogs/directoryAudits", handle: listAudit},
 	{method: "GET", pattern: "auditLogs/directoryAudits/{id}", handle: getAudit},

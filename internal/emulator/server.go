@@ -31,6 +31,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/odata"
 )
 
 // Options configure a Server.
@@ -50,8 +52,8 @@ type Options struct {
 	ControlToken string
 	// PageSize bounds collection pages; further pages use @odata.nextLink.
 	PageSize int
-	// Domain is the seeded users' UPN suffix.
-	Domain string
+	// Seed is the tenant to start with (DefaultSeed when nil).
+	Seed *Seed
 	// ReadLag reproduces replication lag: a schedule created or updated by
 	// a request is left out of the next ReadLag schedule reads.
 	ReadLag int
@@ -61,7 +63,8 @@ type Options struct {
 	// FederatedSubject is the subject of the app's federated identity
 	// credential; empty disables federated sign-in.
 	FederatedSubject string
-	// UserTokens issues a random token for every seeded user (with MFA).
+	// UserTokens issues a random token (with MFA) for each of the first
+	// twenty users besides the admin; POST /_emulator/tokens makes more.
 	UserTokens bool
 	// Logger receives a line per recovered panic and failed persistence.
 	Logger *slog.Logger
@@ -76,16 +79,22 @@ type Options struct {
 type Server struct {
 	// mu guards st: reads take it shared, writes exclusively; disk writes
 	// (fsync) happen after it is released.
-	mu      sync.RWMutex
-	st      *store
-	dir     *directory
-	clock   Clock
-	opts    Options
-	tokens  *tokens
-	control string
-	journal *journal
-	lag     lagTracker
-	log     *slog.Logger
+	mu   sync.RWMutex
+	st   *store
+	seed *builtSeed
+	dir  *directory
+	// adminToken is the seed admin's bearer token (empty with Options.Tokens).
+	adminToken string
+	clock      Clock
+	opts       Options
+	tokens     *tokens
+	control    string
+	journal    *journal
+	lag        lagTracker
+	faults     *faults
+	// outbox holds the e-mails PIM would have sent (guarded by mu).
+	outbox []odata.Object
+	log    *slog.Logger
 	// due is when the earliest time-based change falls (unix nanoseconds).
 	due        atomic.Int64
 	compacting atomic.Bool
@@ -99,9 +108,6 @@ func New(opts Options) (*Server, error) {
 	if opts.PageSize <= 0 {
 		opts.PageSize = 100
 	}
-	if opts.Domain == "" {
-		opts.Domain = "contoso.example"
-	}
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = 4 << 20
 	}
@@ -111,8 +117,15 @@ func New(opts Options) (*Server, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	s := &Server{clock: opts.Clock, opts: opts, dir: seedDirectory(opts.Domain), log: opts.Logger,
-		tokens: &tokens{m: map[string]Identity{}}, control: opts.ControlToken, lag: lagTracker{m: map[string]int{}}}
+	if opts.Seed == nil {
+		opts.Seed = DefaultSeed()
+	}
+	seed, err := opts.Seed.build()
+	if err != nil {
+		return nil, fmt.Errorf("seed: %w", err)
+	}
+	s := &Server{clock: opts.Clock, opts: opts, seed: seed, dir: seed.dir, log: opts.Logger,
+		tokens: &tokens{m: map[string]Identity{}}, control: opts.ControlToken, lag: lagTracker{m: map[string]int{}}, faults: newFaults()}
 	if s.control == "" {
 		s.control = randomToken("pimctl_")
 	}
@@ -133,12 +146,15 @@ func (s *Server) seedTokens() {
 		if tok == "" {
 			tok = randomToken("pimemu_")
 		}
-		s.tokens.add(tok, Identity{PrincipalID: AdminID, MFA: true})
+		s.adminToken = tok
+		s.tokens.add(tok, s.seed.admin)
 	}
 	if s.opts.UserTokens {
-		for id := range s.dir.users {
-			if id != AdminID {
-				s.tokens.add(randomToken("pimemu_"), Identity{PrincipalID: id, MFA: true})
+		n := 0
+		for _, id := range s.dir.userOrder {
+			if id != s.seed.admin.PrincipalID && n < 20 {
+				s.tokens.add(randomToken("pimemu_"), Identity{PrincipalID: id, MFA: s.dir.users[id].MFARegistered})
+				n++
 			}
 		}
 	}
@@ -167,18 +183,31 @@ func (s *Server) open() error {
 	return j.writeSnapshot(data, j.gen-1)
 }
 
-// seedState gives the seeded admin standing Privileged Role Administrator and
-// Global Administrator assignments, and the CI app Privileged Role
-// Administrator: the tenant's starting point.
+// seedState is the tenant's starting point: the seed's assignments, the
+// admin's Privileged Role Administrator and Global Administrator among them.
 func (s *Server) seedState() *store {
-	st := newStore(DefaultTenantID)
+	st := newStore(s.seed.tenantID)
 	now := s.clock.Now()
-	for _, a := range []struct{ principal, role string }{
-		{AdminID, RolePrivilegedRoleAdministrator}, {AdminID, RoleGlobalAdministrator}, {AppServicePrincipalID, RolePrivilegedRoleAdministrator},
-	} {
+	for _, a := range s.seed.assignments {
 		id := uuid.NewString()
-		st.addSchedule(&schedule{ID: id, Key: key{surfaceDirectory, Active, a.principal, a.role, "/"}, CreatedUsing: id, Created: now,
-			Status: statusProvisioned, AssignmentType: assignmentAssigned, Spec: scheduleSpec{Start: now, ExpType: "noExpiration"}})
+		spec := scheduleSpec{Start: now, ExpType: "noExpiration"}
+		if a.start != nil && a.start.After(now) {
+			spec.Start = *a.start
+		}
+		switch {
+		case a.end != nil:
+			spec.ExpType, spec.End = "afterDateTime", a.end
+		case a.duration != "":
+			spec.ExpType, spec.Duration = "afterDuration", a.duration
+		}
+		sc := &schedule{ID: id, Key: a.key, CreatedUsing: id, Created: now, Status: statusProvisioned, Spec: spec}
+		if spec.Start.After(now) {
+			sc.Status = statusGranted
+		}
+		if a.key.Kind == Active {
+			sc.AssignmentType = assignmentAssigned
+		}
+		st.addSchedule(sc)
 	}
 	return st
 }
@@ -192,6 +221,13 @@ func (s *Server) Close() error {
 
 // Tokens returns the configured bearer tokens (for printing at start-up).
 func (s *Server) Tokens() map[string]Identity { return s.tokens.all() }
+
+// AdminToken is the bearer token of the seed's admin (empty when
+// Options.Tokens were given instead).
+func (s *Server) AdminToken() string { return s.adminToken }
+
+// AdminID is the object id of the seed's admin.
+func (s *Server) AdminID() string { return s.seed.admin.PrincipalID }
 
 // ControlToken is the token of the /_emulator/ control endpoints.
 func (s *Server) ControlToken() string { return s.control }
@@ -335,7 +371,70 @@ func (s *Server) serveGraph(w *writer, r *http.Request, version, rest string) {
 		w.error(aerr.status, aerr.code, aerr.message)
 		return
 	}
-	rt.handle(&call{s: s, w: w, r: r, caller: caller, version: version, params: params, body: body})
+	client := clientKey(r)
+	defer func() {
+		s.faults.stats.record(s.clock.Now(), r.Method, r.URL.Path, "/"+version+"/"+rt.pattern, w.status, client)
+	}()
+	c := &call{s: s, w: w, r: r, caller: caller, version: version, params: params, body: body}
+	if s.injectFault(c, rt, client) {
+		return
+	}
+	rt.handle(c)
+}
+
+// injectFault applies the configured faults to a call and reports whether
+// it answered the call.
+func (s *Server) injectFault(c *call, rt *route, client string) bool {
+	v := s.faults.decide(c.r.Method, c.r.URL.Path, client, s.clock.Now())
+	if v.latency > 0 {
+		t := time.NewTimer(v.latency)
+		select {
+		case <-t.C:
+		case <-c.r.Context().Done():
+		}
+		t.Stop()
+	}
+	switch {
+	case v.throttled > 0:
+		s.faults.stats.count(true, false)
+		c.w.Header().Set("Retry-After", retryAfterSeconds(v.throttled))
+		c.w.error(http.StatusTooManyRequests, "TooManyRequests", "Too many requests: the tenant's request rate is over its limit. Please try again later.")
+		return true
+	case v.rule == nil:
+		return false
+	}
+	s.faults.stats.count(false, true)
+	if v.rule.AfterCommit {
+		lost := *c
+		lost.w = &writer{ResponseWriter: &discard{}, reqID: c.w.reqID}
+		rt.handle(&lost)
+	}
+	if v.rule.ResetConnection {
+		c.w.status = 0
+		panic(http.ErrAbortHandler) // net/http closes the connection without an answer
+	}
+	if v.retryAfter > 0 {
+		c.w.Header().Set("Retry-After", retryAfterSeconds(v.retryAfter))
+	}
+	c.w.error(v.rule.Status, faultCode(v.rule.Status), fmt.Sprintf("Injected fault (HTTP %d) from the emulator's fault rules.", v.rule.Status))
+	return true
+}
+
+// faultCode is the Graph error code that goes with an injected status.
+func faultCode(status int) string {
+	switch status {
+	case http.StatusTooManyRequests:
+		return "TooManyRequests"
+	case http.StatusServiceUnavailable:
+		return "serviceNotAvailable"
+	case http.StatusGatewayTimeout:
+		return "gatewayTimeout"
+	case http.StatusBadGateway:
+		return "badGateway"
+	case http.StatusInternalServerError:
+		return "generalException"
+	}
+	return "injectedFault"
 }
 
 // call is one Graph request being served.

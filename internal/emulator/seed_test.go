@@ -1,0 +1,103 @@
+package emulator_test
+
+import (
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pim-as-code/terraform-provider-pim/internal/emulator"
+)
+
+// seeded starts an emulator from the shipped example seed and returns a
+// harness acting as its admin (the terraform-ci service principal).
+func seeded(t *testing.T) *harness {
+	t.Helper()
+	seed, err := emulator.LoadSeed(filepath.Join("..", "..", "examples", "emulator", "tenant.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := emulator.New(emulator.Options{Clock: emulator.NewFakeClock(epoch), Seed: seed, AdminToken: token, ControlToken: "ctl", PageSize: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	return &harness{t: t, srv: srv, url: hs.URL + "/v1.0"}
+}
+
+func TestExampleSeed(t *testing.T) {
+	h := seeded(t)
+	// The admin is the app: app-only, with the permissions the seed gives it.
+	if s, m := h.do("GET", eligScheds+"?$filter="+url.QueryEscape("memberType eq 'Direct'"), token, nil); s != 200 || len(m["value"].([]any))+pagesLeft(h, m) != 2 {
+		t.Fatalf("eligibilities of the seed: %d %v", s, m)
+	}
+	_, users := h.do("GET", "/users?$filter="+url.QueryEscape("userPrincipalName eq 'kim@fabrikam.example'"), token, nil)
+	kim := users["value"].([]any)[0].(map[string]any)
+	_, again := h.do("GET", "/users/kim@fabrikam.example", token, nil)
+	if again["id"] != kim["id"] {
+		t.Errorf("user by UPN: %v", again)
+	}
+	// Ids are derived from names: the same seed gives the same ids anywhere.
+	if h2 := seeded(t); h2 != nil {
+		_, other := h2.do("GET", "/users/kim@fabrikam.example", token, nil)
+		if other["id"] != kim["id"] {
+			t.Errorf("ids differ between two starts of one seed: %v and %v", other["id"], kim["id"])
+		}
+	}
+	// The custom role is a role definition that is not built in.
+	_, roles := h.do("GET", "/roleManagement/directory/roleDefinitions?$filter="+url.QueryEscape("displayName eq 'Helpdesk Lite'"), token, nil)
+	role := roles["value"].([]any)[0].(map[string]any)
+	if role["isBuiltIn"] != false || !strings.Contains(jsonString(role["rolePermissions"]), "password/update") {
+		t.Errorf("custom role: %v", role)
+	}
+	// The group's eligibility is scoped to the administrative unit by name.
+	_, scoped := h.do("GET", eligScheds+"?$filter="+url.QueryEscape("startswith(directoryScopeId,'/administrativeUnits/')"), token, nil)
+	if len(scoped["value"].([]any))+pagesLeft(h, scoped) != 3 { // the group's and its two members' inherited copies
+		t.Errorf("AU-scoped eligibility: %v", scoped)
+	}
+	// Assignments to what the seed names work; what it does not name fails as Graph fails.
+	if s, m := h.do("POST", eligReqs, token, map[string]any{"action": "adminAssign", "principalId": kim["id"],
+		"roleDefinitionId": role["id"], "directoryScopeId": "/", "justification": "x"}); s != 201 {
+		t.Errorf("eligibility for a custom role: %d %s", s, errCode(m))
+	}
+	if s, m := h.do("POST", eligReqs, token, assign(emulator.AliceID, emulator.RoleGlobalReader, nil)); s != 400 || !strings.HasPrefix(errCode(m), "SubjectNotFound") {
+		t.Errorf("a principal outside the seed: %d %s", s, errCode(m))
+	}
+}
+
+func TestSeedErrorsNameEntryAndField(t *testing.T) {
+	cases := map[string]string{
+		"users:\n  - user_principal_name: nobody\n":                                                                               "users[0].user_principal_name",
+		"users:\n  - {user_principal_name: a@x.example, id: not-a-guid}\n":                                                        "users[0].id",
+		"groups:\n  - {display_name: G, members: [ghost@x.example]}\n":                                                            "groups[0].members[0]",
+		"groups:\n  - {display_name: G, role_assignable: true, membership_rule: x}\n":                                             "groups[0]",
+		"assignments:\n  - {type: sometimes, principal: admin@x.example, role: Global Reader}\n":                                  "assignments[0].type",
+		"assignments:\n  - {type: eligible, principal: admin@x.example, role: No Such Role}\n":                                    "assignments[0].role",
+		"assignments:\n  - {type: eligible, principal: admin@x.example, role: Global Reader, scope: /administrativeUnits/Mars}\n": "assignments[0].scope",
+		"assignments:\n  - {type: eligible, principal: admin@x.example, role: Global Reader, end: tomorrow}\n":                    "assignments[0].end",
+		"service_principals:\n  - {display_name: ci}\nassignments:\n  - {type: eligible, principal: ci, role: Global Reader}\n":   "service principals can only hold active",
+		"admin: ghost@x.example\n": "admin:",
+		"userz: []\n":              "field userz not found",
+		"role_definitions:\n  - {display_name: Global Reader}\n": "role_definitions[0].display_name",
+	}
+	for body, want := range cases {
+		path := filepath.Join(t.TempDir(), "tenant.yaml")
+		if err := os.WriteFile(path, []byte("tenant: {domain: x.example}\n"+body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := emulator.LoadSeed(path); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("seed %q: error %v, want one naming %q", body, err, want)
+		}
+	}
+	// JSON works too.
+	path := filepath.Join(t.TempDir(), "tenant.json")
+	if err := os.WriteFile(path, []byte(`{"tenant":{"domain":"j.example"},"users":[{"user_principal_name":"a@j.example"}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := emulator.LoadSeed(path); err != nil {
+		t.Errorf("JSON seed: %v", err)
+	}
+}
