@@ -17,11 +17,11 @@ command -v curl >/dev/null 2>&1 || { echo "make demo needs curl on PATH; it was 
 rm -rf "$work"
 mkdir -p "$work/bin" "$work/config"
 
-say "Building the provider and the emulator"
-(cd "$root" && go build -o "$work/bin/terraform-provider-pim" . && go build -o "$work/bin/pimemulator" ./cmd/pimemulator)
+say "Building the provider (it also serves the emulator)"
+(cd "$root" && go build -o "$work/bin/terraform-provider-pim" .)
 
-say "Starting the PIM emulator on a free loopback port (fresh data file)"
-"$work/bin/pimemulator" -addr 127.0.0.1:0 -data "$work/state.json" -ready-file "$work/ready.json" >"$work/emulator.log" 2>&1 &
+say "Starting the PIM emulator on a free loopback port (terraform-provider-pim emulator, fresh data file)"
+"$work/bin/terraform-provider-pim" emulator -addr 127.0.0.1:0 -data "$work/state.json" -ready-file "$work/ready.json" >"$work/emulator.log" 2>&1 &
 emulator_pid=$!
 cleanup() {
   kill "$emulator_pid" 2>/dev/null || true
