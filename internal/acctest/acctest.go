@@ -41,6 +41,13 @@ type Env struct {
 // Option changes the emulator options of an Env.
 type Option func(*emulator.Options)
 
+// ControlToken authorises the control API of every test emulator.
+const ControlToken = "acctest-control"
+
+// WithPageSize sets the emulator's page size (default 2, so that every list
+// exercises @odata.nextLink).
+func WithPageSize(n int) Option { return func(o *emulator.Options) { o.PageSize = n } }
+
 // WithReadLag makes new schedules invisible to the next n reads.
 func WithReadLag(n int) Option { return func(o *emulator.Options) { o.ReadLag = n } }
 
@@ -64,7 +71,8 @@ func NewEnv(t testing.TB, opts ...Option) *Env {
 			UserToken(emulator.CarolID): {PrincipalID: emulator.CarolID, MFA: true},
 			UserToken(emulator.DaveID):  {PrincipalID: emulator.DaveID, MFA: true},
 		},
-		PageSize: 2, // small pages so every list call exercises @odata.nextLink
+		PageSize:     2, // small pages so every list call exercises @odata.nextLink
+		ControlToken: ControlToken,
 	}
 	for _, opt := range opts {
 		opt(&o)
@@ -158,4 +166,40 @@ func (e *Env) CheckGone(k emulator.Kind, principalID, roleID string) func(*terra
 		}
 		return nil
 	}
+}
+
+// Control calls the emulator's control API (/_emulator/path) and fails the
+// test unless the answer has the wanted status. It returns the JSON body.
+func (e *Env) Control(t testing.TB, method, path, body string, wantStatus int) map[string]any {
+	t.Helper()
+	req, err := http.NewRequestWithContext(context.Background(), method, strings.TrimSuffix(e.URL, "/v1.0")+"/_emulator/"+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+ControlToken)
+	client := http.DefaultClient
+	if e.HTTPClient != nil {
+		client = e.HTTPClient
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	data, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != wantStatus {
+		t.Fatalf("%s /_emulator/%s: HTTP %d, want %d: %s", method, path, resp.StatusCode, wantStatus, data)
+	}
+	var out map[string]any
+	_ = json.Unmarshal(data, &out)
+	return out
+}
+
+// RouteCount is how many calls of a route ("GET /v1.0/roleManagement/…")
+// the emulator has served since the counts were last reset.
+func (e *Env) RouteCount(t testing.TB, route string) int {
+	t.Helper()
+	byRoute, _ := e.Control(t, "GET", "requests", "", http.StatusOK)["by_route"].(map[string]any)
+	n, _ := byRoute[route].(float64)
+	return int(n)
 }

@@ -47,21 +47,51 @@ func (t StaticToken) Token(context.Context) (string, error) {
 	return string(t), nil
 }
 
+// Sleeper waits: the real clock, or a test's fake clock that advances
+// instead of blocking, so that retry waits never slow a test down.
+type Sleeper interface {
+	Sleep(ctx context.Context, d time.Duration) error
+}
+
+type realSleeper struct{}
+
+func (realSleeper) Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
 // Options configure a Client.
 type Options struct {
 	// BaseURL is the Graph root including the version segment, e.g.
 	// https://graph.microsoft.com/v1.0 or http://127.0.0.1:8080/v1.0.
 	BaseURL     string
 	TokenSource TokenSource
-	// HTTPClient is the underlying client; defaults to a pooled cleanhttp one.
+	// HTTPClient is the underlying client; defaults to a pooled cleanhttp
+	// one whose pool is as wide as MaxConcurrency.
 	HTTPClient *http.Client
 	UserAgent  string
-	// RetryMax bounds retries of one call (default 4). RetryWaitMin and
-	// RetryWaitMax bound the backoff when Graph sends no Retry-After.
+	// RetryMax bounds retries of one call after a 5xx or a transport error
+	// (default 4). A 429 is retried, after its Retry-After, for as long as
+	// the call's context allows. RetryWaitMin and RetryWaitMax bound the
+	// backoff when Graph sends no Retry-After.
 	RetryMax     int
 	RetryWaitMin time.Duration
 	RetryWaitMax time.Duration
+	// MaxConcurrency caps the calls in flight to the tenant at once
+	// (default DefaultMaxConcurrency): Graph throttles per app and tenant.
+	MaxConcurrency int
+	// Sleeper waits between retries (default: real time).
+	Sleeper Sleeper
 }
+
+// DefaultMaxConcurrency is the default cap on calls in flight.
+const DefaultMaxConcurrency = 8
 
 // Client calls Microsoft Graph.
 type Client struct {
@@ -69,6 +99,7 @@ type Client struct {
 	tokens    TokenSource
 	http      *retryablehttp.Client
 	userAgent string
+	retryMax  int
 }
 
 // New returns a Client. It does no I/O.
@@ -83,17 +114,21 @@ func New(opts Options) (*Client, error) {
 	if opts.TokenSource == nil {
 		return nil, errors.New("no token source configured")
 	}
+	if opts.MaxConcurrency <= 0 {
+		opts.MaxConcurrency = DefaultMaxConcurrency
+	}
+	if opts.Sleeper == nil {
+		opts.Sleeper = realSleeper{}
+	}
+	if opts.RetryMax <= 0 {
+		opts.RetryMax = 4
+	}
 	rc := retryablehttp.NewClient()
 	rc.Logger = nil // logging goes through tflog hooks below
-	if opts.HTTPClient != nil {
-		rc.HTTPClient = opts.HTTPClient
-	} else {
-		rc.HTTPClient = cleanhttp.DefaultPooledClient()
-	}
-	rc.RetryMax = 4
-	if opts.RetryMax > 0 {
-		rc.RetryMax = opts.RetryMax
-	}
+	rc.HTTPClient = httpClient(opts)
+	// The retry budget is decided per call by checkRetry (a 429 is retried
+	// until the context ends); this only keeps the loop finite.
+	rc.RetryMax = 1 << 20
 	if opts.RetryWaitMin > 0 {
 		rc.RetryWaitMin = opts.RetryWaitMin
 	}
@@ -101,50 +136,135 @@ func New(opts Options) (*Client, error) {
 		rc.RetryWaitMax = opts.RetryWaitMax
 	}
 	rc.CheckRetry = checkRetry
+	rc.Backoff = backoff(opts.Sleeper)
 	// Keep the last response when retries run out, so the caller gets Graph's
 	// error (code, message, request-id) rather than "giving up after N attempts".
 	rc.ErrorHandler = retryablehttp.PassthroughErrorHandler
-	rc.RequestLogHook = func(_ retryablehttp.Logger, req *http.Request, attempt int) {
-		tflog.Debug(req.Context(), "Sending Graph request", map[string]any{
-			"method": req.Method, "url": req.URL.String(), "attempt": attempt + 1,
-		})
-	}
-	rc.ResponseLogHook = func(_ retryablehttp.Logger, resp *http.Response) {
-		tflog.Debug(resp.Request.Context(), "Received Graph response", map[string]any{
-			"method": resp.Request.Method, "url": resp.Request.URL.String(),
-			"status": resp.StatusCode, "graph_request_id": resp.Header.Get("request-id"),
-		})
-	}
+	rc.RequestLogHook = logRequest
+	rc.ResponseLogHook = logResponse
 	ua := opts.UserAgent
 	if ua == "" {
 		ua = "terraform-provider-pim"
 	}
-	return &Client{base: base, tokens: opts.TokenSource, http: rc, userAgent: ua}, nil
+	return &Client{base: base, tokens: opts.TokenSource, http: rc, userAgent: ua, retryMax: opts.RetryMax}, nil
 }
 
-type methodKey struct{}
+// httpClient is the pooled client with the concurrency cap in front of its
+// transport; the pool keeps as many idle connections as calls may be in
+// flight, so that no call pays for a new TLS handshake needlessly.
+func httpClient(opts Options) *http.Client {
+	c := opts.HTTPClient
+	if c == nil {
+		tr := cleanhttp.DefaultPooledTransport()
+		tr.MaxIdleConnsPerHost = max(opts.MaxConcurrency, tr.MaxIdleConnsPerHost)
+		tr.MaxIdleConns = max(tr.MaxIdleConns, opts.MaxConcurrency)
+		c = &http.Client{Transport: tr}
+	}
+	next := c.Transport
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	limited := *c
+	limited.Transport = &limiter{next: next, slots: make(chan struct{}, opts.MaxConcurrency)}
+	return &limited
+}
 
-// checkRetry is retryablehttp's default policy for idempotent calls (GET,
-// and PATCH of a whole policy rule), narrowed for POST: a 5xx after a POST may
-// mean Graph accepted the request, so a blind retry could create a second
-// request. POSTs retry only on 429 and on errors that prove the request never
-// left (dial failures).
+// limiter holds a call's slot while its round trip is under way.
+type limiter struct {
+	next  http.RoundTripper
+	slots chan struct{}
+}
+
+func (l *limiter) RoundTrip(req *http.Request) (*http.Response, error) {
+	select {
+	case l.slots <- struct{}{}:
+	case <-req.Context().Done():
+		return nil, req.Context().Err()
+	}
+	defer func() { <-l.slots }()
+	return l.next.RoundTrip(req)
+}
+
+// callInfo travels in a call's context: its method, and how many attempts
+// it has made (the retry policy and the errors' Attempts read it).
+type callInfo struct {
+	method   string
+	attempts int
+	retryMax int
+}
+
+type callInfoKey struct{}
+
+func info(ctx context.Context) *callInfo {
+	ci, _ := ctx.Value(callInfoKey{}).(*callInfo)
+	if ci == nil {
+		return &callInfo{}
+	}
+	return ci
+}
+
+func logRequest(_ retryablehttp.Logger, req *http.Request, attempt int) {
+	info(req.Context()).attempts = attempt + 1
+	tflog.Debug(req.Context(), "Sending Graph request", map[string]any{
+		"method": req.Method, "url": req.URL.String(), "attempt": attempt + 1,
+	})
+}
+
+func logResponse(_ retryablehttp.Logger, resp *http.Response) {
+	tflog.Debug(resp.Request.Context(), "Received Graph response", map[string]any{
+		"method": resp.Request.Method, "url": resp.Request.URL.String(),
+		"status": resp.StatusCode, "graph_request_id": resp.Header.Get("request-id"),
+	})
+}
+
+// checkRetry decides whether a call is tried again:
+//   - 429 (throttled), always, after Retry-After, until the context ends:
+//     Graph has not processed a throttled call;
+//   - a transport error before the request left (dial), up to RetryMax;
+//   - GET and PATCH (idempotent: the whole rule is sent) after 5xx or a
+//     transport error, up to RetryMax times;
+//   - POST never after a 5xx or a lost connection: Graph may have applied
+//     it, and a blind retry could act twice. The caller resolves such an
+//     outcome by reading (see Ambiguous).
 func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}
-	method, _ := ctx.Value(methodKey{}).(string)
-	if method == http.MethodGet || method == http.MethodPatch || method == "" {
-		return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
-	}
+	ci := info(ctx)
 	if err != nil {
 		var opErr *net.OpError
 		if errors.As(err, &opErr) && opErr.Op == "dial" {
-			return true, nil
+			return ci.attempts <= ci.retryMax, nil
 		}
-		return false, err
+		if ci.method == http.MethodPost {
+			return false, err
+		}
+		return ci.attempts <= ci.retryMax, nil
 	}
-	return resp.StatusCode == http.StatusTooManyRequests, nil
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests:
+		return true, nil
+	case ci.method == http.MethodPost:
+		return false, nil
+	case resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented:
+		return ci.attempts <= ci.retryMax, nil
+	}
+	return false, nil
+}
+
+// backoff waits on the Sleeper: Retry-After when Graph sends one (429, 503),
+// else exponential backoff; retryablehttp's own timer then fires at once.
+// A wait after a transport error (no response, so no context here) is left
+// to retryablehttp's timer.
+func backoff(s Sleeper) retryablehttp.Backoff {
+	return func(lo, hi time.Duration, attempt int, resp *http.Response) time.Duration {
+		wait := retryablehttp.DefaultBackoff(lo, hi, attempt, resp)
+		if resp == nil || resp.Request == nil {
+			return wait
+		}
+		_ = s.Sleep(resp.Request.Context(), wait) // a cancelled context ends the retry loop next
+		return 0
+	}
 }
 
 // do sends one Graph call. path is relative to the base URL unless it is an
@@ -165,7 +285,8 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		}
 	}
 	clientRequestID := uuid.NewString()
-	ctx = context.WithValue(ctx, methodKey{}, method)
+	ci := &callInfo{method: method, retryMax: c.retryMax}
+	ctx = context.WithValue(ctx, callInfoKey{}, ci)
 	ctx = tflog.SetField(ctx, "graph_client_request_id", clientRequestID)
 	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "authorization", "access_token", "client_secret", "client_assertion")
 
@@ -186,7 +307,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return fmt.Errorf("%s %s: %w", method, redactURL(target), err)
+		return &TransportError{Method: method, Path: redactURL(target), Attempts: ci.attempts, Err: err}
 	}
 	defer func() { _ = resp.Body.Close() }()
 	data, err := io.ReadAll(resp.Body)
@@ -194,7 +315,9 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		return fmt.Errorf("%s %s: reading response: %w", method, redactURL(target), err)
 	}
 	if resp.StatusCode >= 400 {
-		return newAPIError(method, target, resp, data)
+		apiErr := newAPIError(method, target, resp, data)
+		apiErr.Attempts = ci.attempts
+		return apiErr
 	}
 	if out == nil || len(bytes.TrimSpace(data)) == 0 {
 		return nil

@@ -3,9 +3,12 @@ package pimclient_test
 import (
 	"bytes"
 	"context"
+	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -205,5 +208,149 @@ func TestFiltersFromOneBaseAreIndependent(t *testing.T) {
 	}
 	if base.String() != "a eq '1' and b eq '2' and c eq '3'" {
 		t.Errorf("the base changed: %s", base)
+	}
+}
+
+// fakeSleeper records waits instead of sleeping.
+type fakeSleeper struct {
+	mu     sync.Mutex
+	waits  []time.Duration
+	cancel func()
+	after  int
+}
+
+func (f *fakeSleeper) Sleep(ctx context.Context, d time.Duration) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.waits = append(f.waits, d)
+	if f.cancel != nil && len(f.waits) >= f.after {
+		f.cancel()
+	}
+	return ctx.Err()
+}
+
+func throttling(t *testing.T, retryAfter string, statuses ...int) (*httptest.Server, *atomic.Int32) {
+	t.Helper()
+	var calls atomic.Int32
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := int(calls.Add(1)) - 1
+		status := statuses[min(n, len(statuses)-1)]
+		if status == http.StatusTooManyRequests {
+			w.Header().Set("Retry-After", retryAfter)
+			w.WriteHeader(status)
+			_, _ = w.Write([]byte(`{"error":{"code":"TooManyRequests","message":"slow down"}}`))
+			return
+		}
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(`{"value":[]}`))
+	}))
+	t.Cleanup(hs.Close)
+	return hs, &calls
+}
+
+// Retry-After is waited out on the injected clock, to the second.
+func TestRetryAfterIsHonoured(t *testing.T) {
+	hs, calls := throttling(t, "7", 429, 429, 200)
+	sleeper := &fakeSleeper{}
+	c, err := pimclient.New(pimclient.Options{BaseURL: hs.URL + "/v1.0", TokenSource: pimclient.StaticToken("t"), Sleeper: sleeper})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Schedules(pimclient.Eligibility).ListSchedules(t.Context(), pimclient.Filter{}); err != nil {
+		t.Fatal(err)
+	}
+	if calls.Load() != 3 || len(sleeper.waits) != 2 || sleeper.waits[0] != 7*time.Second || sleeper.waits[1] != 7*time.Second {
+		t.Errorf("%d calls, waits %v: want 3 calls and two waits of 7s", calls.Load(), sleeper.waits)
+	}
+}
+
+// A throttled call is retried for as long as its context lasts, POSTs too
+// (Graph has not processed a throttled call), far beyond RetryMax.
+func TestThrottlingIsRiddenOutUntilTheDeadline(t *testing.T) {
+	hs, calls := throttling(t, "1", 429)
+	ctx, cancel := context.WithCancel(t.Context())
+	sleeper := &fakeSleeper{cancel: cancel, after: 20}
+	c, err := pimclient.New(pimclient.Options{BaseURL: hs.URL + "/v1.0", TokenSource: pimclient.StaticToken("t"), Sleeper: sleeper, RetryMax: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Schedules(pimclient.Assignment).CreateRequest(ctx, &pimclient.ScheduleRequest{Action: "adminAssign"})
+	if calls.Load() != 20 || !errors.Is(err, context.Canceled) {
+		t.Errorf("%d calls, err %v: want retries until the context ended (20 calls)", calls.Load(), err)
+	}
+}
+
+// A POST whose connection could not even be opened is retried: nothing was sent.
+func TestPostIsRetriedAfterADialError(t *testing.T) {
+	ln, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close() // nothing listens: every dial fails
+	var dials atomic.Int32
+	transport := &http.Transport{DialContext: func(ctx context.Context, network, a string) (net.Conn, error) {
+		dials.Add(1)
+		return (&net.Dialer{}).DialContext(ctx, network, addr)
+	}}
+	c, err := pimclient.New(pimclient.Options{BaseURL: "http://" + addr + "/v1.0", TokenSource: pimclient.StaticToken("t"),
+		HTTPClient: &http.Client{Transport: transport}, RetryMax: 2, RetryWaitMin: time.Millisecond, RetryWaitMax: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Schedules(pimclient.Assignment).CreateRequest(t.Context(), &pimclient.ScheduleRequest{Action: "adminAssign"})
+	if dials.Load() != 3 || pimclient.Ambiguous(err) {
+		t.Errorf("%d dials (want 3: retried), ambiguous %v (want false: nothing was sent): %v", dials.Load(), pimclient.Ambiguous(err), err)
+	}
+}
+
+// A 5xx after a POST, or a connection cut after sending, is ambiguous: the
+// write may have happened. Such POSTs are not retried blindly.
+func TestAmbiguousOutcomes(t *testing.T) {
+	c, calls := scripted(t, 503, 201)
+	_, err := c.Schedules(pimclient.Assignment).CreateRequest(t.Context(), &pimclient.ScheduleRequest{Action: "adminAssign"})
+	if calls.Load() != 1 || !pimclient.Ambiguous(err) || pimclient.Retried(err) {
+		t.Errorf("503 after POST: %d calls, ambiguous %v, retried %v", calls.Load(), pimclient.Ambiguous(err), pimclient.Retried(err))
+	}
+	c, _ = scripted(t, 400)
+	_, err = c.Schedules(pimclient.Assignment).CreateRequest(t.Context(), &pimclient.ScheduleRequest{Action: "adminAssign"})
+	if pimclient.Ambiguous(err) {
+		t.Errorf("a 400 is not ambiguous: %v", err)
+	}
+}
+
+// At most MaxConcurrency calls are in flight at once.
+func TestConcurrencyIsCapped(t *testing.T) {
+	var inflight, peak atomic.Int32
+	arrived, release := make(chan struct{}, 10), make(chan struct{})
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := inflight.Add(1)
+		for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+		}
+		arrived <- struct{}{}
+		<-release
+		inflight.Add(-1)
+		_, _ = w.Write([]byte(`{"value":[]}`))
+	}))
+	defer hs.Close()
+	c, err := pimclient.New(pimclient.Options{BaseURL: hs.URL + "/v1.0", TokenSource: pimclient.StaticToken("t"), MaxConcurrency: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 5 {
+		wg.Go(func() { _, _ = c.Schedules(pimclient.Eligibility).ListSchedules(t.Context(), pimclient.Filter{}) })
+	}
+	<-arrived
+	<-arrived // two in flight: a third must wait for a slot
+	for range 3 {
+		release <- struct{}{}
+		<-arrived
+	}
+	release <- struct{}{}
+	release <- struct{}{}
+	wg.Wait()
+	if peak.Load() != 2 {
+		t.Errorf("peak of %d calls in flight, want 2", peak.Load())
 	}
 }

@@ -3,6 +3,7 @@ package pimclient
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 )
@@ -32,6 +33,8 @@ type APIError struct {
 	Date            string
 	Method          string
 	Path            string
+	// Attempts is how many times the call was sent (retries included).
+	Attempts int
 }
 
 func (e *APIError) Error() string {
@@ -93,4 +96,51 @@ type errorEnvelope struct {
 			ClientRequestID string `json:"client-request-id"`
 		} `json:"innerError"`
 	} `json:"error"`
+}
+
+// TransportError is a call that got no answer from Graph: the connection
+// failed, was cut, or the context ended while waiting.
+type TransportError struct {
+	Method, Path string
+	Attempts     int
+	Err          error
+}
+
+func (e *TransportError) Error() string { return fmt.Sprintf("%s %s: %v", e.Method, e.Path, e.Err) }
+
+func (e *TransportError) Unwrap() error { return e.Err }
+
+// Ambiguous reports whether a failed write may nevertheless have taken
+// effect: Graph answered 5xx (it may have applied the request before
+// failing), or the request was sent and no answer came back. The caller
+// must read before it writes again: a blind retry could act twice, and
+// giving up could leave a change nobody tracks.
+func Ambiguous(err error) bool {
+	if apiErr, ok := AsAPIError(err); ok {
+		return apiErr.StatusCode >= 500
+	}
+	var te *TransportError
+	if !errors.As(err, &te) {
+		return false
+	}
+	var opErr *net.OpError
+	return !errors.As(te.Err, &opErr) || opErr.Op != "dial" // a failed dial never sent anything
+}
+
+// Retried reports whether the call behind err was sent more than once:
+// then an error such as RoleAssignmentExists may be the echo of an earlier
+// attempt that Graph applied.
+func Retried(err error) bool {
+	if apiErr, ok := AsAPIError(err); ok {
+		return apiErr.Attempts > 1
+	}
+	var te *TransportError
+	return errors.As(err, &te) && te.Attempts > 1
+}
+
+// IsThrottled reports whether Graph throttled the call (and the retries
+// ran out of time).
+func IsThrottled(err error) bool {
+	apiErr, ok := AsAPIError(err)
+	return ok && apiErr.StatusCode == http.StatusTooManyRequests
 }

@@ -71,6 +71,30 @@ func (s *ScheduleService) ListSchedules(ctx context.Context, f Filter) ([]Schedu
 	return list[Schedule](ctx, s.c, s.kind.prefix()+"Schedules", f.query())
 }
 
+// ListDirectSchedules lists every direct (not group-inherited) standing
+// schedule of the kind: eligibilities, or active assignments that are not
+// just-in-time activations. One paged list serves a whole refresh.
+func (s *ScheduleService) ListDirectSchedules(ctx context.Context) ([]Schedule, error) {
+	all, err := s.ListSchedules(ctx, Filter{}.Eq("memberType", MemberTypeDirect))
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0]
+	for _, sc := range all {
+		if isStanding(&sc) {
+			out = append(out, sc)
+		}
+	}
+	return out, nil
+}
+
+// isStanding: memberType Group/Inherited schedules belong to a group's
+// assignment; an assignment of type Activated is a JIT activation.
+func isStanding(sc *Schedule) bool {
+	return (sc.MemberType == "" || strings.EqualFold(sc.MemberType, MemberTypeDirect)) &&
+		(sc.AssignmentType == "" || strings.EqualFold(sc.AssignmentType, "Assigned"))
+}
+
 // FindDirectSchedule returns the direct (not group-inherited) schedule of a
 // key, or nil when there is none.
 func (s *ScheduleService) FindDirectSchedule(ctx context.Context, k AssignmentKey) (*Schedule, error) {
@@ -80,15 +104,7 @@ func (s *ScheduleService) FindDirectSchedule(ctx context.Context, k AssignmentKe
 	}
 	for i := range all {
 		sc := &all[i]
-		// memberType Group/Inherited schedules belong to a group's assignment;
-		// an assignment of type Activated is a JIT activation, not a standing one.
-		if sc.MemberType != "" && !strings.EqualFold(sc.MemberType, MemberTypeDirect) {
-			continue
-		}
-		if sc.AssignmentType != "" && !strings.EqualFold(sc.AssignmentType, "Assigned") {
-			continue
-		}
-		if strings.EqualFold(sc.PrincipalID, k.PrincipalID) && strings.EqualFold(sc.RoleDefinitionID, k.RoleDefinitionID) && sc.DirectoryScopeID == k.DirectoryScopeID {
+		if isStanding(sc) && strings.EqualFold(sc.PrincipalID, k.PrincipalID) && strings.EqualFold(sc.RoleDefinitionID, k.RoleDefinitionID) && sc.DirectoryScopeID == k.DirectoryScopeID {
 			return sc, nil
 		}
 	}

@@ -50,10 +50,19 @@ type policyCache struct {
 	mu      sync.Mutex
 	planned map[string]policyLimits
 	fetched map[string]policyLimits
+	// loading holds, per role, the read in flight: concurrent misses share
+	// it (single flight) instead of each reading the policy.
+	loading map[string]*policyLoad
+}
+
+type policyLoad struct {
+	done   chan struct{}
+	limits policyLimits
+	err    error
 }
 
 func newPolicyCache() *policyCache {
-	return &policyCache{planned: map[string]policyLimits{}, fetched: map[string]policyLimits{}}
+	return &policyCache{planned: map[string]policyLimits{}, fetched: map[string]policyLimits{}, loading: map[string]*policyLoad{}}
 }
 
 func (c *policyCache) plan(roleID string, l policyLimits) {
@@ -80,20 +89,40 @@ func (c *policyCache) get(ctx context.Context, client *pimclient.Client, roleID 
 		c.mu.Unlock()
 		return l, false, nil
 	}
+	load, inFlight := c.loading[key]
+	if !inFlight {
+		load = &policyLoad{done: make(chan struct{})}
+		c.loading[key] = load
+	}
 	c.mu.Unlock()
+	if !inFlight {
+		load.limits, load.err = fetchLimits(ctx, client, roleID)
+		c.mu.Lock()
+		if load.err == nil {
+			c.fetched[key] = load.limits
+		}
+		delete(c.loading, key)
+		c.mu.Unlock()
+		close(load.done)
+	}
+	select {
+	case <-load.done:
+		return load.limits, false, load.err
+	case <-ctx.Done():
+		return policyLimits{}, false, ctx.Err()
+	}
+}
+
+func fetchLimits(ctx context.Context, client *pimclient.Client, roleID string) (policyLimits, error) {
 	pol, err := client.GetRolePolicy(ctx, roleID)
 	if err != nil {
-		return policyLimits{}, false, err
+		return policyLimits{}, err
 	}
 	m, err := roleSettingFromRules(pol)
 	if err != nil {
-		return policyLimits{}, false, err
+		return policyLimits{}, err
 	}
-	l := policyLimitsFromModel(m)
-	c.mu.Lock()
-	c.fetched[key] = l
-	c.mu.Unlock()
-	return l, false, nil
+	return policyLimitsFromModel(m), nil
 }
 
 // checkPolicy rejects at plan time an assignment the role setting would make

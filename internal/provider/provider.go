@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -21,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -112,14 +114,17 @@ type pimProviderModel struct {
 	OIDCRequestToken  types.String `tfsdk:"oidc_request_token"`
 	UseCLI            types.Bool   `tfsdk:"use_cli"`
 	AuthorityHost     types.String `tfsdk:"authority_host"`
+
+	MaxConcurrentRequests types.Int64 `tfsdk:"max_concurrent_requests"`
 }
 
 // providerData is handed to every resource and data source.
 type providerData struct {
-	client   *pimclient.Client
-	clock    Clock
-	poll     time.Duration
-	policies *policyCache
+	client    *pimclient.Client
+	clock     Clock
+	poll      time.Duration
+	policies  *policyCache
+	schedules *scheduleCache
 }
 
 func (p *pimProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -162,6 +167,11 @@ func (p *pimProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 				MarkdownDescription: "Sign in as the Azure CLI's signed-in user (`az login`). Defaults to the `ARM_USE_CLI` environment variable."},
 			"authority_host": envString("Microsoft identity platform to sign in with, e.g. `https://login.microsoftonline.us/` for US Government. "+
 				"Default `"+entraauth.DefaultAuthorityHost+"`.", "AZURE_AUTHORITY_HOST", false),
+			"max_concurrent_requests": schema.Int64Attribute{Optional: true,
+				MarkdownDescription: fmt.Sprintf("At most this many Graph calls in flight at once, whatever Terraform's `-parallelism` (default %d). "+
+					"Graph throttles per app and tenant: a lower value means fewer `429` answers in large applies. A throttled call is "+
+					"retried after Graph's `Retry-After` for as long as the operation's timeout allows.", pimclient.DefaultMaxConcurrency),
+				Validators: []validator.Int64{int64validator.Between(1, 64)}},
 		},
 	}
 }
@@ -218,17 +228,19 @@ func (p *pimProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		}
 	}
 	client, err := pimclient.New(pimclient.Options{
-		BaseURL:     endpoint,
-		TokenSource: tokens,
-		HTTPClient:  p.httpClient,
-		UserAgent:   "terraform-provider-pim/" + p.version,
+		BaseURL:        endpoint,
+		TokenSource:    tokens,
+		HTTPClient:     p.httpClient,
+		UserAgent:      "terraform-provider-pim/" + p.version,
+		MaxConcurrency: int(cfg.MaxConcurrentRequests.ValueInt64()),
+		Sleeper:        p.clock,
 	})
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Invalid Graph Endpoint", err.Error())
 		return
 	}
 	tflog.Debug(ctx, "Configured Microsoft Graph client", map[string]any{"endpoint": endpoint, "sign_in": method})
-	data := &providerData{client: client, clock: p.clock, poll: p.poll, policies: newPolicyCache()}
+	data := &providerData{client: client, clock: p.clock, poll: p.poll, policies: newPolicyCache(), schedules: newScheduleCache(client)}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 }

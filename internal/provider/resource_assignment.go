@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,6 +35,11 @@ const (
 	// remove an active assignment younger than five minutes.
 	activeDurationRetry = 30 * time.Second
 	privateImported     = "imported"
+	// privateWritten holds when this provider last wrote the schedule.
+	privateWritten = "written"
+	// lagWindow is how long after a write a missing schedule is taken for
+	// replication lag rather than drift.
+	lagWindow = 10 * time.Minute
 )
 
 // assignmentResource implements both pim_eligible_assignment and
@@ -159,27 +165,71 @@ func (r *assignmentResource) Create(ctx context.Context, req resource.CreateRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	created, err := r.svc().CreateRequest(ctx, body)
+	var created *pimclient.ScheduleRequest
+	var found *pimclient.Schedule
+	adopted, err := r.data.resolve(ctx, write{
+		send: func(ctx context.Context) (err error) { created, err = r.svc().CreateRequest(ctx, body); return err },
+		landed: func(ctx context.Context) (bool, error) {
+			sc, err := r.svc().FindDirectSchedule(ctx, plan.key())
+			found = sc
+			return sc != nil, err
+		},
+		echo: func(err error) bool { return pimclient.HasCode(err, pimclient.CodeRoleAssignmentExists) },
+	})
 	if err != nil {
-		next := ""
-		if pimclient.HasCode(err, pimclient.CodeRoleAssignmentExists) {
-			next = fmt.Sprintf("This principal already holds this role at this scope. To manage the existing %s with Terraform, import it:\n\n"+
-				"  import {\n    to = %s.<name>\n    id = %q\n  }\n", r.kind, "pim_"+r.typeName, plan.importID())
-		}
-		addGraphError(&resp.Diagnostics, "Unable to Create "+title(r.kind.String()), r.describe(&plan, "Creating"), err, next)
+		r.createError(&plan, err, &resp.Diagnostics)
 		return
 	}
-	tflog.Info(ctx, "Created PIM schedule request", map[string]any{"request_id": created.ID, "status": created.Status})
-
-	sc, err := r.waitForSchedule(ctx, plan.key())
-	if err != nil {
-		resp.Diagnostics.AddError("Unable to Confirm "+title(r.kind.String()),
-			graphErrorDetail(fmt.Sprintf("Graph accepted request %s but the schedule of %s did not appear", created.ID, r.describeKey(&plan)), err,
-				"The assignment may exist now. Run terraform plan: if it exists, import it with id \""+plan.importID()+"\"."))
-		return
+	sc := found
+	if !adopted {
+		// Graph's answer describes the new schedule; no confirming read.
+		// Replication lag is ridden out by the next read (see Read).
+		sc = scheduleFromRequest(created, r.kind)
+		tflog.Info(ctx, "Created PIM schedule request", map[string]any{"request_id": created.ID, "status": created.Status})
 	}
-	plan.setComputed(sc)
+	r.written(ctx, &plan, sc, resp.Private, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *assignmentResource) createError(plan *assignmentModel, err error, diags *diag.Diagnostics) {
+	next := ""
+	if pimclient.HasCode(err, pimclient.CodeRoleAssignmentExists) {
+		next = fmt.Sprintf("This principal already holds this role at this scope. To manage the existing %s with Terraform, import it:\n\n"+
+			"  import {\n    to = %s.<name>\n    id = %q\n  }\n", r.kind, "pim_"+r.typeName, plan.importID())
+	}
+	if pimclient.Ambiguous(err) {
+		next = "Graph did not say whether the assignment was made, and reading it back did not find it before the create timeout. " +
+			"Run terraform plan: if it exists, import it with id \"" + plan.importID() + "\"."
+	}
+	addGraphError(diags, "Unable to Create "+title(r.kind.String()), r.describe(plan, "Creating"), err, next)
+}
+
+// written records a schedule this run wrote: in the state, in the run's
+// cache, and (privately) when, so that the next read waits out
+// replication lag instead of taking a missing schedule for drift.
+func (r *assignmentResource) written(ctx context.Context, plan *assignmentModel, sc *pimclient.Schedule, private privateSetter, diags *diag.Diagnostics) {
+	plan.setComputed(sc)
+	r.data.schedules.put(r.kind, plan.key(), sc)
+	diags.Append(private.SetKey(ctx, privateWritten, []byte(strconv.Quote(r.data.clock.Now().Format(time.RFC3339Nano))))...)
+}
+
+// privateSetter is the private state of a response.
+type privateSetter interface {
+	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
+}
+
+// recentlyWritten reports whether this provider wrote the schedule less
+// than lagWindow ago.
+func (r *assignmentResource) recentlyWritten(ctx context.Context, private interface {
+	GetKey(context.Context, string) ([]byte, diag.Diagnostics)
+}) bool {
+	raw, _ := private.GetKey(ctx, privateWritten)
+	s, err := strconv.Unquote(string(raw))
+	if err != nil {
+		return false
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	return err == nil && r.data.clock.Now().Sub(t) < lagWindow
 }
 
 func (r *assignmentResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -208,7 +258,10 @@ func (r *assignmentResource) Read(ctx context.Context, req resource.ReadRequest,
 		state.DirectoryScopeID = types.StringValue(sc.DirectoryScopeID)
 	}
 
-	sc, err := r.svc().FindDirectSchedule(ctx, state.key())
+	sc, err := r.data.schedules.find(ctx, r.kind, state.key())
+	if err == nil && sc == nil && r.recentlyWritten(ctx, req.Private) {
+		sc, err = r.waitOutLag(ctx, state.key())
+	}
 	if err != nil {
 		addGraphError(&resp.Diagnostics, "Unable to Read "+title(r.kind.String()), r.describe(&state, "Reading"), err, "")
 		return
@@ -218,6 +271,7 @@ func (r *assignmentResource) Read(ctx context.Context, req resource.ReadRequest,
 		resp.State.RemoveResource(ctx)
 		return
 	}
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateWritten, nil)...)
 	state.setComputed(sc)
 	state.EndDateTime, state.Duration = expirationFromAPI(state.EndDateTime, state.Duration, sc)
 
@@ -261,7 +315,17 @@ func (r *assignmentResource) Update(ctx context.Context, req resource.UpdateRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if _, err := r.svc().CreateRequest(ctx, body); err != nil {
+	var updated *pimclient.ScheduleRequest
+	var found *pimclient.Schedule
+	adopted, err := r.data.resolve(ctx, write{
+		send: func(ctx context.Context) (err error) { updated, err = r.svc().CreateRequest(ctx, body); return err },
+		landed: func(ctx context.Context) (bool, error) {
+			sc, err := r.svc().FindDirectSchedule(ctx, plan.key())
+			found = sc
+			return sc != nil && plan.matches(sc), err
+		},
+	})
+	if err != nil {
 		next := ""
 		if pimclient.HasCode(err, pimclient.CodeRoleAssignmentDoesNotExist) {
 			next = "The assignment was removed outside Terraform after the last refresh. Run terraform apply again to create it."
@@ -269,12 +333,11 @@ func (r *assignmentResource) Update(ctx context.Context, req resource.UpdateRequ
 		addGraphError(&resp.Diagnostics, "Unable to Update "+title(r.kind.String()), r.describe(&plan, "Updating"), err, next)
 		return
 	}
-	sc, err := r.waitForSchedule(ctx, plan.key())
-	if err != nil {
-		addGraphError(&resp.Diagnostics, "Unable to Confirm "+title(r.kind.String())+" Update", r.describe(&plan, "Waiting for the updated schedule of"), err, "")
-		return
+	sc := found
+	if !adopted {
+		sc = scheduleFromRequest(updated, r.kind)
 	}
-	plan.setComputed(sc)
+	r.written(ctx, &plan, sc, resp.Private, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -299,26 +362,26 @@ func (r *assignmentResource) Delete(ctx context.Context, req resource.DeleteRequ
 		DirectoryScopeID: state.DirectoryScopeID.ValueString(),
 		Justification:    "Removed by Terraform",
 	}
+	remove := write{
+		send: func(ctx context.Context) error { _, err := r.svc().CreateRequest(ctx, body); return err },
+		landed: func(ctx context.Context) (bool, error) {
+			sc, err := r.svc().FindDirectSchedule(ctx, state.key())
+			return err == nil && sc == nil, err
+		},
+		echo: func(err error) bool { return pimclient.HasCode(err, pimclient.CodeRoleAssignmentDoesNotExist) },
+	}
 	for {
-		_, err := r.svc().CreateRequest(ctx, body)
+		_, err := r.data.resolve(ctx, remove)
 		switch {
 		case err == nil:
 		case pimclient.HasCode(err, pimclient.CodeRoleAssignmentDoesNotExist) || pimclient.IsNotFound(err):
 			// Already gone (removed outside Terraform, or expired): the goal is reached.
 			tflog.Info(ctx, "Assignment already removed", map[string]any{"key": state.importID()})
 		case pimclient.HasCode(err, pimclient.CodeActiveDurationTooShort):
-			// Graph refuses to remove an active assignment in its first five
-			// minutes. Wait it out, within the delete timeout.
-			tflog.Info(ctx, "Graph requires an active assignment to exist for 5 minutes before removal; waiting", map[string]any{
-				"key": state.importID(), "retry_in": activeDurationRetry.String(),
-			})
-			if werr := r.data.clock.Sleep(ctx, activeDurationRetry); werr != nil {
-				addGraphError(&resp.Diagnostics, "Unable to Delete "+title(r.kind.String()),
-					r.describe(&state, "Removing")+" (still refused when the delete timeout ran out)", err,
-					"Active assignments cannot be removed in their first 5 minutes. Raise timeouts.delete above 5m or run terraform destroy again.")
-				return
+			if r.waitFiveMinuteRule(ctx, &state, err, &resp.Diagnostics) {
+				continue
 			}
-			continue
+			return
 		case pimclient.HasCode(err, pimclient.CodeLastGlobalAdministrator):
 			addGraphError(&resp.Diagnostics, "Cannot Remove The Last Global Administrator", r.describe(&state, "Removing"), err,
 				"Entra keeps at least one active Global Administrator. Assign Global Administrator to another principal (for example a "+
@@ -329,8 +392,25 @@ func (r *assignmentResource) Delete(ctx context.Context, req resource.DeleteRequ
 			addGraphError(&resp.Diagnostics, "Unable to Delete "+title(r.kind.String()), r.describe(&state, "Removing"), err, "")
 			return
 		}
+		r.data.schedules.put(r.kind, state.key(), nil)
 		return
 	}
+}
+
+// waitFiveMinuteRule waits while Graph refuses to remove an active
+// assignment in its first five minutes, within the delete timeout; it
+// reports whether to try again.
+func (r *assignmentResource) waitFiveMinuteRule(ctx context.Context, state *assignmentModel, err error, diags *diag.Diagnostics) bool {
+	tflog.Info(ctx, "Graph requires an active assignment to exist for 5 minutes before removal; waiting", map[string]any{
+		"key": state.importID(), "retry_in": activeDurationRetry.String(),
+	})
+	if werr := r.data.clock.Sleep(ctx, activeDurationRetry); werr != nil {
+		addGraphError(diags, "Unable to Delete "+title(r.kind.String()),
+			r.describe(state, "Removing")+" (still refused when the delete timeout ran out)", err,
+			"Active assignments cannot be removed in their first 5 minutes. Raise timeouts.delete above 5m or run terraform destroy again.")
+		return false
+	}
+	return true
 }
 
 func (r *assignmentResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
@@ -357,22 +437,22 @@ func (r *assignmentResource) ImportState(ctx context.Context, req resource.Impor
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImported, []byte(`true`))...)
 }
 
-// waitForSchedule polls until the key's direct schedule is readable: Graph
-// answers the POST before every replica can serve the new schedule.
-func (r *assignmentResource) waitForSchedule(ctx context.Context, key pimclient.AssignmentKey) (*pimclient.Schedule, error) {
-	for {
-		sc, err := r.svc().FindDirectSchedule(ctx, key)
-		if err != nil {
+// waitOutLag reads again, a poll interval apart, a schedule this provider
+// wrote moments ago and did not find: Graph answers a write before every
+// replica serves it.
+func (r *assignmentResource) waitOutLag(ctx context.Context, key pimclient.AssignmentKey) (*pimclient.Schedule, error) {
+	for range settleReads {
+		tflog.Debug(ctx, "Waiting for a PIM schedule written by this provider to become readable", map[string]any{
+			"principal_id": key.PrincipalID, "role_definition_id": key.RoleDefinitionID})
+		if err := r.data.clock.Sleep(ctx, r.data.poll); err != nil {
 			return nil, err
 		}
-		if sc != nil {
-			return sc, nil
-		}
-		tflog.Debug(ctx, "Waiting for PIM schedule to become readable", map[string]any{"principal_id": key.PrincipalID, "role_definition_id": key.RoleDefinitionID})
-		if err := r.data.clock.Sleep(ctx, r.data.poll); err != nil {
-			return nil, fmt.Errorf("timed out waiting for the schedule: %w", err)
+		sc, err := r.data.schedules.reload(ctx, r.kind, key)
+		if err != nil || sc != nil {
+			return sc, err
 		}
 	}
+	return nil, nil
 }
 
 func (r *assignmentResource) warnGone(ctx context.Context, state *assignmentModel, diags *diag.Diagnostics) {
@@ -438,6 +518,28 @@ func (m *assignmentModel) setComputed(sc *pimclient.Schedule) {
 	m.ID = types.StringValue(sc.ID)
 	m.Status = types.StringValue(sc.Status)
 	m.StartDateTime = resolveStart(m.StartDateTime, sc)
+}
+
+// scheduleFromRequest is the schedule a granted request describes:
+// Graph's answer to adminAssign or adminUpdate carries the schedule's id
+// (targetScheduleId), status and scheduleInfo.
+func scheduleFromRequest(q *pimclient.ScheduleRequest, kind pimclient.Kind) *pimclient.Schedule {
+	sc := &pimclient.Schedule{ID: q.TargetScheduleID, PrincipalID: q.PrincipalID, RoleDefinitionID: q.RoleDefinitionID,
+		DirectoryScopeID: q.DirectoryScopeID, CreatedUsing: q.ID, CreatedDateTime: q.CreatedDateTime, ModifiedDateTime: q.CompletedDateTime,
+		Status: q.Status, MemberType: pimclient.MemberTypeDirect, ScheduleInfo: q.ScheduleInfo}
+	if sc.ID == "" {
+		sc.ID = q.ID
+	}
+	if kind == pimclient.Assignment {
+		sc.AssignmentType = "Assigned"
+	}
+	return sc
+}
+
+// matches reports whether a schedule ends as the plan says.
+func (m *assignmentModel) matches(sc *pimclient.Schedule) bool {
+	end, dur := expirationFromAPI(m.EndDateTime, m.Duration, sc)
+	return end.Equal(m.EndDateTime) && dur.Equal(m.Duration)
 }
 
 // changesGraph reports whether plan differs from state in anything Graph holds.

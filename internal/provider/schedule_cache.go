@@ -1,0 +1,134 @@
+package provider
+
+import (
+	"context"
+	"strings"
+	"sync"
+
+	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient"
+)
+
+// scheduleCache is the read-through cache of one provider process (one
+// plan, one apply): refreshing N assignments of a kind costs one paged list
+// of that kind's direct schedules instead of N filtered reads. Concurrent
+// readers share one load. The process's own writes go through it (a create
+// adds its schedule, a delete removes it), so a read after a write in the
+// same run sees the write; a new run loads afresh and sees changes made
+// outside Terraform.
+type scheduleCache struct {
+	client *pimclient.Client
+	mu     sync.Mutex
+	kinds  map[pimclient.Kind]*kindSnapshot
+}
+
+type kindSnapshot struct {
+	byKey   map[string]*pimclient.Schedule
+	err     error
+	done    chan struct{} // closed when the load has finished
+	started bool
+}
+
+func newScheduleCache(client *pimclient.Client) *scheduleCache {
+	return &scheduleCache{client: client, kinds: map[pimclient.Kind]*kindSnapshot{}}
+}
+
+func cacheKey(k pimclient.AssignmentKey) string {
+	return strings.ToLower(k.PrincipalID) + "|" + strings.ToLower(k.RoleDefinitionID) + "|" + k.DirectoryScopeID
+}
+
+// find returns the key's direct standing schedule, nil when there is none.
+func (c *scheduleCache) find(ctx context.Context, kind pimclient.Kind, k pimclient.AssignmentKey) (*pimclient.Schedule, error) {
+	snap, err := c.snapshot(ctx, kind, false)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return snap.byKey[cacheKey(k)], nil
+}
+
+// reload drops the kind's snapshot and loads it again (a schedule this run
+// wrote and did not find yet: replication lag).
+func (c *scheduleCache) reload(ctx context.Context, kind pimclient.Kind, k pimclient.AssignmentKey) (*pimclient.Schedule, error) {
+	snap, err := c.snapshot(ctx, kind, true)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return snap.byKey[cacheKey(k)], nil
+}
+
+// snapshot returns the kind's snapshot, loading it once for all callers
+// (fresh: a new load even when one exists).
+func (c *scheduleCache) snapshot(ctx context.Context, kind pimclient.Kind, fresh bool) (*kindSnapshot, error) {
+	c.mu.Lock()
+	snap := c.kinds[kind]
+	if snap == nil || fresh && isDone(snap.done) || snap.err != nil && isDone(snap.done) {
+		snap = &kindSnapshot{done: make(chan struct{})}
+		c.kinds[kind] = snap
+	}
+	start := !snap.started
+	snap.started = true
+	c.mu.Unlock()
+	if start {
+		byKey, err := c.load(ctx, kind)
+		c.mu.Lock()
+		snap.byKey, snap.err = byKey, err
+		c.mu.Unlock()
+		close(snap.done)
+	}
+	select {
+	case <-snap.done:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return snap, snap.err
+}
+
+func isDone(ch chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
+
+// load lists every direct schedule of the kind, in pages of up to 999.
+func (c *scheduleCache) load(ctx context.Context, kind pimclient.Kind) (map[string]*pimclient.Schedule, error) {
+	all, err := c.client.Schedules(kind).ListDirectSchedules(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byKey := make(map[string]*pimclient.Schedule, len(all))
+	for i := range all {
+		sc := &all[i]
+		byKey[cacheKey(pimclient.AssignmentKey{PrincipalID: sc.PrincipalID, RoleDefinitionID: sc.RoleDefinitionID, DirectoryScopeID: sc.DirectoryScopeID})] = sc
+	}
+	return byKey, nil
+}
+
+// put records a schedule this process wrote; remove one it removed. A
+// snapshot still loading is replaced, so that a load that began before the
+// write cannot bring back what the write changed.
+func (c *scheduleCache) put(kind pimclient.Kind, k pimclient.AssignmentKey, sc *pimclient.Schedule) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	snap := c.kinds[kind]
+	if snap == nil {
+		return // nothing loaded yet: the first read will load the write
+	}
+	if !isDone(snap.done) {
+		delete(c.kinds, kind)
+		return
+	}
+	if snap.err != nil {
+		return
+	}
+	if sc == nil {
+		delete(snap.byKey, cacheKey(k))
+	} else {
+		snap.byKey[cacheKey(k)] = sc
+	}
+}
