@@ -22,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/serve"
+	"github.com/pim-as-code/terraform-provider-pim/internal/logging"
 	"github.com/pim-as-code/terraform-provider-pim/internal/provider"
 )
 
@@ -35,6 +36,7 @@ func main() {
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
+	logging.Quiet()
 
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address:         "registry.terraform.io/pim-as-code/pim",

@@ -29,19 +29,20 @@ type write struct {
 // a connection cut after sending), reads before doing anything else: a
 // write that took effect is adopted, one that did not is sent again, all
 // within ctx's deadline. Never a duplicate, never an orphan. It returns
-// whether the outcome was resolved by reading (the send's answer is lost).
+// whether the write was adopted by reading (then the send's answer is lost
+// and only landed's read describes the result).
 func (p *providerData) resolve(ctx context.Context, w write) (bool, error) {
 	uncertain := false
 	for {
 		err := w.send(ctx)
 		switch {
 		case err == nil:
-			return uncertain, nil
+			return false, nil
 		case pimclient.Ambiguous(err):
 		case (uncertain || pimclient.Retried(err)) && w.echo != nil && w.echo(err):
 			// The echo of an earlier attempt that took effect.
 		default:
-			return uncertain, err
+			return false, err
 		}
 		uncertain = true
 		tflog.Warn(ctx, "Graph left the outcome of a write unknown; reading before writing again", map[string]any{"error": err.Error()})
@@ -50,7 +51,7 @@ func (p *providerData) resolve(ctx context.Context, w write) (bool, error) {
 			return true, nil
 		}
 		if ctx.Err() != nil {
-			return true, fmt.Errorf("the outcome of the write is unknown and the timeout ran out while reading it back (last read: %w): %w", rerr, err)
+			return true, fmt.Errorf("the outcome of the write is unknown and the timeout ran out while reading it back (last read: %v): %w", orNotFound(rerr), err)
 		}
 	}
 }
@@ -72,4 +73,11 @@ func (p *providerData) settle(ctx context.Context, landed func(context.Context) 
 		}
 	}
 	return false, last
+}
+
+func orNotFound(err error) string {
+	if err == nil {
+		return "not found"
+	}
+	return err.Error()
 }

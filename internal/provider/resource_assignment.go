@@ -95,13 +95,16 @@ func (r *assignmentResource) svc() *pimclient.ScheduleService { return r.data.cl
 
 // ValidateConfig holds the checks that need no clock and no Graph call.
 func (r *assignmentResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var cfg assignmentModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	// Only the two attributes it checks are decoded: this runs for every
+	// resource of every plan.
+	var startAttr, endAttr timetypes.RFC3339
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("start_date_time"), &startAttr)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("end_date_time"), &endAttr)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	start, okStart := knownTime(cfg.StartDateTime, &resp.Diagnostics)
-	end, okEnd := knownTime(cfg.EndDateTime, &resp.Diagnostics)
+	start, okStart := knownTime(startAttr, &resp.Diagnostics)
+	end, okEnd := knownTime(endAttr, &resp.Diagnostics)
 	if okStart && okEnd && !end.After(start) {
 		resp.Diagnostics.AddAttributeError(path.Root("end_date_time"), "End Before Start",
 			fmt.Sprintf("end_date_time (%s) must be after start_date_time (%s).", end.Format(time.RFC3339), start.Format(time.RFC3339)))
@@ -111,8 +114,8 @@ func (r *assignmentResource) ValidateConfig(ctx context.Context, req resource.Va
 // ModifyPlan holds the checks that need the clock: an end in the past would
 // be refused by Graph at apply time, so it is refused at plan time instead.
 func (r *assignmentResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.data == nil {
-		return
+	if req.Plan.Raw.IsNull() || r.data == nil || req.Plan.Raw.Equal(req.State.Raw) {
+		return // destroy, unconfigured, or nothing changes: nothing to check
 	}
 	var plan assignmentModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -271,7 +274,9 @@ func (r *assignmentResource) Read(ctx context.Context, req resource.ReadRequest,
 		resp.State.RemoveResource(ctx)
 		return
 	}
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateWritten, nil)...)
+	if written, _ := req.Private.GetKey(ctx, privateWritten); len(written) > 0 {
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateWritten, nil)...) // found: no lag to wait out any more
+	}
 	state.setComputed(sc)
 	state.EndDateTime, state.Duration = expirationFromAPI(state.EndDateTime, state.Duration, sc)
 
