@@ -10,12 +10,23 @@ terraform {
 
 provider "pim" {}
 
+# People by sign-in name and groups by display name, looked up in the
+# directory: the plan shows who gets which role, and a name that matches
+# nobody fails the plan.
+data "pim_principals" "people" {
+  user_principal_names = ["alice@contoso.example", "bob@contoso.example", "carol@contoso.example"]
+}
+
+data "pim_principal" "cloud_ops" {
+  display_name = "Cloud Ops"
+  type         = "group"
+}
+
 locals {
-  # Seeded principals of the emulator's tenant.
-  alice     = "a11ce000-0000-4000-8000-000000000002"
-  bob       = "a11ce000-0000-4000-8000-000000000003"
-  carol     = "a11ce000-0000-4000-8000-000000000004"
-  cloud_ops = "6e0c0000-0000-4000-8000-000000000001"
+  alice     = data.pim_principals.people.ids["alice@contoso.example"]
+  bob       = data.pim_principals.people.ids["bob@contoso.example"]
+  carol     = data.pim_principals.people.ids["carol@contoso.example"]
+  cloud_ops = data.pim_principal.cloud_ops.id
 }
 
 data "pim_role_definition" "user_admin" {
@@ -87,7 +98,7 @@ data "pim_activations" "now" {
 }
 
 output "activations" {
-  value = [for a in data.pim_activations.now.activations : "${a.principal_id} holds ${a.role_definition_id} until ${a.end_date_time} (${a.justification})"]
+  value = [for a in data.pim_activations.now.activations : "${a.principal_display_name} (${a.principal_user_principal_name}) holds ${a.role_display_name} until ${a.end_date_time} (${a.justification})"]
 }
 
 # Alice's trail in the PIM audit log, newest first.
@@ -108,9 +119,16 @@ data "pim_eligible_assignments" "global_readers" {
   depends_on         = [pim_eligible_assignment.cloud_ops_reader]
 }
 
+locals {
+  unmanaged_global_readers = [
+    for a in data.pim_eligible_assignments.global_readers.assignments :
+    "${a.principal_display_name} (${coalesce(a.principal_user_principal_name, a.principal_type)})" if a.principal_id != local.cloud_ops
+  ]
+}
+
 check "no_unmanaged_global_readers" {
   assert {
-    condition     = length(setsubtract(data.pim_eligible_assignments.global_readers.principal_ids, [local.cloud_ops])) == 0
-    error_message = "Eligible for Global Reader outside Terraform: ${join(", ", setsubtract(data.pim_eligible_assignments.global_readers.principal_ids, [local.cloud_ops]))}"
+    condition     = length(local.unmanaged_global_readers) == 0
+    error_message = "Eligible for Global Reader outside Terraform: ${join(", ", local.unmanaged_global_readers)}"
   }
 }

@@ -56,6 +56,19 @@ func WithReadLag(n int) Option { return func(o *emulator.Options) { o.ReadLag = 
 // the Microsoft identity platform client requires https.
 func WithAppSecret(secret string) Option { return func(o *emulator.Options) { o.AppSecret = secret } }
 
+// WithSeedFile starts the emulator with the tenant of a seed file instead of
+// the demo tenant; Token is then the token of the seed's admin.
+func WithSeedFile(t testing.TB, path string) Option {
+	t.Helper()
+	seed, err := emulator.LoadSeed(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(o *emulator.Options) {
+		o.Seed, o.Tokens, o.AdminToken = seed, nil, Token
+	}
+}
+
 // NewEnv starts an emulator for t and stops it when t ends.
 func NewEnv(t testing.TB, opts ...Option) *Env {
 	t.Helper()

@@ -347,3 +347,19 @@ var builtInRoles = []roleDefinition{
 	{ID: "f28a1f50-f6e7-4571-818b-6a12f2af6b6c", DisplayName: "SharePoint Administrator", Description: "Can manage all aspects of the SharePoint service."},
 	{ID: "b0f54661-2d74-4c50-afa3-1ec803f12efe", DisplayName: "Billing Administrator", Description: "Can perform common billing related tasks like updating payment information."},
 }
+
+// canHoldRoles refuses principals Microsoft Entra does not give directory
+// roles to: groups that are not role-assignable, and service principals as
+// eligible (principalId on unifiedRoleEligibilityScheduleRequest: "a user
+// or a role-assignable group. You can grant only active assignments service
+// principals"). guess: the codes and wording are not documented.
+func (d *directory) canHoldRoles(principalID string, k Kind) *apiError {
+	id := strings.ToLower(principalID)
+	if g, ok := d.groups[id]; ok && !g.RoleAssignable {
+		return badRequest("InvalidPrincipal", "The group '%s' is not role-assignable: directory roles can be assigned only to groups created with isAssignableToRole set to true.", principalID)
+	}
+	if _, ok := d.sps[id]; ok && k == Eligible {
+		return badRequest("InvalidPrincipal", "The service principal '%s' cannot be made eligible for a role: service principals can only be given active assignments.", principalID)
+	}
+	return nil
+}

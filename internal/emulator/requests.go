@@ -137,6 +137,9 @@ func (s *Server) parseCommand(k Kind, b *requestBody) (*command, *apiError) {
 		// guess: as above, SubjectNotFound is the deprecated API's code.
 		return nil, badRequest("SubjectNotFound", "The principal '%s' does not exist in this tenant.", b.PrincipalID)
 	}
+	if e := s.dir.canHoldRoles(b.PrincipalID, k); e != nil {
+		return nil, e
+	}
 	if !s.dir.scopeExists(*b.DirectoryScopeID) {
 		// guess: code and wording are not documented.
 		return nil, badRequest("BadRequest", "The directory scope '%s' does not exist in this tenant.", *b.DirectoryScopeID)

@@ -101,3 +101,30 @@ func TestSeedErrorsNameEntryAndField(t *testing.T) {
 		t.Errorf("JSON seed: %v", err)
 	}
 }
+
+// Directory roles go only to role-assignable groups, and service principals
+// can hold active assignments but not eligibility.
+func TestPrincipalsThatCannotHoldRoles(t *testing.T) {
+	h := seeded(t)
+	id := func(collection, filter string) string {
+		_, m := h.do("GET", collection+"?$filter="+url.QueryEscape(filter), token, nil)
+		return m["value"].([]any)[0].(map[string]any)["id"].(string)
+	}
+	dynamic := id("/groups", "displayName eq 'All Staff (dynamic)'")
+	app := id("/servicePrincipals", "displayName eq 'terraform-ci'")
+	for _, c := range []struct {
+		name, path, principal string
+		want                  int
+	}{
+		{"group not role-assignable, eligible", eligReqs, dynamic, 400},
+		{"group not role-assignable, active", actReqs, dynamic, 400},
+		{"service principal, eligible", eligReqs, app, 400},
+		{"service principal, active", actReqs, app, 201},
+	} {
+		s, m := h.do("POST", c.path, token, map[string]any{"action": "adminAssign", "principalId": c.principal,
+			"roleDefinitionId": emulator.RoleGlobalReader, "directoryScopeId": "/", "justification": "x"})
+		if s != c.want || (c.want == 400 && !strings.HasPrefix(errCode(m), "InvalidPrincipal")) {
+			t.Errorf("%s: %d %s, want %d", c.name, s, errCode(m), c.want)
+		}
+	}
+}

@@ -42,6 +42,8 @@ type activationEntry struct {
 	TicketNumber     types.String `tfsdk:"ticket_number"`
 	RequestID        string       `tfsdk:"request_id"`
 	Active           bool         `tfsdk:"active"`
+	principalNames
+	RoleDisplayName types.String `tfsdk:"role_display_name"`
 }
 
 func (d *activationsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -53,7 +55,8 @@ func (d *activationsDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 		MarkdownDescription: "Just-in-time activations of Microsoft Entra directory roles: who holds a role right now because they " +
 			"activated an eligibility, until when, why, and the request that granted it. With `since`, activations that started " +
 			"since then and have already ended are listed too (Graph keeps the requests behind them for about 45 days).\n\n" +
-			"Graph permissions: `RoleAssignmentSchedule.Read.Directory` (or `RoleManagement.Read.Directory`).",
+			"Graph permissions: `RoleAssignmentSchedule.Read.Directory` (or `RoleManagement.Read.Directory`); `Directory.Read.All` for the " +
+			"principal names (without it they are null, with one warning).",
 		Attributes: map[string]schema.Attribute{
 			"role_definition_id": schema.StringAttribute{Optional: true, MarkdownDescription: "Only activations of this role.",
 				Validators: []validator.String{validators.GUID()}},
@@ -62,7 +65,7 @@ func (d *activationsDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 			"since": schema.StringAttribute{Optional: true, CustomType: timetypes.RFC3339Type{},
 				MarkdownDescription: "Also list activations that started at or after this time (RFC 3339) and have ended. Unset: current activations only."},
 			"activations": schema.ListNestedAttribute{Computed: true, MarkdownDescription: "Matching activations, newest start first.",
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+				NestedObject: schema.NestedAttributeObject{Attributes: entryNameAttributes(map[string]schema.Attribute{
 					"principal_id":       schema.StringAttribute{Computed: true, MarkdownDescription: "Who activated."},
 					"role_definition_id": schema.StringAttribute{Computed: true, MarkdownDescription: "Which role."},
 					"directory_scope_id": schema.StringAttribute{Computed: true, MarkdownDescription: "At which scope."},
@@ -72,7 +75,7 @@ func (d *activationsDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 					"ticket_number":      schema.StringAttribute{Computed: true, MarkdownDescription: "Ticket number given with the request, if any."},
 					"request_id":         schema.StringAttribute{Computed: true, MarkdownDescription: "The schedule request that granted the activation."},
 					"active":             schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the activation is in effect now."},
-				}}},
+				})}},
 		},
 	}
 }
@@ -145,6 +148,15 @@ func (d *activationsDataSource) Read(ctx context.Context, req datasource.ReadReq
 	sort.SliceStable(cfg.Activations, func(i, j int) bool {
 		return cfg.Activations[i].StartDateTime.ValueString() > cfg.Activations[j].StartDateTime.ValueString()
 	})
+	ids := make([]string, len(cfg.Activations))
+	for i, e := range cfg.Activations {
+		ids[i] = e.PrincipalID
+	}
+	nameOf := d.data.names.entryNames(ctx, ids, &resp.Diagnostics)
+	for i := range cfg.Activations {
+		e := &cfg.Activations[i]
+		e.principalNames, e.RoleDisplayName = nameOf(e.PrincipalID, e.RoleDefinitionID)
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
 }
 

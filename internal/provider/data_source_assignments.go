@@ -57,6 +57,8 @@ type assignmentEntryModel struct {
 	Status           string       `tfsdk:"status"`
 	StartDateTime    types.String `tfsdk:"start_date_time"`
 	EndDateTime      types.String `tfsdk:"end_date_time"`
+	principalNames
+	RoleDisplayName types.String `tfsdk:"role_display_name"`
 }
 
 func (d *assignmentsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -80,7 +82,7 @@ func (d *assignmentsDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 		"principal_ids": schema.SetAttribute{Computed: true, ElementType: types.StringType,
 			MarkdownDescription: "The distinct principals of `assignments`: compare it with the principals a configuration manages in a `check` block."},
 		"assignments": schema.ListNestedAttribute{Computed: true, MarkdownDescription: "The matching " + noun + ", ordered by principal, role and scope.",
-			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+			NestedObject: schema.NestedAttributeObject{Attributes: entryNameAttributes(map[string]schema.Attribute{
 				"id":                 schema.StringAttribute{Computed: true, MarkdownDescription: "Schedule id."},
 				"principal_id":       schema.StringAttribute{Computed: true, MarkdownDescription: "User or group."},
 				"role_definition_id": schema.StringAttribute{Computed: true, MarkdownDescription: "Role definition."},
@@ -90,7 +92,7 @@ func (d *assignmentsDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 				"status":             schema.StringAttribute{Computed: true, MarkdownDescription: "`Provisioned`, or `Granted` when it starts in the future."},
 				"start_date_time":    schema.StringAttribute{Computed: true, MarkdownDescription: "Start (RFC 3339)."},
 				"end_date_time":      schema.StringAttribute{Computed: true, MarkdownDescription: "End (RFC 3339); null when permanent."},
-			}}},
+			})}},
 	}
 	if d.kind == pimclient.Assignment {
 		attrs["include_activations"] = schema.BoolAttribute{Optional: true,
@@ -98,7 +100,8 @@ func (d *assignmentsDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists PIM " + noun + " of Microsoft Entra directory roles, by role, principal and scope. Use it in a `check` " +
-			"block to flag privileged access that this configuration does not manage.\n\nGraph permissions: `RoleManagement.Read.Directory`.",
+			"block to flag privileged access that this configuration does not manage. Each entry names its principal and role, looked up in bulk.\n\n" +
+			"Graph permissions: `RoleManagement.Read.Directory`; `Directory.Read.All` for the principal names (without it they are null, with one warning).",
 		Attributes: attrs,
 	}
 }
@@ -154,6 +157,11 @@ func (d *assignmentsDataSource) Read(ctx context.Context, req datasource.ReadReq
 		cfg.PrincipalIDs = append(cfg.PrincipalIDs, p)
 	}
 	sort.Strings(cfg.PrincipalIDs)
+	nameOf := d.data.names.entryNames(ctx, cfg.PrincipalIDs, &resp.Diagnostics)
+	for i := range cfg.Assignments {
+		e := &cfg.Assignments[i]
+		e.principalNames, e.RoleDisplayName = nameOf(e.PrincipalID, e.RoleDefinitionID)
+	}
 	if d.kind == pimclient.Assignment {
 		resp.Diagnostics.Append(resp.State.Set(ctx, &active)...)
 	} else {

@@ -140,10 +140,11 @@ func (r *assignmentResource) checkPolicy(ctx context.Context, plan *assignmentMo
 		return
 	}
 	l, block, expRule := limits.forKind(r.kind)
-	source := fmt.Sprintf("The current PIM setting of role %s", roleID)
+	role := r.data.names.describeRole(ctx, roleID)
+	source := "The current PIM setting of " + role
 	hint := (" If a pim_role_setting in this configuration changes this limit, reference it (role_definition_id = pim_role_setting.<name>.role_definition_id) so the check uses the planned setting.")
 	if planned {
-		source = fmt.Sprintf("The planned pim_role_setting of role %s", roleID)
+		source = "The planned pim_role_setting of " + role
 		hint = ""
 	}
 	permanent := plan.EndDateTime.IsNull() && plan.Duration.IsNull()

@@ -125,6 +125,7 @@ type providerData struct {
 	poll      time.Duration
 	policies  *policyCache
 	schedules *scheduleCache
+	names     *directoryNames
 }
 
 func (p *pimProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -240,7 +241,8 @@ func (p *pimProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		return
 	}
 	tflog.Debug(ctx, "Configured Microsoft Graph client", map[string]any{"endpoint": endpoint, "sign_in": method})
-	data := &providerData{client: client, clock: p.clock, poll: p.poll, policies: newPolicyCache(), schedules: newScheduleCache(client)}
+	names := newDirectoryNames(client)
+	data := &providerData{client: client, clock: p.clock, poll: p.poll, policies: newPolicyCache(), schedules: newScheduleCache(client, names), names: names}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 }
@@ -261,6 +263,8 @@ func (p *pimProvider) DataSources(context.Context) []func() datasource.DataSourc
 		NewActivationsDataSource,
 		NewAuditEventsDataSource,
 		NewRoleSettingDataSource,
+		NewPrincipalDataSource,
+		NewPrincipalsDataSource,
 	}
 }
 

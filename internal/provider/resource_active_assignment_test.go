@@ -129,7 +129,7 @@ func TestAccActiveAssignment_planTimePolicyCheck(t *testing.T) {
 				// The default setting requires a justification for active assignments.
 				Config:      activeConfig(env, emulator.AliceID, emulator.RoleGlobalReader, ""),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)Justification Required.*current\s+PIM\s+setting\s+of\s+role\s+` + emulator.RoleGlobalReader + `.*active_assignment.require_justification`),
+				ExpectError: regexp.MustCompile(`(?s)Justification Required.*current\s+PIM\s+setting\s+of\s+role\s+"Global\s+Reader"\s+\(` + emulator.RoleGlobalReader + `\).*active_assignment.require_justification`),
 			},
 			{
 				Config: activeConfig(env, emulator.AliceID, role, `  justification = "permanent please"
@@ -234,9 +234,10 @@ resource "pim_active_assignment" "ga" {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
 			{
-				PreConfig:   func() { env.Clock.Advance(10 * time.Minute) },
-				Config:      env.ProviderBlock(),
-				ExpectError: regexp.MustCompile(`(?s)Cannot Remove The Last Global Administrator.*LastGlobalAdministratorCannotBeRemoved.*removed \{`),
+				PreConfig: func() { env.Clock.Advance(10 * time.Minute) },
+				Config:    env.ProviderBlock(),
+				ExpectError: regexp.MustCompile(`(?s)Cannot Remove The Last Global Administrator.*Removing the active assignment of user\s+"Avery\s+Admin"\s+\(avery@contoso.example,\s+id\s+` +
+					emulator.AdminID + `\)\s+to\s+role\s+"Global\s+Administrator".*LastGlobalAdministratorCannotBeRemoved.*removed \{`),
 			},
 			{
 				Config: env.ProviderBlock() + `

@@ -63,7 +63,9 @@ type assignmentModel struct {
 	EndDateTime      timetypes.RFC3339 `tfsdk:"end_date_time"`
 	Duration         types.String      `tfsdk:"duration"`
 	Status           types.String      `tfsdk:"status"`
-	Timeouts         timeouts.Value    `tfsdk:"timeouts"`
+	principalNames
+	RoleDisplayName types.String   `tfsdk:"role_display_name"`
+	Timeouts        timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (m *assignmentModel) key() pimclient.AssignmentKey {
@@ -131,6 +133,9 @@ func (r *assignmentResource) ModifyPlan(ctx context.Context, req resource.Modify
 	}
 	if req.State.Raw.IsNull() {
 		r.checkPolicy(ctx, &plan, &resp.Diagnostics)
+		r.checkPrincipal(ctx, &plan, &resp.Diagnostics)
+		r.checkRole(ctx, &plan, &resp.Diagnostics)
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
 	}
 	var state assignmentModel
@@ -180,7 +185,7 @@ func (r *assignmentResource) Create(ctx context.Context, req resource.CreateRequ
 		echo: func(err error) bool { return pimclient.HasCode(err, pimclient.CodeRoleAssignmentExists) },
 	})
 	if err != nil {
-		r.createError(&plan, err, &resp.Diagnostics)
+		r.createError(ctx, &plan, err, &resp.Diagnostics)
 		return
 	}
 	sc := found
@@ -190,11 +195,12 @@ func (r *assignmentResource) Create(ctx context.Context, req resource.CreateRequ
 		sc = scheduleFromRequest(created, r.kind)
 		tflog.Info(ctx, "Created PIM schedule request", map[string]any{"request_id": created.ID, "status": created.Status})
 	}
+	r.fillUnknownNames(ctx, &plan, &resp.Diagnostics)
 	r.written(ctx, &plan, sc, resp.Private, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
-func (r *assignmentResource) createError(plan *assignmentModel, err error, diags *diag.Diagnostics) {
+func (r *assignmentResource) createError(ctx context.Context, plan *assignmentModel, err error, diags *diag.Diagnostics) {
 	next := ""
 	if pimclient.HasCode(err, pimclient.CodeRoleAssignmentExists) {
 		next = fmt.Sprintf("This principal already holds this role at this scope. To manage the existing %s with Terraform, import it:\n\n"+
@@ -204,7 +210,7 @@ func (r *assignmentResource) createError(plan *assignmentModel, err error, diags
 		next = "Graph did not say whether the assignment was made, and reading it back did not find it before the create timeout. " +
 			"Run terraform plan: if it exists, import it with id \"" + plan.importID() + "\"."
 	}
-	addGraphError(diags, "Unable to Create "+title(r.kind.String()), r.describe(plan, "Creating"), err, next)
+	addGraphError(diags, "Unable to Create "+title(r.kind.String()), r.describe(ctx, plan, "Creating"), err, next)
 }
 
 // written records a schedule this run wrote: in the state, in the run's
@@ -266,7 +272,7 @@ func (r *assignmentResource) Read(ctx context.Context, req resource.ReadRequest,
 		sc, err = r.waitOutLag(ctx, state.key())
 	}
 	if err != nil {
-		addGraphError(&resp.Diagnostics, "Unable to Read "+title(r.kind.String()), r.describe(&state, "Reading"), err, "")
+		addGraphError(&resp.Diagnostics, "Unable to Read "+title(r.kind.String()), r.describe(ctx, &state, "Reading"), err, "")
 		return
 	}
 	if sc == nil {
@@ -279,6 +285,7 @@ func (r *assignmentResource) Read(ctx context.Context, req resource.ReadRequest,
 	}
 	state.setComputed(sc)
 	state.EndDateTime, state.Duration = expirationFromAPI(state.EndDateTime, state.Duration, sc)
+	r.refreshNames(ctx, &state, &resp.Diagnostics)
 
 	if len(imported) > 0 {
 		// Justification and ticket live on requests, not schedules. On import,
@@ -300,6 +307,7 @@ func (r *assignmentResource) Update(ctx context.Context, req resource.UpdateRequ
 	if !plan.changesGraph(&state) {
 		// Only timeouts changed: nothing to send.
 		plan.Status = state.Status
+		r.fillUnknownNames(ctx, &plan, &resp.Diagnostics)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		return
 	}
@@ -335,13 +343,14 @@ func (r *assignmentResource) Update(ctx context.Context, req resource.UpdateRequ
 		if pimclient.HasCode(err, pimclient.CodeRoleAssignmentDoesNotExist) {
 			next = "The assignment was removed outside Terraform after the last refresh. Run terraform apply again to create it."
 		}
-		addGraphError(&resp.Diagnostics, "Unable to Update "+title(r.kind.String()), r.describe(&plan, "Updating"), err, next)
+		addGraphError(&resp.Diagnostics, "Unable to Update "+title(r.kind.String()), r.describe(ctx, &plan, "Updating"), err, next)
 		return
 	}
 	sc := found
 	if !adopted {
 		sc = scheduleFromRequest(updated, r.kind)
 	}
+	r.fillUnknownNames(ctx, &plan, &resp.Diagnostics)
 	r.written(ctx, &plan, sc, resp.Private, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
@@ -388,13 +397,13 @@ func (r *assignmentResource) Delete(ctx context.Context, req resource.DeleteRequ
 			}
 			return
 		case pimclient.HasCode(err, pimclient.CodeLastGlobalAdministrator):
-			addGraphError(&resp.Diagnostics, "Cannot Remove The Last Global Administrator", r.describe(&state, "Removing"), err,
+			addGraphError(&resp.Diagnostics, "Cannot Remove The Last Global Administrator", r.describe(ctx, &state, "Removing"), err,
 				"Entra keeps at least one active Global Administrator. Assign Global Administrator to another principal (for example a "+
 					"break-glass account) first, or stop managing this assignment without removing it: replace the resource block with\n\n"+
 					"  removed {\n    from = "+"pim_"+r.typeName+".<name>\n    lifecycle {\n      destroy = false\n    }\n  }")
 			return
 		default:
-			addGraphError(&resp.Diagnostics, "Unable to Delete "+title(r.kind.String()), r.describe(&state, "Removing"), err, "")
+			addGraphError(&resp.Diagnostics, "Unable to Delete "+title(r.kind.String()), r.describe(ctx, &state, "Removing"), err, "")
 			return
 		}
 		r.data.schedules.put(r.kind, state.key(), nil)
@@ -411,7 +420,7 @@ func (r *assignmentResource) waitFiveMinuteRule(ctx context.Context, state *assi
 	})
 	if werr := r.data.clock.Sleep(ctx, activeDurationRetry); werr != nil {
 		addGraphError(diags, "Unable to Delete "+title(r.kind.String()),
-			r.describe(state, "Removing")+" (still refused when the delete timeout ran out)", err,
+			r.describe(ctx, state, "Removing")+" (still refused when the delete timeout ran out)", err,
 			"Active assignments cannot be removed in their first 5 minutes. Raise timeouts.delete above 5m or run terraform destroy again.")
 		return false
 	}
@@ -461,7 +470,7 @@ func (r *assignmentResource) waitOutLag(ctx context.Context, key pimclient.Assig
 }
 
 func (r *assignmentResource) warnGone(ctx context.Context, state *assignmentModel, diags *diag.Diagnostics) {
-	what := fmt.Sprintf("The %s %s no longer exists in PIM", r.kind, r.describeKey(state))
+	what := fmt.Sprintf("The %s %s no longer exists in PIM", r.kind, r.describeKey(ctx, state))
 	if end, ok := knownTime(state.EndDateTime, diags); ok && !end.After(r.data.clock.Now()) {
 		what += fmt.Sprintf(": it expired at %s", end.Format(time.RFC3339))
 	} else {
@@ -478,7 +487,7 @@ func (r *assignmentResource) warnGone(ctx context.Context, state *assignmentMode
 func (r *assignmentResource) readRequestDetails(ctx context.Context, state *assignmentModel, diags *diag.Diagnostics) {
 	reqs, err := r.svc().ListRequests(ctx, state.key().Filter())
 	if err != nil {
-		addGraphError(diags, "Unable to Read "+title(r.kind.String())+" Requests", r.describe(state, "Listing requests of"), err, "")
+		addGraphError(diags, "Unable to Read "+title(r.kind.String())+" Requests", r.describe(ctx, state, "Listing requests of"), err, "")
 		return
 	}
 	var newest *pimclient.ScheduleRequest
@@ -499,7 +508,7 @@ func (r *assignmentResource) readRequestDetails(ctx context.Context, state *assi
 	if newest == nil {
 		diags.AddWarning("Justification Not Recoverable",
 			fmt.Sprintf("Graph no longer holds the request that created %s (requests are purged after about 45 days), so justification "+
-				"and ticket information could not be imported. Set them in the configuration; the next apply records them.", r.describeKey(state)))
+				"and ticket information could not be imported. Set them in the configuration; the next apply records them.", r.describeKey(ctx, state)))
 		return
 	}
 	state.Justification = stringOrNull(newest.Justification)
@@ -509,12 +518,16 @@ func (r *assignmentResource) readRequestDetails(ctx context.Context, state *assi
 	}
 }
 
-func (r *assignmentResource) describeKey(m *assignmentModel) string {
-	return fmt.Sprintf("of principal %s to role %s at scope %q", m.PrincipalID.ValueString(), m.RoleDefinitionID.ValueString(), m.DirectoryScopeID.ValueString())
+// describeKey names who holds which role where, by name when the directory
+// can be read: `of user "Alice Example" (alice@contoso.com, id …) to role
+// "User Administrator" (fe930be7-…) at scope "/"`.
+func (r *assignmentResource) describeKey(ctx context.Context, m *assignmentModel) string {
+	return fmt.Sprintf("of %s to %s at scope %q", r.data.names.describePrincipal(ctx, m.PrincipalID.ValueString()),
+		r.data.names.describeRole(ctx, m.RoleDefinitionID.ValueString()), m.DirectoryScopeID.ValueString())
 }
 
-func (r *assignmentResource) describe(m *assignmentModel, verb string) string {
-	return fmt.Sprintf("%s the %s %s", verb, r.kind, r.describeKey(m))
+func (r *assignmentResource) describe(ctx context.Context, m *assignmentModel, verb string) string {
+	return fmt.Sprintf("%s the %s %s", verb, r.kind, r.describeKey(ctx, m))
 }
 
 // setComputed fills what Graph decides: the schedule id, its status and the

@@ -36,7 +36,7 @@ func TestDeleteOfMissingAssignmentSucceeds(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r.data = &providerData{client: client, clock: clock, poll: time.Second, policies: newPolicyCache(), schedules: newScheduleCache(client)}
+			r.data = &providerData{client: client, clock: clock, poll: time.Second, policies: newPolicyCache(), schedules: newScheduleCache(client, nil), names: newDirectoryNames(client)}
 
 			var sch resource.SchemaResponse
 			r.Schema(ctx, resource.SchemaRequest{}, &sch)

@@ -221,7 +221,7 @@ func (r *roleSettingResource) Read(ctx context.Context, req resource.ReadRequest
 		return
 	}
 	if err != nil {
-		addGraphError(&resp.Diagnostics, "Unable to Read Role Setting", "Reading the PIM policy of role "+state.RoleDefinitionID.ValueString(), err, "")
+		addGraphError(&resp.Diagnostics, "Unable to Read Role Setting", "Reading the PIM policy of "+r.data.names.describeRole(ctx, state.RoleDefinitionID.ValueString()), err, "")
 		return
 	}
 	read, err := roleSettingFromRules(pol)
@@ -280,7 +280,7 @@ func (r *roleSettingResource) apply(ctx context.Context, want, prior *roleSettin
 	roleID := want.RoleDefinitionID.ValueString()
 	current, err := r.data.client.GetRolePolicy(ctx, roleID)
 	if err != nil {
-		addGraphError(diags, "Unable to Read Role Setting", "Reading the PIM policy of role "+roleID, err, "")
+		addGraphError(diags, "Unable to Read Role Setting", "Reading the PIM policy of "+r.data.names.describeRole(ctx, roleID), err, "")
 		return
 	}
 	wantRules := roleSettingToRules(want)
@@ -302,7 +302,7 @@ func (r *roleSettingResource) apply(ctx context.Context, want, prior *roleSettin
 					"permission (admin-consented) for app-only sign-in, or delegated for a signed-in Privileged Role Administrator."
 			}
 			addGraphError(diags, "Unable to Update Role Setting",
-				fmt.Sprintf("Updating rule %s of the PIM policy of role %s", id, roleID), err, next)
+				fmt.Sprintf("Updating rule %s of the PIM policy of %s", id, r.data.names.describeRole(ctx, roleID)), err, next)
 			return
 		}
 		tflog.Debug(ctx, "Updated PIM policy rule", map[string]any{"rule": id, "role_definition_id": roleID})
@@ -310,7 +310,7 @@ func (r *roleSettingResource) apply(ctx context.Context, want, prior *roleSettin
 	}
 	after, err := r.data.client.GetRolePolicy(ctx, roleID)
 	if err != nil {
-		addGraphError(diags, "Unable to Confirm Role Setting", "Reading back the PIM policy of role "+roleID, err, "")
+		addGraphError(diags, "Unable to Confirm Role Setting", "Reading back the PIM policy of "+r.data.names.describeRole(ctx, roleID), err, "")
 		return
 	}
 	var ignored []string

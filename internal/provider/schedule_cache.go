@@ -17,6 +17,7 @@ import (
 // outside Terraform.
 type scheduleCache struct {
 	client *pimclient.Client
+	names  *directoryNames
 	mu     sync.Mutex
 	kinds  map[pimclient.Kind]*kindSnapshot
 }
@@ -28,8 +29,8 @@ type kindSnapshot struct {
 	started bool
 }
 
-func newScheduleCache(client *pimclient.Client) *scheduleCache {
-	return &scheduleCache{client: client, kinds: map[pimclient.Kind]*kindSnapshot{}}
+func newScheduleCache(client *pimclient.Client, names *directoryNames) *scheduleCache {
+	return &scheduleCache{client: client, names: names, kinds: map[pimclient.Kind]*kindSnapshot{}}
 }
 
 func cacheKey(k pimclient.AssignmentKey) string {
@@ -95,16 +96,23 @@ func isDone(ch chan struct{}) bool {
 	}
 }
 
-// load lists every direct schedule of the kind, in pages of up to 999.
+// load lists every direct schedule of the kind, in pages of up to 999, and
+// looks up the names of their principals in bulk (1,000 per call), so that
+// each refreshed resource finds its principal's name without a call.
 func (c *scheduleCache) load(ctx context.Context, kind pimclient.Kind) (map[string]*pimclient.Schedule, error) {
 	all, err := c.client.Schedules(kind).ListDirectSchedules(ctx)
 	if err != nil {
 		return nil, err
 	}
 	byKey := make(map[string]*pimclient.Schedule, len(all))
+	principals := make([]string, 0, len(all))
 	for i := range all {
 		sc := &all[i]
 		byKey[cacheKey(pimclient.AssignmentKey{PrincipalID: sc.PrincipalID, RoleDefinitionID: sc.RoleDefinitionID, DirectoryScopeID: sc.DirectoryScopeID})] = sc
+		principals = append(principals, sc.PrincipalID)
+	}
+	if c.names != nil {
+		_ = c.names.resolve(ctx, principals) // a name is decoration: Read reports a failure once
 	}
 	return byKey, nil
 }

@@ -35,7 +35,8 @@ func assignmentSchema(ctx context.Context, kind pimclient.Kind, description stri
 			},
 			"principal_id": schema.StringAttribute{
 				Required: true,
-				MarkdownDescription: "Object id of the user or role-assignable group that receives the " + noun + ". " +
+				MarkdownDescription: principalDescription(kind, noun) + " A principal that does not exist fails the plan on this attribute. " +
+					"To name principals instead of copying ids, use the `pim_principal` or `pim_principals` data source. " +
 					"Changing it replaces the resource.",
 				Validators:    []validator.String{validators.GUID()},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
@@ -106,7 +107,28 @@ func assignmentSchema(ctx context.Context, kind pimclient.Kind, description stri
 				MarkdownDescription: "Status of the schedule: `Provisioned` when in effect, `Granted` when it starts in the future.",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+			"principal_display_name": nameAttribute("Display name of the principal, looked up in the directory at plan time so that a " +
+				"reviewer of the plan sees who gets the role. Null when the credentials cannot read the directory."),
+			"principal_type": nameAttribute("`user`, `group` or `servicePrincipal`."),
+			"principal_user_principal_name": nameAttribute("Sign-in name (UPN) of a user principal, which unlike a display name is unique; " +
+				"null for groups and service principals."),
+			"role_display_name": nameAttribute("Display name of the role, such as `Global Administrator`."),
+			"timeouts":          timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
 		},
 	}
+}
+
+// nameAttribute is a name the provider looks up: shown in the plan, refreshed
+// by every read.
+func nameAttribute(desc string) schema.StringAttribute {
+	return schema.StringAttribute{Computed: true, MarkdownDescription: desc,
+		PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}}
+}
+
+func principalDescription(kind pimclient.Kind, noun string) string {
+	if kind == pimclient.Assignment {
+		return "Object id of the user, role-assignable group or service principal that receives the " + noun + "."
+	}
+	return "Object id of the user or role-assignable group that receives the " + noun + " (Microsoft Entra gives service principals " +
+		"active assignments only)."
 }

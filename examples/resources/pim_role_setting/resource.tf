@@ -2,6 +2,16 @@ data "pim_role_definition" "global_admin" {
   display_name = "Global Administrator"
 }
 
+# Approvers by name: the plan shows the ids, the configuration says who.
+data "pim_principal" "responders" {
+  display_name = "Security Responders"
+  type         = "group"
+}
+
+data "pim_principal" "avery" {
+  user_principal_name = "avery@contoso.example"
+}
+
 # Global Administrator: short activations, two-stage approval, no standing access.
 resource "pim_role_setting" "global_admin" {
   role_definition_id = data.pim_role_definition.global_admin.id
@@ -13,11 +23,11 @@ resource "pim_role_setting" "global_admin" {
       required = true
       stages = [
         {
-          primary_approvers = [{ type = "group", id = "6e0c0000-0000-4000-8000-000000000002" }] # Security Responders
+          primary_approvers = [{ type = "group", id = data.pim_principal.responders.id }]
         },
         {
           timeout_in_days   = 1
-          primary_approvers = [{ type = "user", id = "a11ce000-0000-4000-8000-000000000001" }]
+          primary_approvers = [{ type = "user", id = data.pim_principal.avery.id }]
         },
       ]
     }

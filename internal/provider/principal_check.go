@@ -1,0 +1,121 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient"
+)
+
+// checkPrincipal refuses at plan time a principal Graph would refuse at
+// apply time (an unknown id fails there with SubjectNotFound), and puts its
+// name in the plan. Plans of many new assignments share bulk lookups (see
+// directoryNames). Without directory read permission the check is skipped
+// with one warning.
+func (r *assignmentResource) checkPrincipal(ctx context.Context, plan *assignmentModel, diags *diag.Diagnostics) {
+	if plan.PrincipalID.IsUnknown() {
+		return // known at apply: Create looks the name up
+	}
+	id := plan.PrincipalID.ValueString()
+	obj, known, err := r.data.names.lookup(ctx, id)
+	switch {
+	case isDirectoryDenied(err):
+		r.data.names.warnDenied(err, diags)
+		return
+	case err != nil:
+		diags.AddWarning("Principal Not Checked", graphErrorDetail("Looking up principal "+id+" at plan time failed", err,
+			"The plan goes on; Graph checks the principal again at apply time."))
+		return
+	case !known:
+		return
+	case obj == nil:
+		diags.AddAttributeError(path.Root("principal_id"), "Principal Not Found",
+			fmt.Sprintf("No user, group or service principal with object id %s exists in this tenant, so Graph would refuse the %s at "+
+				"apply time. Check the id (an application's object id and its service principal's id differ). To name principals "+
+				"instead of copying ids, look them up with data \"pim_principal\" (by user_principal_name, display_name, app_id or mail).", id, r.kind))
+		return
+	}
+	who := describeObject(obj)
+	switch {
+	case obj.Type() == pimclient.PrincipalGroup && obj.IsAssignableToRole != nil && !*obj.IsAssignableToRole:
+		diags.AddAttributeError(path.Root("principal_id"), "Group Cannot Hold Directory Roles",
+			fmt.Sprintf("The %s is not role-assignable: Microsoft Entra gives directory roles only to groups created with "+
+				"isAssignableToRole = true, a property that cannot be changed later. Use a role-assignable group (azuread_group's "+
+				"assignable_to_role), or assign the role to the members.", who))
+	case obj.Type() == pimclient.PrincipalServicePrincipal && r.kind == pimclient.Eligibility:
+		diags.AddAttributeError(path.Root("principal_id"), "Service Principals Cannot Be Eligible",
+			fmt.Sprintf("The %s is a service principal: Microsoft Entra gives service principals active assignments only, "+
+				"since an application cannot activate a role. Use pim_active_assignment instead.", who))
+	}
+	plan.principalNames = namesOf(obj)
+}
+
+// checkRole refuses a role id that names no role definition and puts the
+// role's name in the plan.
+func (r *assignmentResource) checkRole(ctx context.Context, plan *assignmentModel, diags *diag.Diagnostics) {
+	if plan.RoleDefinitionID.IsUnknown() {
+		return
+	}
+	roles, err := r.data.names.roleNames(ctx)
+	if err != nil {
+		return // the policy check above has already said what failed
+	}
+	id := plan.RoleDefinitionID.ValueString()
+	name, ok := roles[strings.ToLower(id)]
+	if !ok {
+		diags.AddAttributeError(path.Root("role_definition_id"), "Role Not Found",
+			fmt.Sprintf("No directory role definition has id %s in this tenant. Built-in roles are named by their template id; look a "+
+				"role up by name with data \"pim_role_definition\" (display_name = \"User Administrator\").", id))
+		return
+	}
+	plan.RoleDisplayName = types.StringValue(name)
+}
+
+// fillUnknownNames sets the names a plan left unknown (a principal known
+// only at apply); what cannot be looked up is null. Names the plan showed
+// are kept, so the state matches the plan.
+func (r *assignmentResource) fillUnknownNames(ctx context.Context, m *assignmentModel, diags *diag.Diagnostics) {
+	if m.PrincipalDisplayName.IsUnknown() || m.PrincipalType.IsUnknown() || m.PrincipalUserPrincipalName.IsUnknown() {
+		names := namesOf(nil)
+		obj, known, err := r.data.names.lookup(ctx, m.PrincipalID.ValueString())
+		if known {
+			names = namesOf(obj)
+		} else if isDirectoryDenied(err) {
+			r.data.names.warnDenied(err, diags)
+		}
+		m.principalNames = names
+	}
+	if m.RoleDisplayName.IsUnknown() {
+		m.RoleDisplayName = stringOrNull(r.data.names.roleName(ctx, m.RoleDefinitionID.ValueString()))
+	}
+}
+
+// refreshNames sets the current names on a read: a renamed user shows under
+// the new name. When the directory cannot be read, the names stay as they
+// were.
+func (r *assignmentResource) refreshNames(ctx context.Context, m *assignmentModel, diags *diag.Diagnostics) {
+	obj, known, err := r.data.names.lookup(ctx, m.PrincipalID.ValueString())
+	switch {
+	case known:
+		m.principalNames = namesOf(obj)
+	case isDirectoryDenied(err):
+		r.data.names.warnDenied(err, diags)
+	}
+	if name := r.data.names.roleName(ctx, m.RoleDefinitionID.ValueString()); name != "" {
+		m.RoleDisplayName = types.StringValue(name)
+	}
+	nullIfUnknown(&m.PrincipalDisplayName, &m.PrincipalType, &m.PrincipalUserPrincipalName, &m.RoleDisplayName)
+}
+
+func nullIfUnknown(vals ...*types.String) {
+	for _, v := range vals {
+		if v.IsUnknown() {
+			*v = types.StringNull()
+		}
+	}
+}

@@ -1,0 +1,129 @@
+package provider_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/pim-as-code/terraform-provider-pim/internal/acctest"
+	"github.com/pim-as-code/terraform-provider-pim/internal/provider"
+)
+
+// protocol drives the provider server the way Terraform does, one protocol
+// call at a time: for what the CLI on this machine (1.11) cannot show, such
+// as how many warnings one plan of several resources gets.
+type protocol struct {
+	t       *testing.T
+	srv     tfprotov6.ProviderServer
+	schemas *tfprotov6.GetProviderSchemaResponse
+}
+
+// newProtocol starts a provider server configured for env with token.
+func newProtocol(t *testing.T, env *acctest.Env, token string) *protocol {
+	t.Helper()
+	srv, err := providerserver.NewProtocol6WithError(provider.New("test", provider.WithEndpoint(env.URL), provider.WithAccessToken(token),
+		provider.WithClock(env.Clock), provider.WithPollInterval(time.Second))())()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &protocol{t: t, srv: srv}
+	p.schemas, err = srv.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := p.value(p.schemas.Provider, map[string]tftypes.Value{})
+	resp, err := srv.ConfigureProvider(context.Background(), &tfprotov6.ConfigureProviderRequest{TerraformVersion: "1.11.4", Config: cfg})
+	if err != nil || hasErrors(resp.Diagnostics) {
+		t.Fatalf("configure: %v %v", err, resp.Diagnostics)
+	}
+	return p
+}
+
+// value encodes an object of the schema: the attributes given, null for
+// the others.
+func (p *protocol) value(s *tfprotov6.Schema, attrs map[string]tftypes.Value) *tfprotov6.DynamicValue {
+	p.t.Helper()
+	typ, _ := s.ValueType().(tftypes.Object)
+	vals := map[string]tftypes.Value{}
+	for name, at := range typ.AttributeTypes {
+		vals[name] = tftypes.NewValue(at, nil)
+		if v, ok := attrs[name]; ok {
+			vals[name] = v
+		}
+	}
+	dv, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, vals))
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return &dv
+}
+
+// planCreate plans a new resource of the type from its configuration.
+func (p *protocol) planCreate(typeName string, attrs map[string]tftypes.Value) *tfprotov6.PlanResourceChangeResponse {
+	p.t.Helper()
+	s := p.schemas.ResourceSchemas[typeName]
+	cfg := p.value(s, attrs)
+	prior := p.null(s)
+	resp, err := p.srv.PlanResourceChange(context.Background(), &tfprotov6.PlanResourceChangeRequest{
+		TypeName: typeName, PriorState: prior, ProposedNewState: cfg, Config: cfg})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return resp
+}
+
+func (p *protocol) null(s *tfprotov6.Schema) *tfprotov6.DynamicValue {
+	p.t.Helper()
+	dv, err := tfprotov6.NewDynamicValue(s.ValueType(), tftypes.NewValue(s.ValueType(), nil))
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return &dv
+}
+
+// planned decodes one string attribute of a planned state; ok is false
+// when it is unknown or null.
+func (p *protocol) planned(typeName string, resp *tfprotov6.PlanResourceChangeResponse, attr string) (string, bool) {
+	p.t.Helper()
+	v, err := resp.PlannedState.Unmarshal(p.schemas.ResourceSchemas[typeName].ValueType())
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	var obj map[string]tftypes.Value
+	if err := v.As(&obj); err != nil {
+		p.t.Fatal(err)
+	}
+	a := obj[attr]
+	if !a.IsKnown() || a.IsNull() {
+		return "", false
+	}
+	var s string
+	if err := a.As(&s); err != nil {
+		p.t.Fatal(err)
+	}
+	return s, true
+}
+
+func str(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
+
+func hasErrors(diags []*tfprotov6.Diagnostic) bool {
+	for _, d := range diags {
+		if d.Severity == tfprotov6.DiagnosticSeverityError {
+			return true
+		}
+	}
+	return false
+}
+
+// summaries lists the diagnostics' severities and summaries.
+func summaries(diags []*tfprotov6.Diagnostic) []string {
+	out := make([]string, len(diags))
+	for i, d := range diags {
+		out[i] = d.Severity.String() + ": " + d.Summary
+	}
+	return out
+}
