@@ -195,15 +195,22 @@ func TestAccActiveAssignment_expiryAndDeleteAfterExpiry(t *testing.T) {
 		Steps: []resource.TestStep{
 			{Config: cfg},
 			{
-				PreConfig: func() { env.Clock.Advance(9 * time.Hour) },
-				Config:    cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(active, plancheck.ResourceActionCreate)},
-				},
+				// Ended: it stays, expired; the plan does not grant it again.
+				PreConfig:         func() { env.Clock.Advance(9 * time.Hour) },
+				Config:            cfg,
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(active, tfjsonpath.New("status"), knownvalue.StringExact("Expired"))},
 			},
 			{
-				// Expired again after the last apply: refresh drops it and destroy
-				// has nothing left to remove, without an error.
+				// terraform apply -replace (a taint, here) grants it again.
+				Taint:             []string{active},
+				Config:            cfg,
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(active, plancheck.ResourceActionDestroyBeforeCreate)}},
+				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(active, tfjsonpath.New("status"), knownvalue.StringExact("Provisioned"))},
+			},
+			{
+				// Expired again after the last apply: destroy has nothing left
+				// to remove, without an error.
 				PreConfig: func() { env.Clock.Advance(9 * time.Hour) },
 				Config:    env.ProviderBlock(),
 			},

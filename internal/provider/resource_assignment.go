@@ -40,6 +40,10 @@ const (
 	// lagWindow is how long after a write a missing schedule is taken for
 	// replication lag rather than drift.
 	lagWindow = 10 * time.Minute
+	// statusExpired marks, in state only, an assignment that ran to its end:
+	// Graph has no schedule for it any more, and Terraform must not grant
+	// it again unasked.
+	statusExpired = "Expired"
 )
 
 // assignmentResource implements both pim_eligible_assignment and
@@ -124,8 +128,17 @@ func (r *assignmentResource) ModifyPlan(ctx context.Context, req resource.Modify
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	var state assignmentModel
+	if !req.State.Raw.IsNull() {
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	now := r.data.clock.Now()
-	if end, ok := knownTime(plan.EndDateTime, &resp.Diagnostics); ok && !end.After(now) {
+	// An expired assignment keeps its past end in state: only a new end is checked.
+	settingEnd := req.State.Raw.IsNull() || !state.expired() || plan.regrants(&state)
+	if end, ok := knownTime(plan.EndDateTime, &resp.Diagnostics); ok && settingEnd && !end.After(now) {
 		resp.Diagnostics.AddAttributeError(path.Root("end_date_time"), "End Date Time In The Past",
 			fmt.Sprintf("end_date_time %s is not in the future (now: %s). PIM removes an assignment when its end passes, so it "+
 				"cannot be created or updated with this value. Set a later end_date_time, use duration, or remove the resource.",
@@ -138,9 +151,8 @@ func (r *assignmentResource) ModifyPlan(ctx context.Context, req resource.Modify
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
 	}
-	var state assignmentModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	if state.expired() {
+		r.planExpired(ctx, &plan, &state, req.Config, resp)
 		return
 	}
 	if plan.changesGraph(&state) {
@@ -168,10 +180,18 @@ func (r *assignmentResource) Create(ctx context.Context, req resource.CreateRequ
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	body, diags := plan.toRequest(pimclient.ActionAdminAssign, true)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
+	if r.assign(ctx, &plan, resp.Private, &resp.Diagnostics) {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	}
+}
+
+// assign grants the plan's assignment with adminAssign (a create, or a new
+// grant after expiry) and records the schedule; it reports success.
+func (r *assignmentResource) assign(ctx context.Context, plan *assignmentModel, private privateSetter, diags *diag.Diagnostics) bool {
+	body, d := plan.toRequest(pimclient.ActionAdminAssign, true)
+	diags.Append(d...)
+	if diags.HasError() {
+		return false
 	}
 	var created *pimclient.ScheduleRequest
 	var found *pimclient.Schedule
@@ -185,8 +205,8 @@ func (r *assignmentResource) Create(ctx context.Context, req resource.CreateRequ
 		echo: func(err error) bool { return pimclient.HasCode(err, pimclient.CodeRoleAssignmentExists) },
 	})
 	if err != nil {
-		r.createError(ctx, &plan, err, &resp.Diagnostics)
-		return
+		r.createError(ctx, plan, err, diags)
+		return false
 	}
 	sc := found
 	if !adopted {
@@ -195,9 +215,9 @@ func (r *assignmentResource) Create(ctx context.Context, req resource.CreateRequ
 		sc = scheduleFromRequest(created, r.kind)
 		tflog.Info(ctx, "Created PIM schedule request", map[string]any{"request_id": created.ID, "status": created.Status})
 	}
-	r.fillUnknownNames(ctx, &plan, &resp.Diagnostics)
-	r.written(ctx, &plan, sc, resp.Private, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	r.fillUnknownNames(ctx, plan, diags)
+	r.written(ctx, plan, sc, private, diags)
+	return !diags.HasError()
 }
 
 func (r *assignmentResource) createError(ctx context.Context, plan *assignmentModel, err error, diags *diag.Diagnostics) {
@@ -276,6 +296,14 @@ func (r *assignmentResource) Read(ctx context.Context, req resource.ReadRequest,
 		return
 	}
 	if sc == nil {
+		if end, ok := state.end(&resp.Diagnostics); ok && !end.After(r.data.clock.Now()) {
+			// It ran its course: keep it, expired, so the next apply does
+			// not grant it again unasked.
+			r.warnExpired(ctx, &state, end, &resp.Diagnostics)
+			state.Status = types.StringValue(statusExpired)
+			resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+			return
+		}
 		r.warnGone(ctx, &state, &resp.Diagnostics)
 		resp.State.RemoveResource(ctx)
 		return
@@ -302,6 +330,10 @@ func (r *assignmentResource) Update(ctx context.Context, req resource.UpdateRequ
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if state.expired() {
+		r.updateExpired(ctx, &plan, &state, resp)
 		return
 	}
 	if !plan.changesGraph(&state) {
@@ -360,6 +392,9 @@ func (r *assignmentResource) Delete(ctx context.Context, req resource.DeleteRequ
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	if state.expired() {
+		return // Graph removed it when it ended: nothing to call, nothing to fail
 	}
 	timeout, diags := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
 	resp.Diagnostics.Append(diags...)
@@ -470,12 +505,7 @@ func (r *assignmentResource) waitOutLag(ctx context.Context, key pimclient.Assig
 }
 
 func (r *assignmentResource) warnGone(ctx context.Context, state *assignmentModel, diags *diag.Diagnostics) {
-	what := fmt.Sprintf("The %s %s no longer exists in PIM", r.kind, r.describeKey(ctx, state))
-	if end, ok := knownTime(state.EndDateTime, diags); ok && !end.After(r.data.clock.Now()) {
-		what += fmt.Sprintf(": it expired at %s", end.Format(time.RFC3339))
-	} else {
-		what += ": it was removed outside Terraform or reached its end"
-	}
+	what := fmt.Sprintf("The %s %s no longer exists in PIM: it was removed outside Terraform before its end", r.kind, r.describeKey(ctx, state))
 	tflog.Warn(ctx, what)
 	diags.AddWarning(title(r.kind.String())+" No Longer Exists",
 		what+". It has been removed from the Terraform state; the next plan proposes to create it again. "+

@@ -187,31 +187,83 @@ func TestAccEligibleAssignment_driftRemovedOutOfBand(t *testing.T) {
 	})
 }
 
+// Time-bound means time-bound: an eligibility that reached its end stays in
+// state as Expired with an empty plan, and is granted again only when the
+// configuration gives it a new lifetime. Destroying it calls nothing.
 func TestAccEligibleAssignment_expiry(t *testing.T) {
 	t.Parallel()
 	env := acctest.NewEnv(t)
-	withDuration := eligibleConfig(env, emulator.AliceID, emulator.RoleHelpdeskAdministrator, `  duration = "P1D"`)
+	withDuration := func(d string) string {
+		return eligibleConfig(env, emulator.AliceID, emulator.RoleHelpdeskAdministrator, `  duration = "`+d+`"`)
+	}
 	withEnd := eligibleConfig(env, emulator.CarolID, emulator.RoleHelpdeskAdministrator, `  end_date_time = "2030-01-03T09:00:00Z"`)
+	status := func(want string) statecheck.StateCheck {
+		return statecheck.ExpectKnownValue(eligible, tfjsonpath.New("status"), knownvalue.StringExact(want))
+	}
+	posts := "POST /v1.0/roleManagement/directory/roleEligibilityScheduleRequests"
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(env),
 		Steps: []resource.TestStep{
-			{Config: withDuration},
+			{Config: withDuration("P1D")},
 			{
-				// A day and a minute later PIM has removed it; refresh drops it
-				// from state and the plan re-creates it for another day.
-				PreConfig: func() { env.Clock.Advance(24*time.Hour + time.Minute) },
-				Config:    withDuration,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(eligible, plancheck.ResourceActionCreate)},
+				// A day and a minute later PIM has removed it: it stays, expired, and nothing is planned.
+				PreConfig:         func() { env.Clock.Advance(24*time.Hour + time.Minute) },
+				Config:            withDuration("P1D"),
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigStateChecks: []statecheck.StateCheck{status("Expired")},
+				Check:             env.CheckGone(emulator.Eligible, emulator.AliceID, emulator.RoleHelpdeskAdministrator),
+			},
+			{
+				// A new duration grants it again, in place.
+				Config: withDuration("P2D"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(eligible, plancheck.ResourceActionUpdate),
+					plancheck.ExpectUnknownValue(eligible, tfjsonpath.New("status")),
+					plancheck.ExpectUnknownValue(eligible, tfjsonpath.New("start_date_time")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					status("Provisioned"),
+					statecheck.ExpectKnownValue(eligible, tfjsonpath.New("start_date_time"), knownvalue.StringExact("2030-01-02T09:01:00Z")),
 				},
 			},
 			{Config: withEnd},
 			{
-				// A fixed end that has passed cannot be re-created: the plan says so.
-				PreConfig:   func() { env.Clock.Advance(48 * time.Hour) },
-				Config:      withEnd,
+				// A fixed end that has passed is no error on a resource that ran its course.
+				PreConfig:         func() { env.Clock.Advance(48 * time.Hour) },
+				Config:            withEnd,
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigStateChecks: []statecheck.StateCheck{status("Expired")},
+			},
+			{
+				// Changing only the justification of an expired one touches only the state.
+				PreConfig: func() { env.Control(t, "DELETE", "requests", "", 204) },
+				Config: eligibleConfig(env, emulator.CarolID, emulator.RoleHelpdeskAdministrator,
+					"  end_date_time = \"2030-01-03T09:00:00Z\"\n  justification = \"still expired\""),
+				ConfigStateChecks: []statecheck.StateCheck{status("Expired"),
+					statecheck.ExpectKnownValue(eligible, tfjsonpath.New("justification"), knownvalue.StringExact("still expired"))},
+				Check: func(*terraform.State) error {
+					if n := env.RouteCount(t, posts); n != 0 {
+						return fmt.Errorf("%d schedule requests sent for an expired assignment, want 0", n)
+					}
+					return nil
+				},
+			},
+			{
+				// A new end in the past is refused at plan time, as for a create.
+				Config:      strings.Replace(withEnd, "2030-01-03T09:00:00Z", "2030-01-04T09:00:00Z", 1),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)End Date Time In The Past.*end_date_time 2030-01-03T09:00:00Z is not in the\s+future`),
+				ExpectError: regexp.MustCompile(`(?s)End Date Time In The Past.*end_date_time 2030-01-04T09:00:00Z is not in the\s+future`),
+			},
+			{
+				// Destroying an expired assignment sends nothing that could fail.
+				PreConfig: func() { env.Control(t, "DELETE", "requests", "", 204) },
+				Config:    env.ProviderBlock(),
+				Check: func(*terraform.State) error {
+					if n := env.RouteCount(t, posts); n != 0 {
+						return fmt.Errorf("destroying an expired assignment sent %d requests, want 0", n)
+					}
+					return nil
+				},
 			},
 		},
 	})

@@ -92,19 +92,20 @@ func assignmentSchema(ctx context.Context, kind pimclient.Kind, description stri
 				Optional:   true,
 				MarkdownDescription: "When the " + noun + " ends (RFC 3339). Conflicts with `duration`; with neither, the " + noun +
 					" is permanent (if the role setting allows it). Must be after the start and in the future. Updated in place. " +
-					"When it passes, PIM removes the " + noun + "; the next refresh drops it from state with a warning and the " +
-					"plan proposes to create it again.",
+					"When it passes, PIM removes the " + noun + "; the resource stays in state with `status = \"Expired\"`, a warning " +
+					"and an empty plan, so no apply grants it again unasked. A new `end_date_time` or `duration` (or `terraform apply -replace`) grants it again.",
 				Validators: []validator.String{stringvalidator.ConflictsWith(path.MatchRoot("duration"))},
 			},
 			"duration": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "How long the " + noun + " lasts from its start, as an ISO 8601 duration (`P90D`, `PT8H`, `P1Y`). " +
-					"Conflicts with `end_date_time`. Updated in place.",
+					"Conflicts with `end_date_time`. Updated in place. When it has run out, the resource stays in state as `Expired` (see `status`).",
 				Validators: []validator.String{validators.ISO8601Duration()},
 			},
 			"status": schema.StringAttribute{
 				Computed:            true,
-				MarkdownDescription: "Status of the schedule: `Provisioned` when in effect, `Granted` when it starts in the future.",
+				MarkdownDescription: "Status of the schedule: `Provisioned` when in effect, `Granted` when it starts in the future, `Expired` when it " +
+					"ran to its end (kept in state so it is not granted again; destroying it sends nothing to Graph).",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"principal_display_name": nameAttribute("Display name of the principal, looked up in the directory at plan time so that a " +
