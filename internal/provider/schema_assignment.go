@@ -103,10 +103,10 @@ func assignmentSchema(ctx context.Context, kind pimclient.Kind, description stri
 				Validators: []validator.String{validators.ISO8601Duration()},
 			},
 			"status": schema.StringAttribute{
-				Computed:            true,
+				Computed: true,
 				MarkdownDescription: "Status of the schedule: `Provisioned` when in effect, `Granted` when it starts in the future, `Expired` when it " +
 					"ran to its end (kept in state so it is not granted again; destroying it sends nothing to Graph).",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"principal_display_name": nameAttribute("Display name of the principal, looked up in the directory at plan time so that a " +
 				"reviewer of the plan sees who gets the role. Null when the credentials cannot read the directory."),
