@@ -142,3 +142,7 @@ type RoleDefinition struct {
 	IsEnabled   bool   `json:"isEnabled"`
 	TemplateID  string `json:"templateId"`
 }
+
+// RoleGlobalAdministrator is the template id of Global Administrator, the
+// role Entra keeps at least one active holder of.
+const RoleGlobalAdministrator = "62e90394-69f5-4237-9190-012177145e10"

@@ -127,3 +127,44 @@ func summaries(diags []*tfprotov6.Diagnostic) []string {
 	}
 	return out
 }
+
+// read refreshes a resource from a state given by its attributes.
+func (p *protocol) read(typeName string, state map[string]tftypes.Value) *tfprotov6.ReadResourceResponse {
+	p.t.Helper()
+	resp, err := p.srv.ReadResource(context.Background(), &tfprotov6.ReadResourceRequest{TypeName: typeName,
+		CurrentState: p.value(p.schemas.ResourceSchemas[typeName], state)})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return resp
+}
+
+// planUpdate plans a change of an existing resource: Terraform proposes the
+// prior state overlaid with the configuration.
+func (p *protocol) planUpdate(typeName string, prior, config map[string]tftypes.Value) *tfprotov6.PlanResourceChangeResponse {
+	p.t.Helper()
+	s := p.schemas.ResourceSchemas[typeName]
+	proposed := map[string]tftypes.Value{}
+	for k, v := range prior {
+		proposed[k] = v
+	}
+	for k, v := range config {
+		proposed[k] = v
+	}
+	resp, err := p.srv.PlanResourceChange(context.Background(), &tfprotov6.PlanResourceChangeRequest{TypeName: typeName,
+		PriorState: p.value(s, prior), ProposedNewState: p.value(s, proposed), Config: p.value(s, config)})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return resp
+}
+
+// warning returns the detail of the diagnostic with the summary, "" if none.
+func warning(diags []*tfprotov6.Diagnostic, summary string) string {
+	for _, d := range diags {
+		if d.Summary == summary {
+			return d.Detail
+		}
+	}
+	return ""
+}

@@ -159,6 +159,7 @@ func (r *assignmentResource) ModifyPlan(ctx context.Context, req resource.Modify
 		// Only a request that is sent is checked: a tightened policy does not
 		// revoke existing assignments, so it must not block unrelated plans.
 		r.checkPolicy(ctx, &plan, &resp.Diagnostics)
+		r.warnLastPermanentGlobalAdmin(ctx, &plan, &state, &resp.Diagnostics)
 	}
 	// A new start can move the schedule between Granted and Provisioned.
 	if !plan.StartDateTime.IsUnknown() && !plan.StartDateTime.Equal(state.StartDateTime) {
@@ -314,6 +315,7 @@ func (r *assignmentResource) Read(ctx context.Context, req resource.ReadRequest,
 	state.setComputed(sc)
 	state.EndDateTime, state.Duration = expirationFromAPI(state.EndDateTime, state.Duration, sc)
 	r.refreshNames(ctx, &state, &resp.Diagnostics)
+	r.warnNoncompliant(ctx, &state, sc, &resp.Diagnostics)
 
 	if len(imported) > 0 {
 		// Justification and ticket live on requests, not schedules. On import,

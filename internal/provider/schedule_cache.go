@@ -140,3 +140,18 @@ func (c *scheduleCache) put(kind pimclient.Kind, k pimclient.AssignmentKey, sc *
 		snap.byKey[cacheKey(k)] = sc
 	}
 }
+
+// all returns every direct standing schedule of the kind.
+func (c *scheduleCache) all(ctx context.Context, kind pimclient.Kind) ([]*pimclient.Schedule, error) {
+	snap, err := c.snapshot(ctx, kind, false)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]*pimclient.Schedule, 0, len(snap.byKey))
+	for _, sc := range snap.byKey {
+		out = append(out, sc)
+	}
+	return out, nil
+}
