@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -166,3 +167,18 @@ func firstNonEmpty(vals ...string) string {
 	}
 	return ""
 }
+
+// ruleIDs are the 17 rules of a directory role's PIM policy in Graph's
+// order (https://learn.microsoft.com/graph/identity-governance-pim-rules-overview).
+var ruleIDs = []string{
+	"Expiration_Admin_Eligibility", "Enablement_Admin_Eligibility",
+	"Notification_Admin_Admin_Eligibility", "Notification_Requestor_Admin_Eligibility", "Notification_Approver_Admin_Eligibility",
+	"Expiration_Admin_Assignment", "Enablement_Admin_Assignment",
+	"Notification_Admin_Admin_Assignment", "Notification_Requestor_Admin_Assignment", "Notification_Approver_Admin_Assignment",
+	"Expiration_EndUser_Assignment", "Enablement_EndUser_Assignment", "Approval_EndUser_Assignment",
+	"AuthenticationContext_EndUser_Assignment",
+	"Notification_Admin_EndUser_Assignment", "Notification_Requestor_EndUser_Assignment", "Notification_Approver_EndUser_Assignment",
+}
+
+// RuleIDs returns the 17 rule ids in Graph's order.
+func RuleIDs() []string { return slices.Clone(ruleIDs) }

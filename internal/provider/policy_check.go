@@ -18,6 +18,7 @@ import (
 // accepts an admin assignment request.
 type assignmentLimits struct {
 	AllowPermanent       bool
+	RequireMFA           bool
 	MaximumDuration      string
 	RequireJustification bool
 	RequireTicket        bool
@@ -36,9 +37,9 @@ func (l policyLimits) forKind(k pimclient.Kind) (assignmentLimits, string, strin
 
 func policyLimitsFromModel(m *roleSettingModel) policyLimits {
 	return policyLimits{
-		Eligible: assignmentLimits{m.EligibleAssignment.AllowPermanent, m.EligibleAssignment.MaximumDuration,
+		Eligible: assignmentLimits{m.EligibleAssignment.AllowPermanent, m.EligibleAssignment.RequireMFA, m.EligibleAssignment.MaximumDuration,
 			m.EligibleAssignment.RequireJustification, m.EligibleAssignment.RequireTicketInfo},
-		Active: assignmentLimits{m.ActiveAssignment.AllowPermanent, m.ActiveAssignment.MaximumDuration,
+		Active: assignmentLimits{m.ActiveAssignment.AllowPermanent, m.ActiveAssignment.RequireMFA, m.ActiveAssignment.MaximumDuration,
 			m.ActiveAssignment.RequireJustification, m.ActiveAssignment.RequireTicketInfo},
 	}
 }
@@ -165,6 +166,13 @@ func (r *assignmentResource) checkPolicy(ctx context.Context, plan *assignmentMo
 			}
 		}
 	}
+	if l.RequireMFA && r.data.appOnly {
+		diags.AddWarning("Multi-Factor Authentication Required",
+			fmt.Sprintf("%s requires multi-factor authentication of the admin making %ss (%s.require_mfa, rule %s), and this provider "+
+				"signs in app-only (%s): an application cannot pass MFA, so Graph will refuse this %s at apply time. Run Terraform as "+
+				"a user who signs in with MFA (use_cli), or set %s.require_mfa = false in the role's pim_role_setting.%s",
+				source, r.kind, block, enablementRule(r.kind), r.data.signIn, r.kind, block, hint))
+	}
 	if l.RequireJustification && plan.Justification.IsNull() {
 		diags.AddAttributeError(path.Root("justification"), "Justification Required",
 			fmt.Sprintf("%s requires a justification for %ss (%s.require_justification). Set justification.%s", source, r.kind, block, hint))
@@ -192,4 +200,11 @@ func plannedEnd(plan *assignmentModel, now time.Time, diags *diag.Diagnostics) (
 		start = s
 	}
 	return d.AddTo(start), "duration", true
+}
+
+func enablementRule(k pimclient.Kind) string {
+	if k == pimclient.Assignment {
+		return "Enablement_Admin_Assignment"
+	}
+	return "Enablement_Admin_Eligibility"
 }

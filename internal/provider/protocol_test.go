@@ -25,8 +25,15 @@ type protocol struct {
 // newProtocol starts a provider server configured for env with token.
 func newProtocol(t *testing.T, env *acctest.Env, token string) *protocol {
 	t.Helper()
-	srv, err := providerserver.NewProtocol6WithError(provider.New("test", provider.WithEndpoint(env.URL), provider.WithAccessToken(token),
-		provider.WithClock(env.Clock), provider.WithPollInterval(time.Second))())()
+	return newProtocolWith(t, env, nil, provider.WithAccessToken(token))
+}
+
+// newProtocolWith starts a provider server for env configured with the
+// provider block's attributes.
+func newProtocolWith(t *testing.T, env *acctest.Env, block map[string]tftypes.Value, opts ...provider.Option) *protocol {
+	t.Helper()
+	opts = append([]provider.Option{provider.WithEndpoint(env.URL), provider.WithClock(env.Clock), provider.WithPollInterval(time.Second)}, opts...)
+	srv, err := providerserver.NewProtocol6WithError(provider.New("test", opts...)())()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +42,7 @@ func newProtocol(t *testing.T, env *acctest.Env, token string) *protocol {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := p.value(p.schemas.Provider, map[string]tftypes.Value{})
+	cfg := p.value(p.schemas.Provider, block)
 	resp, err := srv.ConfigureProvider(context.Background(), &tfprotov6.ConfigureProviderRequest{TerraformVersion: "1.11.4", Config: cfg})
 	if err != nil || hasErrors(resp.Diagnostics) {
 		t.Fatalf("configure: %v %v", err, resp.Diagnostics)
@@ -167,4 +174,24 @@ func warning(diags []*tfprotov6.Diagnostic, summary string) string {
 		}
 	}
 	return ""
+}
+
+// object builds a value of an object type: the attributes given, null for
+// the others.
+func object(typ tftypes.Type, attrs map[string]tftypes.Value) tftypes.Value {
+	o, _ := typ.(tftypes.Object)
+	vals := map[string]tftypes.Value{}
+	for name, at := range o.AttributeTypes {
+		vals[name] = tftypes.NewValue(at, nil)
+		if v, ok := attrs[name]; ok {
+			vals[name] = v
+		}
+	}
+	return tftypes.NewValue(o, vals)
+}
+
+// attrType is the type of a top-level attribute of a resource.
+func (p *protocol) attrType(typeName, attr string) tftypes.Type {
+	o, _ := p.schemas.ResourceSchemas[typeName].ValueType().(tftypes.Object)
+	return o.AttributeTypes[attr]
 }

@@ -126,6 +126,10 @@ type providerData struct {
 	policies  *policyCache
 	schedules *scheduleCache
 	names     *directoryNames
+	// signIn names the sign-in method; appOnly is true when it has no
+	// signed-in user (client credentials, federation, an app's token).
+	signIn  string
+	appOnly bool
 }
 
 func (p *pimProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -242,7 +246,8 @@ func (p *pimProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	}
 	tflog.Debug(ctx, "Configured Microsoft Graph client", map[string]any{"endpoint": endpoint, "sign_in": method})
 	names := newDirectoryNames(client)
-	data := &providerData{client: client, clock: p.clock, poll: p.poll, policies: newPolicyCache(), schedules: newScheduleCache(client, names), names: names}
+	data := &providerData{client: client, clock: p.clock, poll: p.poll, policies: newPolicyCache(), schedules: newScheduleCache(client, names), names: names,
+		signIn: method, appOnly: p.appOnly(&cfg, method)}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 }

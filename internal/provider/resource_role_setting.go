@@ -2,11 +2,9 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -74,6 +72,7 @@ type approverModel struct {
 
 type eligibleSettingModel struct {
 	AllowPermanent       bool   `tfsdk:"allow_permanent"`
+	RequireMFA           bool   `tfsdk:"require_mfa"`
 	MaximumDuration      string `tfsdk:"maximum_duration"`
 	RequireJustification bool   `tfsdk:"require_justification"`
 	RequireTicketInfo    bool   `tfsdk:"require_ticket_info"`
@@ -191,6 +190,9 @@ func (r *roleSettingResource) ModifyPlan(ctx context.Context, req resource.Modif
 		return
 	}
 	r.data.policies.plan(plan.RoleDefinitionID.ValueString(), policyLimitsFromModel(&plan))
+	if !req.Plan.Raw.Equal(req.State.Raw) {
+		r.warnResets(ctx, req, &plan, &resp.Diagnostics)
+	}
 }
 
 func (r *roleSettingResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -199,9 +201,7 @@ func (r *roleSettingResource) Create(ctx context.Context, req resource.CreateReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	// Create writes every rule: the policy may differ from the defaults in
-	// ways no state knows about yet.
-	r.apply(ctx, &plan, nil, &resp.Diagnostics)
+	r.apply(ctx, &plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -235,13 +235,12 @@ func (r *roleSettingResource) Read(ctx context.Context, req resource.ReadRequest
 }
 
 func (r *roleSettingResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state roleSettingModel
+	var plan roleSettingModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.apply(ctx, &plan, &state, &resp.Diagnostics)
+	r.apply(ctx, &plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -257,7 +256,7 @@ func (r *roleSettingResource) Delete(ctx context.Context, req resource.DeleteReq
 	}
 	def := defaultRoleSetting()
 	def.RoleDefinitionID = state.RoleDefinitionID
-	r.apply(ctx, &def, &state, &resp.Diagnostics)
+	r.apply(ctx, &def, &resp.Diagnostics)
 	if !resp.Diagnostics.HasError() {
 		tflog.Info(ctx, "Restored the documented default PIM setting", map[string]any{"role_definition_id": state.RoleDefinitionID.ValueString()})
 	}
@@ -272,11 +271,13 @@ func (r *roleSettingResource) ImportState(ctx context.Context, req resource.Impo
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("role_definition_id"), req.ID)...)
 }
 
-// apply PATCHes the rules of want that differ from prior (all of them when
-// prior is nil), then reads the policy back and checks Graph kept every
-// value. On a failed PATCH it restores the rules it had already changed, so a
-// failed apply leaves the policy as it was.
-func (r *roleSettingResource) apply(ctx context.Context, want, prior *roleSettingModel, diags *diag.Diagnostics) {
+// apply PATCHes the rules of want that differ from the policy as Graph
+// holds it now (so a create, an import's first apply or a destroy changes
+// only what differs, and the audit log shows only real changes), then reads
+// the policy back and checks Graph kept every value. On a failed PATCH it
+// restores the rules it had already changed, so a failed apply leaves the
+// policy as it was.
+func (r *roleSettingResource) apply(ctx context.Context, want *roleSettingModel, diags *diag.Diagnostics) {
 	roleID := want.RoleDefinitionID.ValueString()
 	current, err := r.data.client.GetRolePolicy(ctx, roleID)
 	if err != nil {
@@ -284,14 +285,10 @@ func (r *roleSettingResource) apply(ctx context.Context, want, prior *roleSettin
 		return
 	}
 	wantRules := roleSettingToRules(want)
-	var priorRules map[string]pimclient.PolicyRule
-	if prior != nil && prior.Activation != nil {
-		priorRules = roleSettingToRules(prior)
-	}
 	var done []pimclient.PolicyRule // previous values of rules already patched
-	for _, id := range ruleOrder {
+	for _, id := range pimclient.RuleIDs() {
 		rule := wantRules[id]
-		if priorRules != nil && sameRule(priorRules[id], rule) {
+		if sameRule(current.Rules[id], rule) {
 			continue
 		}
 		if err := r.data.client.UpdatePolicyRule(ctx, current.PolicyID, rule); err != nil {
@@ -314,7 +311,7 @@ func (r *roleSettingResource) apply(ctx context.Context, want, prior *roleSettin
 		return
 	}
 	var ignored []string
-	for _, id := range ruleOrder {
+	for _, id := range pimclient.RuleIDs() {
 		if !sameRule(after.Rules[id], wantRules[id]) {
 			ignored = append(ignored, id)
 		}
@@ -383,240 +380,4 @@ func (n *notificationsModel) all() []*notificationModel {
 		out = append(out, &g.Admin, &g.Requestor, &g.Approver)
 	}
 	return out
-}
-
-// ruleOrder is the documented order of the 17 rules.
-var ruleOrder = []string{
-	"Expiration_Admin_Eligibility", "Enablement_Admin_Eligibility",
-	"Notification_Admin_Admin_Eligibility", "Notification_Requestor_Admin_Eligibility", "Notification_Approver_Admin_Eligibility",
-	"Expiration_Admin_Assignment", "Enablement_Admin_Assignment",
-	"Notification_Admin_Admin_Assignment", "Notification_Requestor_Admin_Assignment", "Notification_Approver_Admin_Assignment",
-	"Expiration_EndUser_Assignment", "Enablement_EndUser_Assignment", "Approval_EndUser_Assignment",
-	"AuthenticationContext_EndUser_Assignment",
-	"Notification_Admin_EndUser_Assignment", "Notification_Requestor_EndUser_Assignment", "Notification_Approver_EndUser_Assignment",
-}
-
-// sameRule compares two rules as Graph does: lists as sets, emails and
-// object ids without regard to case.
-func sameRule(a, b pimclient.PolicyRule) bool {
-	ja, errA := json.Marshal(normalizeRule(a))
-	jb, errB := json.Marshal(normalizeRule(b))
-	return errA == nil && errB == nil && string(ja) == string(jb)
-}
-
-// normalizeRule makes a rule read from Graph comparable with one built from
-// the model: sorted lists, canonical casing.
-func normalizeRule(r pimclient.PolicyRule) pimclient.PolicyRule {
-	r.EnabledRules = canonicalEnablement(r.EnabledRules)
-	r.NotificationRecipients = sortedLower(r.NotificationRecipients)
-	if r.Setting != nil {
-		s := *r.Setting
-		s.ApprovalStages = slices.Clone(s.ApprovalStages)
-		for i := range s.ApprovalStages {
-			s.ApprovalStages[i].PrimaryApprovers = sortedSubjects(s.ApprovalStages[i].PrimaryApprovers)
-			s.ApprovalStages[i].EscalationApprovers = sortedSubjects(s.ApprovalStages[i].EscalationApprovers)
-		}
-		r.Setting = &s
-	}
-	if r.ClaimValue != nil && *r.ClaimValue == "" {
-		r.ClaimValue = nil
-	}
-	return r
-}
-
-func canonicalEnablement(in []string) []string {
-	out := []string{}
-	for _, want := range []string{"MultiFactorAuthentication", "Justification", "Ticketing"} {
-		for _, v := range in {
-			if strings.EqualFold(v, want) {
-				out = append(out, want)
-				break
-			}
-		}
-	}
-	return out
-}
-
-func sortedLower(in []string) []string {
-	out := make([]string, 0, len(in))
-	for _, s := range in {
-		out = append(out, strings.ToLower(s))
-	}
-	sort.Strings(out)
-	return out
-}
-
-func sortedSubjects(in []pimclient.SubjectSet) []pimclient.SubjectSet {
-	out := make([]pimclient.SubjectSet, 0, len(in))
-	for _, s := range in {
-		t := pimclient.SubjectSingleUser
-		if strings.Contains(strings.ToLower(s.ODataType), "group") {
-			t = pimclient.SubjectGroupMembers
-		}
-		out = append(out, pimclient.SubjectSet{ODataType: t, UserID: strings.ToLower(s.UserID), GroupID: strings.ToLower(s.GroupID)})
-	}
-	sort.Slice(out, func(i, j int) bool {
-		return out[i].ODataType+out[i].UserID+out[i].GroupID < out[j].ODataType+out[j].UserID+out[j].GroupID
-	})
-	return out
-}
-
-func enabledRules(mfa, justification, ticket bool) []string {
-	out := []string{}
-	if mfa {
-		out = append(out, "MultiFactorAuthentication")
-	}
-	if justification {
-		out = append(out, "Justification")
-	}
-	if ticket {
-		out = append(out, "Ticketing")
-	}
-	return out
-}
-
-func hasRule(rules []string, name string) bool {
-	return slices.ContainsFunc(rules, func(s string) bool { return strings.EqualFold(s, name) })
-}
-
-// roleSettingToRules maps the model to the 17 rules as they are sent: values
-// as configured (sameRule normalises for comparison).
-func roleSettingToRules(m *roleSettingModel) map[string]pimclient.PolicyRule {
-	rules := map[string]pimclient.PolicyRule{}
-	exp := func(id string, required bool, limit string) {
-		rules[id] = pimclient.PolicyRule{ODataType: pimclient.RuleTypeExpiration, ID: id, IsExpirationRequired: required, MaximumDuration: limit}
-	}
-	enable := func(id string, list []string) {
-		rules[id] = pimclient.PolicyRule{ODataType: pimclient.RuleTypeEnablement, ID: id, EnabledRules: list}
-	}
-	exp("Expiration_Admin_Eligibility", !m.EligibleAssignment.AllowPermanent, m.EligibleAssignment.MaximumDuration)
-	enable("Enablement_Admin_Eligibility", enabledRules(false, m.EligibleAssignment.RequireJustification, m.EligibleAssignment.RequireTicketInfo))
-	exp("Expiration_Admin_Assignment", !m.ActiveAssignment.AllowPermanent, m.ActiveAssignment.MaximumDuration)
-	enable("Enablement_Admin_Assignment", enabledRules(m.ActiveAssignment.RequireMFA, m.ActiveAssignment.RequireJustification, m.ActiveAssignment.RequireTicketInfo))
-	a := m.Activation
-	exp("Expiration_EndUser_Assignment", true, a.MaximumDuration)
-	enable("Enablement_EndUser_Assignment", enabledRules(a.RequireMFA, a.RequireJustification, a.RequireTicketInfo))
-	ctxRule := pimclient.PolicyRule{ODataType: pimclient.RuleTypeAuthenticationContext, ID: "AuthenticationContext_EndUser_Assignment"}
-	if !a.AuthenticationContextClaimValue.IsNull() && a.AuthenticationContextClaimValue.ValueString() != "" {
-		v := a.AuthenticationContextClaimValue.ValueString()
-		ctxRule.IsEnabled, ctxRule.ClaimValue = true, &v
-	}
-	rules[ctxRule.ID] = ctxRule
-	settings := &pimclient.ApprovalSettings{
-		IsApprovalRequired: a.Approval.Required, IsApprovalRequiredForExtension: a.Approval.RequiredForExtension,
-		IsRequestorJustificationRequired: a.Approval.RequireRequestorJustification, ApprovalMode: "SingleStage",
-		ApprovalStages: []pimclient.ApprovalStage{},
-	}
-	if len(a.Approval.Stages) > 1 {
-		settings.ApprovalMode = "Serial"
-	}
-	for _, st := range a.Approval.Stages {
-		settings.ApprovalStages = append(settings.ApprovalStages, pimclient.ApprovalStage{
-			ApprovalStageTimeOutInDays: int(st.TimeoutInDays), IsApproverJustificationRequired: st.RequireApproverJustification,
-			EscalationTimeInMinutes: int(st.EscalationTimeInMinutes), IsEscalationEnabled: st.EscalationEnabled,
-			PrimaryApprovers: subjectsFromModel(st.PrimaryApprovers), EscalationApprovers: subjectsFromModel(st.EscalationApprovers),
-		})
-	}
-	rules["Approval_EndUser_Assignment"] = pimclient.PolicyRule{ODataType: pimclient.RuleTypeApproval, ID: "Approval_EndUser_Assignment", Setting: settings}
-	notify := func(suffix string, g notificationGroupModel) {
-		for recipient, n := range map[string]notificationModel{"Admin": g.Admin, "Requestor": g.Requestor, "Approver": g.Approver} {
-			level := "All"
-			if n.CriticalOnly {
-				level = "Critical"
-			}
-			id := "Notification_" + recipient + "_" + suffix
-			rules[id] = pimclient.PolicyRule{ODataType: pimclient.RuleTypeNotification, ID: id, NotificationType: "Email", RecipientType: recipient,
-				NotificationLevel: level, IsDefaultRecipientsEnabled: n.DefaultRecipients, NotificationRecipients: nonNilStrings(n.AdditionalRecipients)}
-		}
-	}
-	notify("Admin_Eligibility", m.Notifications.EligibleAssignment)
-	notify("Admin_Assignment", m.Notifications.ActiveAssignment)
-	notify("EndUser_Assignment", m.Notifications.Activation)
-	return rules
-}
-
-func subjectsFromModel(in []approverModel) []pimclient.SubjectSet {
-	out := make([]pimclient.SubjectSet, 0, len(in))
-	for _, a := range in {
-		if a.Type == "group" {
-			out = append(out, pimclient.SubjectSet{ODataType: pimclient.SubjectGroupMembers, GroupID: a.ID})
-		} else {
-			out = append(out, pimclient.SubjectSet{ODataType: pimclient.SubjectSingleUser, UserID: a.ID})
-		}
-	}
-	return sortedSubjects(out)
-}
-
-func subjectsToModel(in []pimclient.SubjectSet) []approverModel {
-	out := []approverModel{}
-	for _, s := range sortedSubjects(in) {
-		if s.ODataType == pimclient.SubjectGroupMembers {
-			out = append(out, approverModel{Type: "group", ID: s.GroupID})
-		} else {
-			out = append(out, approverModel{Type: "user", ID: s.UserID})
-		}
-	}
-	return out
-}
-
-// roleSettingFromRules maps a policy read from Graph to the model.
-func roleSettingFromRules(p *pimclient.RolePolicy) (*roleSettingModel, error) {
-	for _, id := range ruleOrder {
-		if _, ok := p.Rules[id]; !ok {
-			return nil, fmt.Errorf("the PIM policy %s has no rule %s", p.PolicyID, id)
-		}
-	}
-	// Canonical enablement order and sorted approvers; recipients keep Graph's
-	// spelling (keepPriorSpelling reconciles case with the prior state).
-	rule := func(id string) pimclient.PolicyRule {
-		r := normalizeRule(p.Rules[id])
-		r.NotificationRecipients = nonNilStrings(p.Rules[id].NotificationRecipients)
-		return r
-	}
-	m := &roleSettingModel{ID: types.StringValue(p.PolicyID)}
-
-	elig, eligEn := rule("Expiration_Admin_Eligibility"), rule("Enablement_Admin_Eligibility")
-	m.EligibleAssignment = &eligibleSettingModel{AllowPermanent: !elig.IsExpirationRequired, MaximumDuration: elig.MaximumDuration,
-		RequireJustification: hasRule(eligEn.EnabledRules, "Justification"), RequireTicketInfo: hasRule(eligEn.EnabledRules, "Ticketing")}
-	act, actEn := rule("Expiration_Admin_Assignment"), rule("Enablement_Admin_Assignment")
-	m.ActiveAssignment = &activeSettingModel{AllowPermanent: !act.IsExpirationRequired, MaximumDuration: act.MaximumDuration,
-		RequireMFA: hasRule(actEn.EnabledRules, "MultiFactorAuthentication"), RequireJustification: hasRule(actEn.EnabledRules, "Justification"),
-		RequireTicketInfo: hasRule(actEn.EnabledRules, "Ticketing")}
-
-	user, userEn, ctxRule, approval := rule("Expiration_EndUser_Assignment"), rule("Enablement_EndUser_Assignment"),
-		rule("AuthenticationContext_EndUser_Assignment"), rule("Approval_EndUser_Assignment")
-	m.Activation = &activationModel{MaximumDuration: user.MaximumDuration,
-		RequireMFA: hasRule(userEn.EnabledRules, "MultiFactorAuthentication"), RequireJustification: hasRule(userEn.EnabledRules, "Justification"),
-		RequireTicketInfo: hasRule(userEn.EnabledRules, "Ticketing"), AuthenticationContextClaimValue: types.StringNull()}
-	if ctxRule.IsEnabled && ctxRule.ClaimValue != nil {
-		m.Activation.AuthenticationContextClaimValue = types.StringValue(*ctxRule.ClaimValue)
-	}
-	if s := approval.Setting; s != nil {
-		m.Activation.Approval = approvalModel{Required: s.IsApprovalRequired, RequiredForExtension: s.IsApprovalRequiredForExtension,
-			RequireRequestorJustification: s.IsRequestorJustificationRequired, Stages: []stageModel{}}
-		for _, st := range s.ApprovalStages {
-			m.Activation.Approval.Stages = append(m.Activation.Approval.Stages, stageModel{
-				TimeoutInDays: int64(st.ApprovalStageTimeOutInDays), RequireApproverJustification: st.IsApproverJustificationRequired,
-				EscalationEnabled: st.IsEscalationEnabled, EscalationTimeInMinutes: int64(st.EscalationTimeInMinutes),
-				PrimaryApprovers: subjectsToModel(st.PrimaryApprovers), EscalationApprovers: subjectsToModel(st.EscalationApprovers),
-			})
-		}
-	}
-	group := func(suffix string) notificationGroupModel {
-		n := func(recipient string) notificationModel {
-			r := rule("Notification_" + recipient + "_" + suffix)
-			return notificationModel{DefaultRecipients: r.IsDefaultRecipientsEnabled, AdditionalRecipients: r.NotificationRecipients,
-				CriticalOnly: strings.EqualFold(r.NotificationLevel, "Critical")}
-		}
-		return notificationGroupModel{Admin: n("Admin"), Requestor: n("Requestor"), Approver: n("Approver")}
-	}
-	m.Notifications = &notificationsModel{EligibleAssignment: group("Admin_Eligibility"), ActiveAssignment: group("Admin_Assignment"), Activation: group("EndUser_Assignment")}
-	return m, nil
-}
-
-func nonNilStrings(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }

@@ -154,8 +154,11 @@ func roleSettingSchema(ctx context.Context) schema.Schema {
 				}, def.Activation.Approval),
 			}, def.Activation),
 			"eligible_assignment": nestedObject(ctx, "Limits on making principals eligible (rules `*_Admin_Eligibility`).", map[string]schema.Attribute{
-				"allow_permanent":       boolAttr("Allow permanent eligibility. Default `true`.", true),
-				"maximum_duration":      durationAttr("Longest eligibility when `allow_permanent` is `false`. Default `P365D`.", "P365D"),
+				"allow_permanent":  boolAttr("Allow permanent eligibility. Default `true`.", true),
+				"maximum_duration": durationAttr("Longest eligibility when `allow_permanent` is `false`. Default `P365D`.", "P365D"),
+				"require_mfa": boolAttr("Require multi-factor authentication of the admin making a principal eligible (rule `Enablement_Admin_Eligibility`). "+
+					"Default `false`. An application signing in app-only cannot pass MFA, so it can no longer make principals eligible for this role; "+
+					"plans warn about that.", false),
 				"require_justification": boolAttr("Require a justification when assigning eligibility. Default `false`.", false),
 				"require_ticket_info":   boolAttr("Require ticket information when assigning eligibility. Default `false`.", false),
 			}, def.EligibleAssignment),
