@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -28,12 +29,15 @@ import (
 
 	"github.com/pim-as-code/terraform-provider-pim/internal/entraauth"
 	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient"
+	"github.com/pim-as-code/terraform-provider-pim/internal/validators"
 )
 
 // Environment variables read when the provider block leaves an attribute unset.
 const (
 	EnvEndpoint    = "PIM_ENDPOINT"
 	EnvAccessToken = "PIM_ACCESS_TOKEN"
+	// EnvProtectedPrincipalIDs lists protected principals, comma-separated.
+	EnvProtectedPrincipalIDs = "PIM_PROTECTED_PRINCIPAL_IDS"
 )
 
 var _ provider.Provider = (*pimProvider)(nil)
@@ -116,6 +120,7 @@ type pimProviderModel struct {
 	AuthorityHost     types.String `tfsdk:"authority_host"`
 
 	MaxConcurrentRequests types.Int64 `tfsdk:"max_concurrent_requests"`
+	ProtectedPrincipalIDs types.Set   `tfsdk:"protected_principal_ids"`
 }
 
 // providerData is handed to every resource and data source.
@@ -130,6 +135,8 @@ type providerData struct {
 	// signed-in user (client credentials, federation, an app's token).
 	signIn  string
 	appOnly bool
+	// protected holds the lower-case ids of protected_principal_ids.
+	protected map[string]bool
 }
 
 func (p *pimProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -177,6 +184,12 @@ func (p *pimProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 					"Graph throttles per app and tenant: a lower value means fewer `429` answers in large applies. A throttled call is "+
 					"retried after Graph's `Retry-After` for as long as the operation's timeout allows.", pimclient.DefaultMaxConcurrency),
 				Validators: []validator.Int64{int64validator.Between(1, 64)}},
+			"protected_principal_ids": schema.SetAttribute{Optional: true, ElementType: types.StringType,
+				MarkdownDescription: "Principals whose privileged access this configuration must never take away by accident, typically " +
+					"break-glass accounts. A plan that would remove, replace, shorten or make time-bound an eligible or active assignment of " +
+					"one fails, unless that resource sets `allow_protected_principal_change = true`. Defaults to the comma-separated `" +
+					EnvProtectedPrincipalIDs + "` environment variable.",
+				Validators: []validator.Set{setvalidator.ValueStringsAre(validators.GUID())}},
 		},
 	}
 }
@@ -247,7 +260,7 @@ func (p *pimProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	tflog.Debug(ctx, "Configured Microsoft Graph client", map[string]any{"endpoint": endpoint, "sign_in": method})
 	names := newDirectoryNames(client)
 	data := &providerData{client: client, clock: p.clock, poll: p.poll, policies: newPolicyCache(), schedules: newScheduleCache(client, names), names: names,
-		signIn: method, appOnly: p.appOnly(&cfg, method)}
+		signIn: method, appOnly: p.appOnly(&cfg, method), protected: protectedIDs(ctx, cfg.ProtectedPrincipalIDs, &resp.Diagnostics)}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 }

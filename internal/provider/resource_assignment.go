@@ -68,8 +68,9 @@ type assignmentModel struct {
 	Duration         types.String      `tfsdk:"duration"`
 	Status           types.String      `tfsdk:"status"`
 	principalNames
-	RoleDisplayName types.String   `tfsdk:"role_display_name"`
-	Timeouts        timeouts.Value `tfsdk:"timeouts"`
+	RoleDisplayName      types.String   `tfsdk:"role_display_name"`
+	AllowProtectedChange types.Bool     `tfsdk:"allow_protected_principal_change"`
+	Timeouts             timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (m *assignmentModel) key() pimclient.AssignmentKey {
@@ -120,8 +121,12 @@ func (r *assignmentResource) ValidateConfig(ctx context.Context, req resource.Va
 // ModifyPlan holds the checks that need the clock: an end in the past would
 // be refused by Graph at apply time, so it is refused at plan time instead.
 func (r *assignmentResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.data == nil || req.Plan.Raw.Equal(req.State.Raw) {
-		return // destroy, unconfigured, or nothing changes: nothing to check
+	if r.data == nil || req.Plan.Raw.Equal(req.State.Raw) {
+		return // unconfigured, or nothing changes: nothing to check
+	}
+	if req.Plan.Raw.IsNull() {
+		r.planDestroy(ctx, req, resp)
+		return
 	}
 	var plan assignmentModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -151,6 +156,7 @@ func (r *assignmentResource) ModifyPlan(ctx context.Context, req resource.Modify
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
 	}
+	r.guardProtected(ctx, &plan, &state, &resp.Diagnostics)
 	if state.expired() {
 		r.planExpired(ctx, &plan, &state, req.Config, resp)
 		return

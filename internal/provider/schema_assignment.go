@@ -114,7 +114,10 @@ func assignmentSchema(ctx context.Context, kind pimclient.Kind, description stri
 			"principal_user_principal_name": nameAttribute("Sign-in name (UPN) of a user principal, which unlike a display name is unique; " +
 				"null for groups and service principals."),
 			"role_display_name": nameAttribute("Display name of the role, such as `Global Administrator`."),
-			"timeouts":          timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+			"allow_protected_principal_change": schema.BoolAttribute{Optional: true,
+				MarkdownDescription: "Set to `true` to let a plan remove, replace, shorten or make time-bound this " + noun + " although its " +
+					"principal is in the provider's `protected_principal_ids`. To destroy a protected " + noun + ", apply this first."},
+			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
 		},
 	}
 }
