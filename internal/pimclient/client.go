@@ -30,7 +30,9 @@ import (
 const DefaultBaseURL = "https://graph.microsoft.com/v1.0"
 
 // TokenSource returns a bearer token for Graph. Implementations cache and
-// refresh tokens themselves; the client asks once per HTTP attempt.
+// refresh tokens themselves; the client asks once per call, and the retries
+// of that call reuse the token (Entra tokens live an hour or more, longer
+// than any operation's timeout).
 type TokenSource interface {
 	Token(ctx context.Context) (string, error)
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator"
@@ -352,5 +353,33 @@ func TestConcurrencyIsCapped(t *testing.T) {
 	wg.Wait()
 	if peak.Load() != 2 {
 		t.Errorf("peak of %d calls in flight, want 2", peak.Load())
+	}
+}
+
+// loggingTokens logs the token it hands out under the key a careless token
+// source or transport would use.
+type loggingTokens struct{}
+
+func (loggingTokens) Token(ctx context.Context) (string, error) {
+	tflog.Debug(ctx, "issued token", map[string]any{"authorization": "Bearer " + secretToken, "access_token": secretToken})
+	return secretToken, nil
+}
+
+// Whatever is logged with a Graph call's context under authorization,
+// access_token, client_secret or client_assertion is masked.
+func TestCredentialFieldsAreMaskedInCallLogs(t *testing.T) {
+	var logs bytes.Buffer
+	ctx := tflogtest.RootLogger(context.Background(), &logs)
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(`{"value":[]}`)) }))
+	defer hs.Close()
+	c, err := pimclient.New(pimclient.Options{BaseURL: hs.URL + "/v1.0", TokenSource: loggingTokens{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Schedules(pimclient.Eligibility).ListSchedules(ctx, pimclient.Filter{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), "issued token") || strings.Contains(logs.String(), secretToken) {
+		t.Fatalf("logs must carry the line with the token masked: %s", logs.String())
 	}
 }

@@ -195,3 +195,19 @@ func (p *protocol) attrType(typeName, attr string) tftypes.Type {
 	o, _ := p.schemas.ResourceSchemas[typeName].ValueType().(tftypes.Object)
 	return o.AttributeTypes[attr]
 }
+
+// importAndRead imports a resource by id and refreshes it, as terraform
+// import does.
+func (p *protocol) importAndRead(typeName, id string) *tfprotov6.ReadResourceResponse {
+	p.t.Helper()
+	imp, err := p.srv.ImportResourceState(context.Background(), &tfprotov6.ImportResourceStateRequest{TypeName: typeName, ID: id})
+	if err != nil || hasErrors(imp.Diagnostics) || len(imp.ImportedResources) != 1 {
+		p.t.Fatalf("import %s: %v %v", id, err, summaries(imp.Diagnostics))
+	}
+	got := imp.ImportedResources[0]
+	resp, err := p.srv.ReadResource(context.Background(), &tfprotov6.ReadResourceRequest{TypeName: typeName, CurrentState: got.State, Private: got.Private})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return resp
+}

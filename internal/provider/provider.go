@@ -146,9 +146,10 @@ func (p *pimProvider) Metadata(_ context.Context, _ provider.MetadataRequest, re
 
 func (p *pimProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Manage Microsoft Entra Privileged Identity Management (PIM) for directory roles: " +
-			"eligible and active assignments, through Microsoft Graph v1.0. Point `endpoint` at the bundled emulator " +
-			"to plan and apply without a tenant.",
+		MarkdownDescription: "Manage Microsoft Entra Privileged Identity Management (PIM) for directory roles through Microsoft Graph v1.0: " +
+			"eligible and active assignments, role settings (the 17 policy rules), and data sources for assignments, activations, " +
+			"the audit log and principals by name. Plans name who gets which role. Point `endpoint` at the bundled emulator " +
+			"(`terraform-provider-pim emulator`) to plan and apply without a tenant.",
 		Attributes: map[string]schema.Attribute{
 			"endpoint": schema.StringAttribute{
 				Optional: true,

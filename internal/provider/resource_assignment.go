@@ -40,6 +40,8 @@ const (
 	// lagWindow is how long after a write a missing schedule is taken for
 	// replication lag rather than drift.
 	lagWindow = 10 * time.Minute
+	// requestRetention is how long Graph keeps schedule requests.
+	requestRetention = 45 * 24 * time.Hour
 	// statusExpired marks, in state only, an assignment that ran to its end:
 	// Graph has no schedule for it any more, and Terraform must not grant
 	// it again unasked.
@@ -327,7 +329,7 @@ func (r *assignmentResource) Read(ctx context.Context, req resource.ReadRequest,
 		// Justification and ticket live on requests, not schedules. On import,
 		// recover them from the newest request that set this schedule, if Graph
 		// has not purged it yet (about 45 days).
-		r.readRequestDetails(ctx, &state, &resp.Diagnostics)
+		r.readRequestDetails(ctx, &state, sc, &resp.Diagnostics)
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImported, nil)...)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
@@ -522,7 +524,7 @@ func (r *assignmentResource) warnGone(ctx context.Context, state *assignmentMode
 
 // readRequestDetails fills justification and ticket from the newest request
 // that assigned or updated the key.
-func (r *assignmentResource) readRequestDetails(ctx context.Context, state *assignmentModel, diags *diag.Diagnostics) {
+func (r *assignmentResource) readRequestDetails(ctx context.Context, state *assignmentModel, sc *pimclient.Schedule, diags *diag.Diagnostics) {
 	reqs, err := r.svc().ListRequests(ctx, state.key().Filter())
 	if err != nil {
 		addGraphError(diags, "Unable to Read "+title(r.kind.String())+" Requests", r.describe(ctx, state, "Listing requests of"), err, "")
@@ -544,9 +546,13 @@ func (r *assignmentResource) readRequestDetails(ctx context.Context, state *assi
 		}
 	}
 	if newest == nil {
+		why := "Graph holds no request that assigned it (it was made through another API or by a group's membership)"
+		if sc.CreatedDateTime == nil || r.data.clock.Now().Sub(*sc.CreatedDateTime) > requestRetention {
+			why = "Graph no longer holds the request that assigned it (requests are purged after about 45 days)"
+		}
 		diags.AddWarning("Justification Not Recoverable",
-			fmt.Sprintf("Graph no longer holds the request that created %s (requests are purged after about 45 days), so justification "+
-				"and ticket information could not be imported. Set them in the configuration; the next apply records them.", r.describeKey(ctx, state)))
+			fmt.Sprintf("Importing the %s %s: %s, so its justification and ticket information could not be imported. Set them in the "+
+				"configuration; the next apply records them.", r.kind, r.describeKey(ctx, state), why))
 		return
 	}
 	state.Justification = stringOrNull(newest.Justification)

@@ -91,7 +91,10 @@ func notificationAttrs() map[string]schema.Attribute {
 // default is the object of its attributes' defaults.
 func nestedObject(ctx context.Context, desc string, attrs map[string]schema.Attribute, def any) schema.SingleNestedAttribute {
 	a := schema.SingleNestedAttribute{Optional: true, Computed: true, MarkdownDescription: desc, Attributes: attrs}
-	objType := a.GetType().(types.ObjectType)
+	objType, ok := a.GetType().(types.ObjectType)
+	if !ok {
+		panic("pim_role_setting: a single nested attribute is not an object")
+	}
 	v, diags := types.ObjectValueFrom(ctx, objType.AttrTypes, def)
 	if diags.HasError() {
 		panic("pim_role_setting: default does not match schema: " + diags[0].Detail())
