@@ -260,3 +260,27 @@ func getByIds(c *call) {
 		c.w.json(http.StatusOK, odata.Object{{"@odata.context", c.metadata() + "#directoryObjects"}, {"value", values}})
 	})
 }
+
+// getMe is the signed-in user (https://learn.microsoft.com/graph/api/user-get):
+// a user reads their own profile without a directory permission; an
+// app-only token has no user. guess: the code and message are those Graph
+// is widely reported to answer.
+func getMe(c *call) {
+	q, ok := c.query("$select", "$expand")
+	if !ok {
+		return
+	}
+	c.s.view(c.caller, func(tx *tx) {
+		u, found := tx.s.dir.users[strings.ToLower(tx.caller.PrincipalID)]
+		switch {
+		case tx.caller.App || !found:
+			c.fail(badRequest("BadRequest", "/me request is only valid with delegated authentication flow."))
+		default:
+			obj := u.object()
+			if len(q.Select) == 0 {
+				obj = project(obj, userDefaults)
+			}
+			c.writeEntity("users", userType, item{obj: obj}, q)
+		}
+	})
+}

@@ -59,6 +59,7 @@ var routes = compile([]route{
 	{method: "GET", pattern: policies + "roleManagementPolicyAssignments", handle: listPolicyAssignments},
 	{method: "GET", pattern: policies + "roleManagementPolicyAssignments/{id}", handle: getPolicyAssignment},
 	// The directory.
+	{method: "GET", pattern: "me", handle: getMe},
 	{method: "GET", pattern: "users", handle: listUsers},
 	{method: "GET", pattern: "users/{id}", handle: getUser},
 	{method: "GET", pattern: "groups", handle: listGroups},

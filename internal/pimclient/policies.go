@@ -126,7 +126,28 @@ var ErrNoPolicy = fmt.Errorf("no PIM policy is assigned to this role")
 // documented policy-assignment lookup
 // (https://learn.microsoft.com/graph/api/policyroot-list-rolemanagementpolicyassignments).
 func (c *Client) GetRolePolicy(ctx context.Context, roleDefinitionID string) (*RolePolicy, error) {
-	q := Filter{}.Eq("scopeId", "/").Eq("scopeType", "DirectoryRole").Eq("roleDefinitionId", roleDefinitionID).query()
+	all, err := c.rolePolicies(ctx, Filter{}.Eq("roleDefinitionId", roleDefinitionID))
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range all {
+		if strings.EqualFold(p.RoleDefinitionID, roleDefinitionID) {
+			return p, nil
+		}
+	}
+	return nil, fmt.Errorf("role %s: %w", roleDefinitionID, ErrNoPolicy)
+}
+
+// ListRolePolicies reads the PIM policy of every directory role, rules
+// included, in one paged list.
+func (c *Client) ListRolePolicies(ctx context.Context) ([]*RolePolicy, error) {
+	return c.rolePolicies(ctx, Filter{})
+}
+
+// rolePolicies lists the directory roles' policy assignments matching f,
+// each with its policy and rules expanded.
+func (c *Client) rolePolicies(ctx context.Context, f Filter) ([]*RolePolicy, error) {
+	q := Filter{clauses: append([]string{"scopeId eq '/'", "scopeType eq 'DirectoryRole'"}, f.clauses...)}.query()
 	q.Set("$expand", "policy($expand=rules)")
 	type assignment struct {
 		PolicyID         string `json:"policyId"`
@@ -140,17 +161,15 @@ func (c *Client) GetRolePolicy(ctx context.Context, roleDefinitionID string) (*R
 	if err != nil {
 		return nil, err
 	}
+	out := make([]*RolePolicy, 0, len(all))
 	for _, a := range all {
-		if !strings.EqualFold(a.RoleDefinitionID, roleDefinitionID) {
-			continue
-		}
 		p := &RolePolicy{PolicyID: firstNonEmpty(a.Policy.ID, a.PolicyID), RoleDefinitionID: a.RoleDefinitionID, Rules: map[string]PolicyRule{}}
 		for _, r := range a.Policy.Rules {
 			p.Rules[r.ID] = r
 		}
-		return p, nil
+		out = append(out, p)
 	}
-	return nil, fmt.Errorf("role %s: %w", roleDefinitionID, ErrNoPolicy)
+	return out, nil
 }
 
 // UpdatePolicyRule PATCHes one rule of a policy.

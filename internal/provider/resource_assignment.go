@@ -191,6 +191,7 @@ func (r *assignmentResource) Create(ctx context.Context, req resource.CreateRequ
 
 	if r.assign(ctx, &plan, resp.Private, &resp.Diagnostics) {
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		setIdentity(ctx, resp.Identity, plan.identity(), &resp.Diagnostics)
 	}
 }
 
@@ -311,10 +312,13 @@ func (r *assignmentResource) Read(ctx context.Context, req resource.ReadRequest,
 			r.warnExpired(ctx, &state, end, &resp.Diagnostics)
 			state.Status = types.StringValue(statusExpired)
 			resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+			setIdentity(ctx, resp.Identity, state.identity(), &resp.Diagnostics)
 			return
 		}
 		r.warnGone(ctx, &state, &resp.Diagnostics)
 		resp.State.RemoveResource(ctx)
+		// The framework wants an identity even for a resource that is gone.
+		setIdentity(ctx, resp.Identity, state.identity(), &resp.Diagnostics)
 		return
 	}
 	if written, _ := req.Private.GetKey(ctx, privateWritten); len(written) > 0 {
@@ -333,6 +337,7 @@ func (r *assignmentResource) Read(ctx context.Context, req resource.ReadRequest,
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImported, nil)...)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	setIdentity(ctx, resp.Identity, state.identity(), &resp.Diagnostics)
 }
 
 func (r *assignmentResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -351,6 +356,7 @@ func (r *assignmentResource) Update(ctx context.Context, req resource.UpdateRequ
 		plan.Status = state.Status
 		r.fillUnknownNames(ctx, &plan, &resp.Diagnostics)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		setIdentity(ctx, resp.Identity, plan.identity(), &resp.Diagnostics)
 		return
 	}
 	timeout, diags := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
@@ -395,6 +401,7 @@ func (r *assignmentResource) Update(ctx context.Context, req resource.UpdateRequ
 	r.fillUnknownNames(ctx, &plan, &resp.Diagnostics)
 	r.written(ctx, &plan, sc, resp.Private, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	setIdentity(ctx, resp.Identity, plan.identity(), &resp.Diagnostics)
 }
 
 func (r *assignmentResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -473,6 +480,11 @@ func (r *assignmentResource) waitFiveMinuteRule(ctx context.Context, state *assi
 }
 
 func (r *assignmentResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	defer func() { resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImported, []byte(`true`))...) }()
+	if req.ID == "" && req.Identity != nil && !req.Identity.Raw.IsNull() {
+		importAssignmentIdentity(ctx, req, resp)
+		return
+	}
 	id := strings.TrimSpace(req.ID)
 	if strings.Contains(id, "|") {
 		parts := strings.Split(id, "|")
@@ -493,7 +505,6 @@ func (r *assignmentResource) ImportState(ctx context.Context, req resource.Impor
 		}
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	}
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImported, []byte(`true`))...)
 }
 
 // waitOutLag reads again, a poll interval apart, a schedule this provider

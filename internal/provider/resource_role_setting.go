@@ -206,6 +206,7 @@ func (r *roleSettingResource) Create(ctx context.Context, req resource.CreateReq
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	setIdentity(ctx, resp.Identity, plan.identity(), &resp.Diagnostics)
 }
 
 func (r *roleSettingResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -232,6 +233,7 @@ func (r *roleSettingResource) Read(ctx context.Context, req resource.ReadRequest
 	read.RoleDefinitionID = state.RoleDefinitionID
 	keepPriorSpelling(&state, read)
 	resp.Diagnostics.Append(resp.State.Set(ctx, read)...)
+	setIdentity(ctx, resp.Identity, read.identity(), &resp.Diagnostics)
 }
 
 func (r *roleSettingResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -245,6 +247,7 @@ func (r *roleSettingResource) Update(ctx context.Context, req resource.UpdateReq
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	setIdentity(ctx, resp.Identity, plan.identity(), &resp.Diagnostics)
 }
 
 // Delete restores the documented defaults: a role's policy cannot be removed.
@@ -263,12 +266,23 @@ func (r *roleSettingResource) Delete(ctx context.Context, req resource.DeleteReq
 }
 
 func (r *roleSettingResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if !validators.IsGUID(req.ID) {
-		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("Import a role setting by its role definition id (a GUID such as 62e90394-69f5-4237-9190-012177145e10); got %q.", req.ID))
+	id := req.ID
+	if id == "" && req.Identity != nil && !req.Identity.Raw.IsNull() {
+		var ident roleSettingIdentity
+		resp.Diagnostics.Append(req.Identity.Get(ctx, &ident)...)
+		if scope := ident.Scope.ValueString(); scope != "" && scope != "/" {
+			resp.Diagnostics.AddAttributeError(path.Root("scope"), "Invalid Import Identity",
+				fmt.Sprintf("Directory roles have one PIM policy, at scope \"/\"; got %q.", scope))
+			return
+		}
+		id = ident.RoleDefinitionID.ValueString()
+	}
+	if !validators.IsGUID(id) {
+		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("Import a role setting by its role definition id (a GUID such as 62e90394-69f5-4237-9190-012177145e10); got %q.", id))
 		return
 	}
 	// Kept as given: the configuration's spelling must match or the plan would replace.
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("role_definition_id"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("role_definition_id"), id)...)
 }
 
 // apply PATCHes the rules of want that differ from the policy as Graph
@@ -380,4 +394,8 @@ func (n *notificationsModel) all() []*notificationModel {
 		out = append(out, &g.Admin, &g.Requestor, &g.Approver)
 	}
 	return out
+}
+
+func (m *roleSettingModel) identity() roleSettingIdentity {
+	return roleSettingIdentity{RoleDefinitionID: m.RoleDefinitionID, Scope: types.StringValue("/")}
 }

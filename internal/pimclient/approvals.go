@@ -1,0 +1,80 @@
+package pimclient
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Me is the signed-in user (GET /me); app-only callers have none and get
+// Graph's 400.
+func (c *Client) Me(ctx context.Context) (*DirectoryObject, error) {
+	var out DirectoryObject
+	q := url.Values{"$select": {"id,displayName,userPrincipalName"}}
+	if err := c.do(ctx, http.MethodGet, "/me", q, nil, &out); err != nil {
+		return nil, err
+	}
+	out.ODataType = odataTypes[CollectionUsers]
+	return &out, nil
+}
+
+// GetRequest reads one schedule request.
+func (s *ScheduleService) GetRequest(ctx context.Context, id string) (*ScheduleRequest, error) {
+	var out ScheduleRequest
+	if err := s.c.do(ctx, http.MethodGet, s.kind.prefix()+"ScheduleRequests/"+url.PathEscape(id), nil, nil, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// Approval is a roleAssignmentApproval: the stages of an activation waiting
+// for approvers (https://learn.microsoft.com/graph/api/resources/approval,
+// beta only for directory roles).
+type Approval struct {
+	ID    string         `json:"id"`
+	Steps []ApprovalStep `json:"steps"`
+}
+
+// ApprovalStep is one stage of an Approval.
+type ApprovalStep struct {
+	ID               string     `json:"id"`
+	Status           string     `json:"status"` // InProgress, Completed, Expired
+	ReviewResult     string     `json:"reviewResult"`
+	AssignedToMe     bool       `json:"assignedToMe"`
+	Justification    string     `json:"justification"`
+	ReviewedDateTime *time.Time `json:"reviewedDateTime"`
+}
+
+// betaURL is path on the beta endpoint of the client's Graph (the emulator's
+// included): approvals of directory roles exist only there.
+func (c *Client) betaURL(path string) string {
+	u := *c.base
+	u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), "/v1.0") + "/beta" + path
+	return u.String()
+}
+
+const approvalsPath = "/roleManagement/directory/roleAssignmentApprovals/"
+
+// GetApproval reads the approval of an activation request (its id is the
+// request's approvalId).
+func (c *Client) GetApproval(ctx context.Context, id string) (*Approval, error) {
+	var out Approval
+	if err := c.do(ctx, http.MethodGet, c.betaURL(approvalsPath+url.PathEscape(id)), nil, nil, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// Review results an approver gives.
+const (
+	ReviewApprove = "Approve"
+	ReviewDeny    = "Deny"
+)
+
+// ReviewApprovalStep records the caller's decision on a stage.
+func (c *Client) ReviewApprovalStep(ctx context.Context, approvalID, stepID, result, justification string) error {
+	body := map[string]string{"reviewResult": result, "justification": justification}
+	return c.do(ctx, http.MethodPatch, c.betaURL(approvalsPath+url.PathEscape(approvalID)+"/steps/"+url.PathEscape(stepID)), nil, body, nil)
+}
