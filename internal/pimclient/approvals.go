@@ -78,3 +78,11 @@ func (c *Client) ReviewApprovalStep(ctx context.Context, approvalID, stepID, res
 	body := map[string]string{"reviewResult": result, "justification": justification}
 	return c.do(ctx, http.MethodPatch, c.betaURL(approvalsPath+url.PathEscape(approvalID)+"/steps/"+url.PathEscape(stepID)), nil, body, nil)
 }
+
+// ListRequestsToApprove lists the requests the signed-in user is an approver
+// of (filterByCurrentUser(on='approver')): an approver need not be able to
+// read the whole tenant's requests.
+// https://learn.microsoft.com/graph/api/unifiedroleassignmentschedulerequest-filterbycurrentuser
+func (s *ScheduleService) ListRequestsToApprove(ctx context.Context) ([]ScheduleRequest, error) {
+	return list[ScheduleRequest](ctx, s.c, s.kind.prefix()+"ScheduleRequests/filterByCurrentUser(on='approver')", nil)
+}

@@ -138,6 +138,13 @@ func isDirectoryDenied(err error) bool {
 	return ok && e.StatusCode == 403
 }
 
+// deniedErr is the remembered 403, nil when the directory can be read.
+func (n *directoryNames) deniedErr() error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.denied
+}
+
 // principal returns what the last lookup found: the object (nil when Graph
 // does not know the id) and whether the id has been looked up at all.
 func (n *directoryNames) principal(id string) (*pimclient.DirectoryObject, bool) {

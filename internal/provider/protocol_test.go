@@ -211,3 +211,143 @@ func (p *protocol) importAndRead(typeName, id string) *tfprotov6.ReadResourceRes
 	}
 	return resp
 }
+
+// listed is one result of a list resource, decoded.
+type listResult struct {
+	display  string
+	identity map[string]tftypes.Value
+	resource map[string]tftypes.Value
+	diags    []*tfprotov6.Diagnostic
+}
+
+// list runs a list resource (terraform query) and collects its results.
+func (p *protocol) list(typeName string, config map[string]tftypes.Value, includeResource bool, limit int64) []listResult {
+	p.t.Helper()
+	s, ok := p.schemas.ListResourceSchemas[typeName]
+	if !ok {
+		p.t.Fatalf("no list resource %s in the provider schema", typeName)
+	}
+	lister, ok := p.srv.(tfprotov6.ListResourceServer)
+	if !ok {
+		p.t.Fatal("the provider server does not serve list resources")
+	}
+	stream, err := lister.ListResource(context.Background(), &tfprotov6.ListResourceRequest{TypeName: typeName,
+		Config: p.value(s, config), IncludeResource: includeResource, Limit: limit})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	var out []listResult
+	for r := range stream.Results {
+		lr := listResult{display: r.DisplayName, diags: r.Diagnostics}
+		if r.Identity != nil && r.Identity.IdentityData != nil {
+			lr.identity = p.decode(r.Identity.IdentityData, p.identityType(typeName))
+		}
+		if r.Resource != nil {
+			lr.resource = p.decode(r.Resource, p.schemas.ResourceSchemas[typeName].ValueType())
+		}
+		out = append(out, lr)
+	}
+	return out
+}
+
+func (p *protocol) identityType(typeName string) tftypes.Type {
+	p.t.Helper()
+	resp, err := p.srv.GetResourceIdentitySchemas(context.Background(), &tfprotov6.GetResourceIdentitySchemasRequest{})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	s := resp.IdentitySchemas[typeName]
+	if s == nil {
+		p.t.Fatalf("no identity schema for %s", typeName)
+	}
+	return s.ValueType()
+}
+
+func (p *protocol) decode(dv *tfprotov6.DynamicValue, typ tftypes.Type) map[string]tftypes.Value {
+	p.t.Helper()
+	v, err := dv.Unmarshal(typ)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	var m map[string]tftypes.Value
+	if err := v.As(&m); err != nil {
+		p.t.Fatal(err)
+	}
+	return m
+}
+
+// invoke runs an action and returns its progress messages and the final
+// diagnostics.
+func (p *protocol) invoke(typeName string, config map[string]tftypes.Value) ([]string, []*tfprotov6.Diagnostic) {
+	p.t.Helper()
+	s, ok := p.schemas.ActionSchemas[typeName]
+	if !ok {
+		p.t.Fatalf("no action %s in the provider schema", typeName)
+	}
+	invoker, ok := p.srv.(tfprotov6.ActionServer)
+	if !ok {
+		p.t.Fatal("the provider server does not serve actions")
+	}
+	stream, err := invoker.InvokeAction(context.Background(), &tfprotov6.InvokeActionRequest{ActionType: typeName, Config: p.value(s.Schema, config)})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	var msgs []string
+	var diags []*tfprotov6.Diagnostic
+	for ev := range stream.Events {
+		switch e := ev.Type.(type) {
+		case tfprotov6.ProgressInvokeActionEventType:
+			msgs = append(msgs, e.Message)
+		case tfprotov6.CompletedInvokeActionEventType:
+			diags = e.Diagnostics
+		}
+	}
+	return msgs, diags
+}
+
+// strOf reads a string value ("" when null or unknown).
+func strOf(v tftypes.Value) string {
+	var s string
+	if v.IsKnown() && !v.IsNull() {
+		_ = v.As(&s)
+	}
+	return s
+}
+
+// identity encodes an identity of the resource type.
+func (p *protocol) identity(typeName string, attrs map[string]tftypes.Value) *tfprotov6.ResourceIdentityData {
+	p.t.Helper()
+	typ, _ := p.identityType(typeName).(tftypes.Object)
+	vals := map[string]tftypes.Value{}
+	for name, at := range typ.AttributeTypes {
+		vals[name] = tftypes.NewValue(at, nil)
+		if v, ok := attrs[name]; ok {
+			vals[name] = v
+		}
+	}
+	dv, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, vals))
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return &tfprotov6.ResourceIdentityData{IdentityData: &dv}
+}
+
+// importByIdentity imports by an `identity` block and refreshes, returning
+// the state.
+func (p *protocol) importByIdentity(typeName string, attrs map[string]tftypes.Value) map[string]tftypes.Value {
+	p.t.Helper()
+	imp, err := p.srv.ImportResourceState(context.Background(), &tfprotov6.ImportResourceStateRequest{TypeName: typeName, Identity: p.identity(typeName, attrs)})
+	if err != nil || hasErrors(imp.Diagnostics) || len(imp.ImportedResources) != 1 {
+		p.t.Fatalf("import by identity: %v %v", err, summaries(imp.Diagnostics))
+	}
+	got := imp.ImportedResources[0]
+	resp, err := p.srv.ReadResource(context.Background(), &tfprotov6.ReadResourceRequest{TypeName: typeName, CurrentState: got.State,
+		CurrentIdentity: got.Identity, Private: got.Private})
+	if err != nil || hasErrors(resp.Diagnostics) {
+		p.t.Fatalf("read after import: %v %v", err, summaries(resp.Diagnostics))
+	}
+	if resp.NewIdentity == nil {
+		p.t.Fatal("read returned no identity")
+	}
+	return p.decode(resp.NewState, p.schemas.ResourceSchemas[typeName].ValueType())
+}

@@ -16,9 +16,11 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -40,7 +42,11 @@ const (
 	EnvProtectedPrincipalIDs = "PIM_PROTECTED_PRINCIPAL_IDS"
 )
 
-var _ provider.Provider = (*pimProvider)(nil)
+var (
+	_ provider.Provider                  = (*pimProvider)(nil)
+	_ provider.ProviderWithListResources = (*pimProvider)(nil)
+	_ provider.ProviderWithActions       = (*pimProvider)(nil)
+)
 
 // Clock is the provider's time source. Tests share the emulator's fake clock
 // so that waits (the five-minute minimum active duration) and "end in the
@@ -264,6 +270,8 @@ func (p *pimProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		signIn: method, appOnly: p.appOnly(&cfg, method), protected: protectedIDs(ctx, cfg.ProtectedPrincipalIDs, &resp.Diagnostics)}
 	resp.ResourceData = data
 	resp.DataSourceData = data
+	resp.ListResourceData = data
+	resp.ActionData = data
 }
 
 func (p *pimProvider) Resources(context.Context) []func() resource.Resource {
@@ -272,6 +280,16 @@ func (p *pimProvider) Resources(context.Context) []func() resource.Resource {
 		NewActiveAssignmentResource,
 		NewRoleSettingResource,
 	}
+}
+
+// Actions are invoked by action blocks (Terraform 1.14 and later).
+func (p *pimProvider) Actions(context.Context) []func() action.Action {
+	return []func() action.Action{NewActivateAction, NewDeactivateAction, NewApprovalAction}
+}
+
+// ListResources are for terraform query (Terraform 1.14 and later).
+func (p *pimProvider) ListResources(context.Context) []func() list.ListResource {
+	return []func() list.ListResource{NewEligibleAssignmentList, NewActiveAssignmentList, NewRoleSettingList}
 }
 
 func (p *pimProvider) DataSources(context.Context) []func() datasource.DataSource {
