@@ -96,8 +96,8 @@ func (r *assignmentResource) fillUnknownNames(ctx context.Context, m *assignment
 }
 
 // refreshNames sets the current names on a read: a renamed user shows under
-// the new name. When the directory cannot be read, the names stay as they
-// were.
+// the new name (from the bulk lookup that follows each schedule list). When
+// the directory cannot be read, the names stay as they were.
 func (r *assignmentResource) refreshNames(ctx context.Context, m *assignmentModel, diags *diag.Diagnostics) {
 	obj, known, err := r.data.names.lookup(ctx, m.PrincipalID.ValueString())
 	switch {
@@ -106,8 +106,10 @@ func (r *assignmentResource) refreshNames(ctx context.Context, m *assignmentMode
 	case isDirectoryDenied(err):
 		r.data.names.warnDenied(err, diags)
 	}
-	if name := r.data.names.roleName(ctx, m.RoleDefinitionID.ValueString()); name != "" {
-		m.RoleDisplayName = types.StringValue(name)
+	// Role names are looked up once, when missing: built-in roles are never
+	// renamed, and a refresh then costs no role list.
+	if m.RoleDisplayName.IsNull() || m.RoleDisplayName.IsUnknown() {
+		m.RoleDisplayName = stringOrNull(r.data.names.roleName(ctx, m.RoleDefinitionID.ValueString()))
 	}
 	nullIfUnknown(&m.PrincipalDisplayName, &m.PrincipalType, &m.PrincipalUserPrincipalName, &m.RoleDisplayName)
 }
