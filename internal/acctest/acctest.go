@@ -56,6 +56,22 @@ func WithReadLag(n int) Option { return func(o *emulator.Options) { o.ReadLag = 
 // the Microsoft identity platform client requires https.
 func WithAppSecret(secret string) Option { return func(o *emulator.Options) { o.AppSecret = secret } }
 
+// WithAppCertificate registers a certificate (PEM) on the seeded app
+// registration; served over TLS like WithAppSecret.
+func WithAppCertificate(certPEM []byte) Option {
+	return func(o *emulator.Options) { o.AppCertificate = certPEM }
+}
+
+// WithFederation trusts the emulator's OIDC issuer for subject on the seeded
+// app registration; served over TLS like WithAppSecret.
+func WithFederation(subject string) Option {
+	return func(o *emulator.Options) { o.FederatedSubject = subject }
+}
+
+// WithClock replaces the fake clock (sign-in tests need real time, as the
+// identity libraries check token lifetimes against it).
+func WithClock(c emulator.Clock) Option { return func(o *emulator.Options) { o.Clock = c } }
+
 // WithSeedFile starts the emulator with the tenant of a seed file instead of
 // the demo tenant; Token is then the token of the seed's admin.
 func WithSeedFile(t testing.TB, path string) Option {
@@ -96,7 +112,7 @@ func NewEnv(t testing.TB, opts ...Option) *Env {
 	}
 	env := &Env{Emulator: srv, Clock: clock, DataFile: dataFile}
 	var hs *httptest.Server
-	if o.AppSecret != "" {
+	if o.AppSecret != "" || len(o.AppCertificate) > 0 || o.FederatedSubject != "" {
 		hs = httptest.NewTLSServer(srv)
 		env.HTTPClient = hs.Client()
 	} else {

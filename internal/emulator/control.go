@@ -27,6 +27,7 @@ import (
 //	POST   /_emulator/snapshot               the state, as JSON
 //	POST   /_emulator/restore   snapshot     replace the state
 //	POST   /_emulator/reset                  back to the seed
+//	POST   /_emulator/oidc-token             an ID token signed by the emulator's OIDC issuer
 //	GET    /_emulator/outbox                 the e-mails PIM would have sent
 //	DELETE /_emulator/outbox                 empty it
 
@@ -41,6 +42,7 @@ var controlRoutes = []controlRoute{
 	}},
 	{"POST", "clock", (*Server).advanceClock},
 	{"POST", "tokens", (*Server).issueToken},
+	{"POST", "oidc-token", (*Server).mintControl},
 	{"GET", "faults", func(s *Server, w *writer, _ []byte) { w.json(http.StatusOK, s.faults.get()) }},
 	{"PUT", "faults", (*Server).putFaults},
 	{"DELETE", "faults", func(s *Server, w *writer, _ []byte) { s.faults.set(FaultConfig{}); w.noContent() }},

@@ -67,6 +67,8 @@ type group struct {
 type servicePrincipal struct {
 	ID, AppID, DisplayName string
 	Permissions            []string
+	// Managed marks a managed identity: the IMDS endpoint issues its tokens.
+	Managed bool
 }
 
 type administrativeUnit struct {

@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"crypto/subtle"
-	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -19,6 +18,9 @@ import (
 //	POST /{tenant}/oauth2/v2.0/token
 
 func (s *Server) serveIdentity(w *writer, r *http.Request) bool {
+	if s.serveIMDS(w, r) || s.serveOIDC(w, r) {
+		return true
+	}
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 	switch {
 	case len(parts) == 4 && parts[1] == "v2.0" && parts[2] == ".well-known" && parts[3] == "openid-configuration" && r.Method == http.MethodGet:
@@ -81,8 +83,8 @@ func (s *Server) token(w *writer, r *http.Request, tenant string) {
 			return
 		}
 	case f.Get("client_assertion") != "":
-		if !s.federatedAssertionOK(f.Get("client_assertion")) {
-			oauthError(w, http.StatusBadRequest, "invalid_client", "AADSTS70021: No matching federated identity record found for presented assertion.", 70021)
+		if code, desc := s.assertionOK(r, tenant, f.Get("client_id"), f.Get("client_assertion")); code != 0 {
+			oauthError(w, http.StatusUnauthorized, "invalid_client", desc, code)
 			return
 		}
 	default:
@@ -95,37 +97,34 @@ func (s *Server) token(w *writer, r *http.Request, tenant string) {
 	_ = json.NewEncoder(w).Encode(map[string]any{"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": tok})
 }
 
-// federatedAssertionOK matches an assertion against the app's federated
-// identity credential: audience api://AzureADTokenExchange and the configured
-// subject. guess: the signature of the external IdP's JWT is not verified.
-func (s *Server) federatedAssertionOK(assertion string) bool {
-	if s.opts.FederatedSubject == "" {
-		return false
-	}
-	parts := strings.Split(assertion, ".")
-	if len(parts) != 3 {
-		return false
-	}
-	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+// assertionOK checks a client assertion: signed by the app's registered
+// certificate (its header names the certificate's thumbprint), or a
+// federated token from the trusted issuer. It returns the AADSTS code and
+// description of a refusal, 0 when it signs in.
+func (s *Server) assertionOK(r *http.Request, tenant, clientID, assertion string) (int, string) {
+	token, err := parseJWT(assertion)
 	if err != nil {
-		return false
+		return 50027, "AADSTS50027: JWT token is invalid or malformed."
 	}
-	var claims struct {
-		Sub string `json:"sub"`
-		Aud any    `json:"aud"`
+	if token.header.X5t == "" && token.header.X5tS256 == "" {
+		return s.federatedAssertionOK(token)
 	}
-	if json.Unmarshal(payload, &claims) != nil || claims.Sub != s.opts.FederatedSubject {
-		return false
+	cert, err := s.appCertificate()
+	switch {
+	case err != nil || cert == nil:
+		return 700027, "AADSTS700027: The certificate with identifier used to sign the client assertion is not registered on application."
+	case token.header.X5t != "" && !thumbprintMatches(token.header.X5t, cert, false),
+		token.header.X5tS256 != "" && !thumbprintMatches(token.header.X5tS256, cert, true):
+		return 700027, "AADSTS700027: The certificate with identifier used to sign the client assertion is not registered on application."
+	case !token.verify(publicKey(cert)):
+		return 700027, "AADSTS700027: Client assertion failed signature validation."
+	case !strings.EqualFold(token.claims.Iss, clientID) || !strings.EqualFold(token.claims.Sub, clientID):
+		return 700021, "AADSTS700021: Client assertion application identifier doesn't match 'client_id' parameter."
+	case !containsFold(token.claims.audiences(), "https://"+r.Host+"/"+tenant+"/oauth2/v2.0/token") &&
+		!containsFold(token.claims.audiences(), "https://"+r.Host+"/"+tenant+"/v2.0"):
+		return 700212, "AADSTS700212: The audience of the client assertion is not this token endpoint."
+	case !token.claims.validAt(s.clock.Now()):
+		return 700024, "AADSTS700024: Client assertion is not within its valid time range."
 	}
-	switch aud := claims.Aud.(type) {
-	case string:
-		return aud == "api://AzureADTokenExchange"
-	case []any:
-		for _, a := range aud {
-			if a == "api://AzureADTokenExchange" {
-				return true
-			}
-		}
-	}
-	return false
+	return 0, ""
 }

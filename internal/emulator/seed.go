@@ -64,6 +64,9 @@ type SeedServicePrincipal struct {
 	// Permissions are its consented application permissions (default:
 	// DefaultAppPermissions).
 	Permissions []string `yaml:"permissions"`
+	// ManagedIdentity makes it the system-assigned managed identity the
+	// IMDS endpoint signs in (user-assigned ones are named by app_id).
+	ManagedIdentity bool `yaml:"managed_identity"`
 }
 
 // SeedUnit is an administrative unit, a scope for role assignments.

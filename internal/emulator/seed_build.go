@@ -96,7 +96,8 @@ func (s *Seed) buildServicePrincipals(b *builtSeed) error {
 		if b.dir.taken(id) {
 			return seedError(where, "id %s is used twice", id)
 		}
-		b.dir.addServicePrincipal(servicePrincipal{ID: id, AppID: strings.ToLower(appID), DisplayName: sp.DisplayName, Permissions: sp.Permissions})
+		b.dir.addServicePrincipal(servicePrincipal{ID: id, AppID: strings.ToLower(appID), DisplayName: sp.DisplayName, Permissions: sp.Permissions,
+			Managed: sp.ManagedIdentity})
 	}
 	return nil
 }

@@ -63,6 +63,12 @@ type Options struct {
 	// FederatedSubject is the subject of the app's federated identity
 	// credential; empty disables federated sign-in.
 	FederatedSubject string
+	// FederatedIssuer is the issuer of that federated credential (default
+	// OIDCIssuer: the emulator's own, whose tokens it signs and verifies).
+	FederatedIssuer string
+	// AppCertificate is a PEM certificate registered on the seeded app
+	// registration: client assertions signed with its key sign in.
+	AppCertificate []byte
 	// UserTokens issues a random token (with MFA) for each of the first
 	// twenty users besides the admin; POST /_emulator/tokens makes more.
 	UserTokens bool
@@ -98,6 +104,9 @@ type Server struct {
 	// due is when the earliest time-based change falls (unix nanoseconds).
 	due        atomic.Int64
 	compacting atomic.Bool
+	// issuer signs the OIDC tokens the emulator hands out as a stand-in for
+	// GitHub Actions, Azure Pipelines or HCP Terraform (made on first use).
+	issuer issuerKey
 }
 
 // New builds a Server, loading DataFile when it exists.

@@ -26,12 +26,18 @@ import (
 const DefaultAuthorityHost = "https://login.microsoftonline.com/"
 
 // Config selects and configures one way to sign in. The first that applies
-// wins: client secret, then OIDC (workload identity federation), then the
-// Azure CLI.
+// wins, in this order: client certificate, client secret, OIDC (workload
+// identity federation: Azure Pipelines service connection, token, token
+// file, GitHub Actions), managed identity, Azure CLI.
 type Config struct {
 	TenantID     string
 	ClientID     string
 	ClientSecret string
+
+	// ClientCertificate is a PKCS#12 or PEM bundle (certificate and private
+	// key) registered on the app; ClientCertificatePassword opens it.
+	ClientCertificate         []byte
+	ClientCertificatePassword string
 
 	UseOIDC bool
 	// OIDCToken is an ID token from an external identity provider.
@@ -43,6 +49,17 @@ type Config struct {
 	// (ACTIONS_ID_TOKEN_REQUEST_URL / ACTIONS_ID_TOKEN_REQUEST_TOKEN).
 	OIDCRequestURL   string
 	OIDCRequestToken string
+	// ADOServiceConnectionID selects Azure Pipelines' workload identity:
+	// the token comes from the pipeline (SYSTEM_OIDCREQUESTURI) with
+	// SystemAccessToken (the pipeline's System.AccessToken).
+	ADOServiceConnectionID string
+	SystemAccessToken      string
+
+	// UseMSI signs in as the managed identity of the machine (user-assigned
+	// when ClientID is set); MSIEndpoint replaces the instance metadata
+	// service's token endpoint.
+	UseMSI      bool
+	MSIEndpoint string
 
 	UseCLI bool
 
@@ -54,58 +71,48 @@ type Config struct {
 	HTTPClient *http.Client
 }
 
+// Sign-in methods, as Method names them.
+const (
+	MethodCertificate = "client certificate"
+	MethodSecret      = "client secret"
+	MethodADO         = "Azure Pipelines workload identity"
+	MethodOIDC        = "OIDC (workload identity federation)"
+	MethodMSI         = "managed identity"
+	MethodCLI         = "Azure CLI"
+)
+
 // Method names the sign-in method Config selects, for logs; "" when none.
 func (c Config) Method() string {
 	switch {
+	case c.ClientID != "" && len(c.ClientCertificate) > 0:
+		return MethodCertificate
 	case c.ClientID != "" && c.ClientSecret != "":
-		return "client secret"
+		return MethodSecret
+	case c.UseOIDC && c.ADOServiceConnectionID != "":
+		return MethodADO
 	case c.UseOIDC:
-		return "OIDC (workload identity federation)"
+		return MethodOIDC
+	case c.UseMSI:
+		return MethodMSI
 	case c.UseCLI:
-		return "Azure CLI"
+		return MethodCLI
 	}
 	return ""
 }
+
+// AppOnly reports whether the method signs in without a user.
+func (c Config) AppOnly() bool { return c.Method() != MethodCLI && c.Method() != "" }
 
 // ErrNoMethod is returned when Config selects no sign-in method.
 var ErrNoMethod = errors.New("no sign-in method configured")
 
 // NewTokenSource builds the credential Config selects.
 func NewTokenSource(c Config) (pimclient.TokenSource, error) {
-	opts := azcore.ClientOptions{}
-	if c.AuthorityHost != "" {
-		opts.Cloud = cloud.Configuration{ActiveDirectoryAuthorityHost: c.AuthorityHost}
-	}
-	if c.HTTPClient != nil {
-		opts.Transport = c.HTTPClient
-	}
-	// Instance discovery asks login.microsoftonline.com about the authority;
-	// skip it for any other authority (sovereign clouds, the emulator).
-	noDiscovery := c.AuthorityHost != "" && !strings.EqualFold(strings.TrimRight(c.AuthorityHost, "/"), strings.TrimRight(DefaultAuthorityHost, "/"))
-	var cred azcore.TokenCredential
-	var err error
-	switch c.Method() {
-	case "client secret":
-		if c.TenantID == "" {
-			return nil, errors.New("tenant_id is required with client_id and client_secret")
-		}
-		cred, err = azidentity.NewClientSecretCredential(c.TenantID, c.ClientID, c.ClientSecret,
-			&azidentity.ClientSecretCredentialOptions{ClientOptions: opts, DisableInstanceDiscovery: noDiscovery})
-	case "OIDC (workload identity federation)":
-		if c.TenantID == "" || c.ClientID == "" {
-			return nil, errors.New("tenant_id and client_id are required with use_oidc")
-		}
-		assertion, aerr := c.assertionSource()
-		if aerr != nil {
-			return nil, aerr
-		}
-		cred, err = azidentity.NewClientAssertionCredential(c.TenantID, c.ClientID, assertion,
-			&azidentity.ClientAssertionCredentialOptions{ClientOptions: opts, DisableInstanceDiscovery: noDiscovery})
-	case "Azure CLI":
-		cred, err = azidentity.NewAzureCLICredential(&azidentity.AzureCLICredentialOptions{TenantID: c.TenantID})
-	default:
+	if c.Method() == "" {
 		return nil, ErrNoMethod
 	}
+	opts := c.clientOptions()
+	cred, err := c.credential(opts)
 	if err != nil {
 		return nil, fmt.Errorf("setting up %s sign-in: %w", c.Method(), err)
 	}
@@ -114,6 +121,101 @@ func NewTokenSource(c Config) (pimclient.TokenSource, error) {
 		scope = "https://graph.microsoft.com/.default"
 	}
 	return &credentialSource{cred: cred, scope: scope, method: c.Method()}, nil
+}
+
+func (c Config) clientOptions() azcore.ClientOptions {
+	opts := azcore.ClientOptions{}
+	if c.AuthorityHost != "" {
+		opts.Cloud = cloud.Configuration{ActiveDirectoryAuthorityHost: c.AuthorityHost}
+	}
+	if c.HTTPClient != nil {
+		opts.Transport = c.HTTPClient
+	}
+	if c.UseMSI && c.MSIEndpoint != "" {
+		opts.Transport = &msiRedirect{to: c.MSIEndpoint, next: opts.Transport}
+	}
+	return opts
+}
+
+// credential builds the azidentity credential of the selected method.
+func (c Config) credential(opts azcore.ClientOptions) (azcore.TokenCredential, error) {
+	// Instance discovery asks login.microsoftonline.com about the authority;
+	// skip it for any other authority (sovereign clouds, the emulator).
+	noDiscovery := c.AuthorityHost != "" && !strings.EqualFold(strings.TrimRight(c.AuthorityHost, "/"), strings.TrimRight(DefaultAuthorityHost, "/"))
+	needs := func(what string, ok bool) error {
+		if ok {
+			return nil
+		}
+		return errors.New(what)
+	}
+	switch c.Method() {
+	case MethodCertificate:
+		if err := needs("tenant_id is required with a client certificate", c.TenantID != ""); err != nil {
+			return nil, err
+		}
+		certs, key, err := azidentity.ParseCertificates(c.ClientCertificate, []byte(c.ClientCertificatePassword))
+		if err != nil {
+			return nil, fmt.Errorf("reading the client certificate (PKCS#12 or PEM with its private key; check the password): %w", err)
+		}
+		return azidentity.NewClientCertificateCredential(c.TenantID, c.ClientID, certs, key,
+			&azidentity.ClientCertificateCredentialOptions{ClientOptions: opts, DisableInstanceDiscovery: noDiscovery})
+	case MethodSecret:
+		if err := needs("tenant_id is required with client_id and client_secret", c.TenantID != ""); err != nil {
+			return nil, err
+		}
+		return azidentity.NewClientSecretCredential(c.TenantID, c.ClientID, c.ClientSecret,
+			&azidentity.ClientSecretCredentialOptions{ClientOptions: opts, DisableInstanceDiscovery: noDiscovery})
+	case MethodADO:
+		if err := needs("tenant_id, client_id and the pipeline's System.AccessToken (SYSTEM_ACCESSTOKEN) are required for Azure Pipelines",
+			c.TenantID != "" && c.ClientID != "" && c.SystemAccessToken != ""); err != nil {
+			return nil, err
+		}
+		return azidentity.NewAzurePipelinesCredential(c.TenantID, c.ClientID, c.ADOServiceConnectionID, c.SystemAccessToken,
+			&azidentity.AzurePipelinesCredentialOptions{ClientOptions: opts, DisableInstanceDiscovery: noDiscovery})
+	case MethodOIDC:
+		if err := needs("tenant_id and client_id are required with use_oidc", c.TenantID != "" && c.ClientID != ""); err != nil {
+			return nil, err
+		}
+		assertion, err := c.assertionSource()
+		if err != nil {
+			return nil, err
+		}
+		return azidentity.NewClientAssertionCredential(c.TenantID, c.ClientID, assertion,
+			&azidentity.ClientAssertionCredentialOptions{ClientOptions: opts, DisableInstanceDiscovery: noDiscovery})
+	case MethodMSI:
+		o := &azidentity.ManagedIdentityCredentialOptions{ClientOptions: opts}
+		if c.ClientID != "" {
+			o.ID = azidentity.ClientID(c.ClientID)
+		}
+		return azidentity.NewManagedIdentityCredential(o)
+	case MethodCLI:
+		return azidentity.NewAzureCLICredential(&azidentity.AzureCLICredentialOptions{TenantID: c.TenantID})
+	}
+	return nil, ErrNoMethod
+}
+
+// msiRedirect sends the requests azidentity makes to the instance metadata
+// service to another token endpoint (msi_endpoint), keeping their query.
+type msiRedirect struct {
+	to   string
+	next policy.Transporter
+}
+
+func (m *msiRedirect) Do(req *http.Request) (*http.Response, error) {
+	if req.URL.Host == "169.254.169.254" {
+		to, err := url.Parse(m.to)
+		if err != nil {
+			return nil, fmt.Errorf("invalid msi_endpoint: %w", err)
+		}
+		u := *req.URL
+		u.Scheme, u.Host, u.Path = to.Scheme, to.Host, to.Path
+		req = req.Clone(req.Context())
+		req.URL, req.Host = &u, to.Host
+	}
+	if m.next != nil {
+		return m.next.Do(req)
+	}
+	return http.DefaultClient.Do(req)
 }
 
 // assertionSource returns the function azidentity calls for a fresh client

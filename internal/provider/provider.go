@@ -8,16 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"os"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
@@ -125,6 +121,14 @@ type pimProviderModel struct {
 	UseCLI            types.Bool   `tfsdk:"use_cli"`
 	AuthorityHost     types.String `tfsdk:"authority_host"`
 
+	ClientCertificate         types.String `tfsdk:"client_certificate"`
+	ClientCertificatePath     types.String `tfsdk:"client_certificate_path"`
+	ClientCertificatePassword types.String `tfsdk:"client_certificate_password"`
+	UseMSI                    types.Bool   `tfsdk:"use_msi"`
+	MSIEndpoint               types.String `tfsdk:"msi_endpoint"`
+	ADOServiceConnectionID    types.String `tfsdk:"ado_pipeline_service_connection_id"`
+	Environment               types.String `tfsdk:"environment"`
+
 	MaxConcurrentRequests types.Int64 `tfsdk:"max_concurrent_requests"`
 	ProtectedPrincipalIDs types.Set   `tfsdk:"protected_principal_ids"`
 }
@@ -151,16 +155,17 @@ func (p *pimProvider) Metadata(_ context.Context, _ provider.MetadataRequest, re
 }
 
 func (p *pimProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	attrs := credentialAttributes()
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Manage Microsoft Entra Privileged Identity Management (PIM) for directory roles through Microsoft Graph v1.0: " +
 			"eligible and active assignments, role settings (the 17 policy rules), and data sources for assignments, activations, " +
 			"the audit log and principals by name. Plans name who gets which role. Point `endpoint` at the bundled emulator " +
 			"(`terraform-provider-pim emulator`) to plan and apply without a tenant.",
-		Attributes: map[string]schema.Attribute{
+		Attributes: withAttributes(attrs, map[string]schema.Attribute{
 			"endpoint": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "Microsoft Graph base URL including the version segment. Defaults to the `" + EnvEndpoint +
-					"` environment variable, else `" + pimclient.DefaultBaseURL + "`. Set it to the emulator's URL " +
+					"` environment variable, else the Graph endpoint of `environment` (`" + pimclient.DefaultBaseURL + "` in the public cloud). Set it to the emulator's URL " +
 					"(for example `http://127.0.0.1:8080/v1.0`) to work offline.",
 			},
 			"access_token": schema.StringAttribute{
@@ -170,22 +175,6 @@ func (p *pimProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 					"Defaults to the `" + EnvAccessToken + "` environment variable. When set, it takes precedence over the sign-in methods below. " +
 					"The token is never written to state or logs.",
 			},
-			"tenant_id":     envString("Entra tenant id (or a verified domain) to sign in to.", "ARM_TENANT_ID", false),
-			"client_id":     envString("Application (client) id of the app registration Terraform runs as.", "ARM_CLIENT_ID", false),
-			"client_secret": envString("Client secret of that app: signs in with the client-credentials flow.", "ARM_CLIENT_SECRET", true),
-			"use_oidc": schema.BoolAttribute{Optional: true,
-				MarkdownDescription: "Sign in with workload identity federation (an ID token from GitHub Actions, Kubernetes or another OIDC provider, " +
-					"exchanged for an Entra token; no secret). Defaults to the `ARM_USE_OIDC` environment variable."},
-			"oidc_token": envString("The federated ID token itself.", "ARM_OIDC_TOKEN", true),
-			"oidc_token_file_path": envString("A file holding the federated ID token, re-read at every sign-in "+
-				"(`AZURE_FEDERATED_TOKEN_FILE` is read too).", "ARM_OIDC_TOKEN_FILE_PATH", false),
-			"oidc_request_url": envString("GitHub Actions' ID token endpoint (set by the runner when the workflow has `permissions: id-token: write`).",
-				"ACTIONS_ID_TOKEN_REQUEST_URL", false),
-			"oidc_request_token": envString("Bearer token for `oidc_request_url`.", "ACTIONS_ID_TOKEN_REQUEST_TOKEN", true),
-			"use_cli": schema.BoolAttribute{Optional: true,
-				MarkdownDescription: "Sign in as the Azure CLI's signed-in user (`az login`). Defaults to the `ARM_USE_CLI` environment variable."},
-			"authority_host": envString("Microsoft identity platform to sign in with, e.g. `https://login.microsoftonline.us/` for US Government. "+
-				"Default `"+entraauth.DefaultAuthorityHost+"`.", "AZURE_AUTHORITY_HOST", false),
 			"max_concurrent_requests": schema.Int64Attribute{Optional: true,
 				MarkdownDescription: fmt.Sprintf("At most this many Graph calls in flight at once, whatever Terraform's `-parallelism` (default %d). "+
 					"Graph throttles per app and tenant: a lower value means fewer `429` answers in large applies. A throttled call is "+
@@ -197,16 +186,15 @@ func (p *pimProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 					"one fails, unless that resource sets `allow_protected_principal_change = true`. Defaults to the comma-separated `" +
 					EnvProtectedPrincipalIDs + "` environment variable.",
 				Validators: []validator.Set{setvalidator.ValueStringsAre(validators.GUID())}},
-		},
+		}),
 	}
 }
 
-func envString(desc, env string, sensitive bool) schema.StringAttribute {
-	d := desc + " Defaults to the `" + env + "` environment variable."
-	if sensitive {
-		d += " Never written to state or logs."
+func withAttributes(into, from map[string]schema.Attribute) map[string]schema.Attribute {
+	for k, v := range from {
+		into[k] = v
 	}
-	return schema.StringAttribute{Optional: true, Sensitive: sensitive, MarkdownDescription: d}
+	return into
 }
 
 func (p *pimProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
@@ -219,9 +207,7 @@ func (p *pimProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Unknown Graph Endpoint",
 			"The endpoint depends on a value that is not known until apply. Set it to a literal or a variable, or use the "+EnvEndpoint+" environment variable.")
 	}
-	for name, v := range map[string]attr.Value{"access_token": cfg.AccessToken, "tenant_id": cfg.TenantID, "client_id": cfg.ClientID,
-		"client_secret": cfg.ClientSecret, "use_oidc": cfg.UseOIDC, "oidc_token": cfg.OIDCToken, "oidc_token_file_path": cfg.OIDCTokenFilePath,
-		"oidc_request_url": cfg.OIDCRequestURL, "oidc_request_token": cfg.OIDCRequestToken, "use_cli": cfg.UseCLI, "authority_host": cfg.AuthorityHost} {
+	for name, v := range cfg.credentialValues() {
 		if v.IsUnknown() {
 			resp.Diagnostics.AddAttributeError(path.Root(name), "Unknown Credential Setting",
 				name+" depends on a value that is not known until apply. Set it from a variable or its environment variable.")
@@ -230,19 +216,27 @@ func (p *pimProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	endpoint := firstNonEmpty(cfg.Endpoint.ValueString(), os.Getenv(EnvEndpoint), p.endpoint, pimclient.DefaultBaseURL)
-	tokens, method, err := p.tokenSource(&cfg, endpoint)
+	cloud, err := cloudOf(firstNonEmpty(cfg.Environment.ValueString(), os.Getenv("ARM_ENVIRONMENT")))
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("environment"), "Unknown Cloud Environment", err.Error())
+		return
+	}
+	endpoint := firstNonEmpty(cfg.Endpoint.ValueString(), os.Getenv(EnvEndpoint), p.endpoint, cloud.graph)
+	tokens, method, err := p.tokenSource(&cfg, endpoint, cloud)
 	if errors.Is(err, entraauth.ErrNoMethod) {
 		resp.Diagnostics.AddAttributeError(path.Root("access_token"), "Missing Graph Credentials",
-			"The provider needs credentials for Microsoft Graph: client_id, client_secret and tenant_id (ARM_CLIENT_ID, ARM_CLIENT_SECRET, ARM_TENANT_ID); "+
-				"use_oidc with tenant_id and client_id for workload identity federation; use_cli for the Azure CLI's user; or a bearer token in access_token ("+
-				EnvAccessToken+"). For the local emulator, use the token it prints when it starts.")
+			"The provider needs credentials for Microsoft Graph; see the sign-in guide for the order they are tried in. In short: "+
+				"tenant_id and client_id with client_certificate(_path) or client_secret (ARM_TENANT_ID, ARM_CLIENT_ID, ARM_CLIENT_CERTIFICATE_PATH, "+
+				"ARM_CLIENT_SECRET); use_oidc for workload identity federation (GitHub Actions, Azure Pipelines, HCP Terraform, Kubernetes); "+
+				"use_msi for a managed identity; use_cli for the Azure CLI's user; or a bearer token in access_token ("+EnvAccessToken+"). "+
+				"For the local emulator, use the token it prints when it starts.")
 		return
 	}
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid Graph Credentials", err.Error())
 		return
 	}
+	tflog.Info(ctx, "Signing in to Microsoft Graph", map[string]any{"sign_in": method, "environment": cloud.name, "endpoint": endpoint})
 	if method != "bearer token" {
 		// Sign in now: a wrong secret or federation setup fails the plan with
 		// Entra's AADSTS code instead of a later call. azidentity caches the token.
@@ -303,47 +297,6 @@ func (p *pimProvider) DataSources(context.Context) []func() datasource.DataSourc
 		NewPrincipalDataSource,
 		NewPrincipalsDataSource,
 	}
-}
-
-// tokenSource picks the credential: an explicit bearer token, else the
-// Entra sign-in method the settings (or ARM_* variables) select.
-func (p *pimProvider) tokenSource(cfg *pimProviderModel, endpoint string) (pimclient.TokenSource, string, error) {
-	if token := firstNonEmpty(cfg.AccessToken.ValueString(), os.Getenv(EnvAccessToken), p.token); token != "" {
-		return pimclient.StaticToken(token), "bearer token", nil
-	}
-	ec := entraauth.Config{
-		TenantID:          firstNonEmpty(cfg.TenantID.ValueString(), os.Getenv("ARM_TENANT_ID")),
-		ClientID:          firstNonEmpty(cfg.ClientID.ValueString(), os.Getenv("ARM_CLIENT_ID")),
-		ClientSecret:      firstNonEmpty(cfg.ClientSecret.ValueString(), os.Getenv("ARM_CLIENT_SECRET")),
-		UseOIDC:           boolOrEnv(cfg.UseOIDC, "ARM_USE_OIDC"),
-		OIDCToken:         firstNonEmpty(cfg.OIDCToken.ValueString(), os.Getenv("ARM_OIDC_TOKEN")),
-		OIDCTokenFilePath: firstNonEmpty(cfg.OIDCTokenFilePath.ValueString(), os.Getenv("ARM_OIDC_TOKEN_FILE_PATH"), os.Getenv("AZURE_FEDERATED_TOKEN_FILE")),
-		OIDCRequestURL:    firstNonEmpty(cfg.OIDCRequestURL.ValueString(), os.Getenv("ACTIONS_ID_TOKEN_REQUEST_URL")),
-		OIDCRequestToken:  firstNonEmpty(cfg.OIDCRequestToken.ValueString(), os.Getenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN")),
-		UseCLI:            boolOrEnv(cfg.UseCLI, "ARM_USE_CLI"),
-		AuthorityHost:     firstNonEmpty(cfg.AuthorityHost.ValueString(), os.Getenv("AZURE_AUTHORITY_HOST")),
-		Scope:             graphScope(endpoint),
-		HTTPClient:        p.httpClient,
-	}
-	ts, err := entraauth.NewTokenSource(ec)
-	return ts, ec.Method(), err
-}
-
-// graphScope is the .default scope of the Graph cloud the endpoint is in;
-// other endpoints (the emulator) use the global cloud's.
-func graphScope(endpoint string) string {
-	if u, err := url.Parse(endpoint); err == nil && strings.HasPrefix(u.Host, "graph.microsoft.") {
-		return "https://" + u.Host + "/.default"
-	}
-	return "https://graph.microsoft.com/.default"
-}
-
-func boolOrEnv(v types.Bool, env string) bool {
-	if !v.IsNull() {
-		return v.ValueBool()
-	}
-	b, _ := strconv.ParseBool(os.Getenv(env))
-	return b
 }
 
 // configuredData returns the provider data handed to a resource or data

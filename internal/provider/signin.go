@@ -3,16 +3,209 @@ package provider
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
+	"net/url"
 	"os"
+	"strconv"
 	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/pim-as-code/terraform-provider-pim/internal/entraauth"
+	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient"
 )
 
+// Sign-in: which credential the provider uses, from its settings or the
+// ARM_* variables azurerm and azuread users already set. The order, first
+// match wins (documented in the sign-in guide):
+//
+//  1. access_token (PIM_ACCESS_TOKEN): a bearer token used as is;
+//  2. client certificate: client_id with client_certificate(_path);
+//  3. client secret: client_id with client_secret;
+//  4. use_oidc: Azure Pipelines (ado_pipeline_service_connection_id), else
+//     an ID token (oidc_token, HCP Terraform's TFC_WORKLOAD_IDENTITY_TOKEN,
+//     oidc_token_file_path, GitHub Actions' request URL);
+//  5. use_msi: the machine's managed identity;
+//  6. use_cli: the Azure CLI's signed-in user.
+
+// cloudEnv is a Microsoft cloud: where to sign in, where Graph is.
+type cloudEnv struct {
+	name, authority, graph string
+}
+
+// clouds are the national clouds
+// (https://learn.microsoft.com/graph/deployments#microsoft-graph-and-graph-explorer-service-root-endpoints).
+var clouds = map[string]cloudEnv{
+	"public":       {"public", entraauth.DefaultAuthorityHost, "https://graph.microsoft.com/v1.0"},
+	"usgovernment": {"usgovernment", "https://login.microsoftonline.us/", "https://graph.microsoft.us/v1.0"},
+	"china":        {"china", "https://login.chinacloudapi.cn/", "https://microsoftgraph.chinacloudapi.cn/v1.0"},
+}
+
+func cloudOf(name string) (cloudEnv, error) {
+	if name == "" {
+		name = "public"
+	}
+	c, ok := clouds[strings.ToLower(name)]
+	if !ok {
+		return cloudEnv{}, fmt.Errorf("environment %q is not one of public, usgovernment, china", name)
+	}
+	return c, nil
+}
+
+func credentialAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"environment": schema.StringAttribute{Optional: true,
+			MarkdownDescription: "Microsoft cloud: `public` (default), `usgovernment` or `china`. Chooses the sign-in authority, the Graph endpoint and " +
+				"the token's scope; `authority_host` and `endpoint` override them one by one. Defaults to the `ARM_ENVIRONMENT` environment variable.",
+			Validators: []validator.String{stringvalidator.OneOfCaseInsensitive("public", "usgovernment", "china")}},
+		"tenant_id":     envString("Entra tenant id (or a verified domain) to sign in to.", "ARM_TENANT_ID", false),
+		"client_id":     envString("Application (client) id of the app registration Terraform runs as, or of a user-assigned managed identity.", "ARM_CLIENT_ID", false),
+		"client_secret": envString("Client secret of that app: signs in with the client-credentials flow.", "ARM_CLIENT_SECRET", true),
+		"client_certificate": envString("A certificate registered on the app, with its private key, base64-encoded (PKCS#12 `.pfx` or PEM): "+
+			"signs in with a certificate-signed assertion, no secret sent.", "ARM_CLIENT_CERTIFICATE", true),
+		"client_certificate_path":     envString("A file holding that certificate and key (PKCS#12 or PEM).", "ARM_CLIENT_CERTIFICATE_PATH", false),
+		"client_certificate_password": envString("Password of a PKCS#12 certificate.", "ARM_CLIENT_CERTIFICATE_PASSWORD", true),
+		"use_oidc": schema.BoolAttribute{Optional: true,
+			MarkdownDescription: "Sign in with workload identity federation (an ID token from GitHub Actions, Azure Pipelines, HCP Terraform, " +
+				"Kubernetes or another OIDC provider, exchanged for an Entra token; no secret). Defaults to the `ARM_USE_OIDC` environment variable " +
+				"(and to true under HCP Terraform's Azure dynamic credentials, `TFC_AZURE_PROVIDER_AUTH`)."},
+		"oidc_token": envString("The federated ID token itself (HCP Terraform's `TFC_WORKLOAD_IDENTITY_TOKEN` is read too).", "ARM_OIDC_TOKEN", true),
+		"oidc_token_file_path": envString("A file holding the federated ID token, re-read at every sign-in "+
+			"(`AZURE_FEDERATED_TOKEN_FILE` is read too).", "ARM_OIDC_TOKEN_FILE_PATH", false),
+		"oidc_request_url": envString("GitHub Actions' ID token endpoint (set by the runner when the workflow has `permissions: id-token: write`).",
+			"ACTIONS_ID_TOKEN_REQUEST_URL", false),
+		"oidc_request_token": envString("Bearer token for `oidc_request_url`.", "ACTIONS_ID_TOKEN_REQUEST_TOKEN", true),
+		"ado_pipeline_service_connection_id": envString("With `use_oidc`, the id of the Azure Pipelines service connection (workload identity "+
+			"federation) to sign in through; the pipeline's `System.AccessToken` must be mapped to `SYSTEM_ACCESSTOKEN`. "+
+			"`ARM_OIDC_AZURE_SERVICE_CONNECTION_ID` is read too.", "ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID", false),
+		"use_msi": schema.BoolAttribute{Optional: true,
+			MarkdownDescription: "Sign in as the managed identity of the Azure VM, App Service or AKS pod Terraform runs on (user-assigned when " +
+				"`client_id` is set). Defaults to the `ARM_USE_MSI` environment variable."},
+		"msi_endpoint": envString("Token endpoint of the managed identity, when not the instance metadata service's.", "ARM_MSI_ENDPOINT", false),
+		"use_cli": schema.BoolAttribute{Optional: true,
+			MarkdownDescription: "Sign in as the Azure CLI's signed-in user (`az login`). Defaults to the `ARM_USE_CLI` environment variable."},
+		"authority_host": envString("Microsoft identity platform to sign in with, overriding `environment`'s (e.g. `https://login.microsoftonline.us/`).",
+			"AZURE_AUTHORITY_HOST", false),
+	}
+}
+
+func envString(desc, env string, sensitive bool) schema.StringAttribute {
+	d := desc + " Defaults to the `" + env + "` environment variable."
+	if sensitive {
+		d += " Never written to state or logs."
+	}
+	return schema.StringAttribute{Optional: true, Sensitive: sensitive, MarkdownDescription: d}
+}
+
+// credentialValues are the settings that must be known at plan time.
+func (m *pimProviderModel) credentialValues() map[string]attr.Value {
+	return map[string]attr.Value{"access_token": m.AccessToken, "tenant_id": m.TenantID, "client_id": m.ClientID,
+		"client_secret": m.ClientSecret, "use_oidc": m.UseOIDC, "oidc_token": m.OIDCToken, "oidc_token_file_path": m.OIDCTokenFilePath,
+		"oidc_request_url": m.OIDCRequestURL, "oidc_request_token": m.OIDCRequestToken, "use_cli": m.UseCLI, "authority_host": m.AuthorityHost,
+		"client_certificate": m.ClientCertificate, "client_certificate_path": m.ClientCertificatePath,
+		"client_certificate_password": m.ClientCertificatePassword, "use_msi": m.UseMSI, "msi_endpoint": m.MSIEndpoint,
+		"ado_pipeline_service_connection_id": m.ADOServiceConnectionID, "environment": m.Environment}
+}
+
+// tokenSource picks the credential: an explicit bearer token, else the
+// Entra sign-in method the settings (or ARM_* variables) select.
+func (p *pimProvider) tokenSource(cfg *pimProviderModel, endpoint string, cloud cloudEnv) (pimclient.TokenSource, string, error) {
+	if token := firstNonEmpty(cfg.AccessToken.ValueString(), os.Getenv(EnvAccessToken), p.token); token != "" {
+		return pimclient.StaticToken(token), "bearer token", nil
+	}
+	cert, err := certificate(cfg)
+	if err != nil {
+		return nil, "", err
+	}
+	ec := entraauth.Config{
+		TenantID:                  firstNonEmpty(cfg.TenantID.ValueString(), os.Getenv("ARM_TENANT_ID")),
+		ClientID:                  firstNonEmpty(cfg.ClientID.ValueString(), os.Getenv("ARM_CLIENT_ID"), os.Getenv("TFC_AZURE_RUN_CLIENT_ID")),
+		ClientSecret:              firstNonEmpty(cfg.ClientSecret.ValueString(), os.Getenv("ARM_CLIENT_SECRET")),
+		ClientCertificate:         cert,
+		ClientCertificatePassword: firstNonEmpty(cfg.ClientCertificatePassword.ValueString(), os.Getenv("ARM_CLIENT_CERTIFICATE_PASSWORD")),
+		UseOIDC:                   boolOrEnv(cfg.UseOIDC, "ARM_USE_OIDC") || (cfg.UseOIDC.IsNull() && envTrue("TFC_AZURE_PROVIDER_AUTH")),
+		OIDCToken:                 firstNonEmpty(cfg.OIDCToken.ValueString(), os.Getenv("ARM_OIDC_TOKEN"), os.Getenv("TFC_WORKLOAD_IDENTITY_TOKEN")),
+		OIDCTokenFilePath:         firstNonEmpty(cfg.OIDCTokenFilePath.ValueString(), os.Getenv("ARM_OIDC_TOKEN_FILE_PATH"), os.Getenv("AZURE_FEDERATED_TOKEN_FILE")),
+		OIDCRequestURL:            firstNonEmpty(cfg.OIDCRequestURL.ValueString(), os.Getenv("ACTIONS_ID_TOKEN_REQUEST_URL")),
+		OIDCRequestToken:          firstNonEmpty(cfg.OIDCRequestToken.ValueString(), os.Getenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN")),
+		ADOServiceConnectionID: firstNonEmpty(cfg.ADOServiceConnectionID.ValueString(), os.Getenv("ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID"),
+			os.Getenv("ARM_OIDC_AZURE_SERVICE_CONNECTION_ID")),
+		SystemAccessToken: os.Getenv("SYSTEM_ACCESSTOKEN"),
+		UseMSI:            boolOrEnv(cfg.UseMSI, "ARM_USE_MSI"),
+		MSIEndpoint:       firstNonEmpty(cfg.MSIEndpoint.ValueString(), os.Getenv("ARM_MSI_ENDPOINT")),
+		UseCLI:            boolOrEnv(cfg.UseCLI, "ARM_USE_CLI"),
+		AuthorityHost:     firstNonEmpty(cfg.AuthorityHost.ValueString(), os.Getenv("AZURE_AUTHORITY_HOST"), nonDefault(cloud.authority)),
+		Scope:             graphScope(endpoint, cloud),
+		HTTPClient:        p.httpClient,
+	}
+	ts, err := entraauth.NewTokenSource(ec)
+	return ts, ec.Method(), err
+}
+
+// certificate reads client_certificate (base64) or client_certificate_path.
+func certificate(cfg *pimProviderModel) ([]byte, error) {
+	if b64 := firstNonEmpty(cfg.ClientCertificate.ValueString(), os.Getenv("ARM_CLIENT_CERTIFICATE")); b64 != "" {
+		data, err := base64.StdEncoding.DecodeString(strings.TrimSpace(b64))
+		if err != nil {
+			return nil, fmt.Errorf("client_certificate must be base64 (of a .pfx or PEM file): %w", err)
+		}
+		return data, nil
+	}
+	if p := firstNonEmpty(cfg.ClientCertificatePath.ValueString(), os.Getenv("ARM_CLIENT_CERTIFICATE_PATH")); p != "" {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return nil, fmt.Errorf("reading client_certificate_path: %w", err)
+		}
+		return data, nil
+	}
+	return nil, nil
+}
+
+// nonDefault leaves the public cloud's authority to azidentity's default.
+func nonDefault(authority string) string {
+	if authority == entraauth.DefaultAuthorityHost {
+		return ""
+	}
+	return authority
+}
+
+// graphScope is the .default scope of the Graph the endpoint is: a national
+// cloud's Graph by its host, any other endpoint (the emulator) the
+// environment's.
+func graphScope(endpoint string, cloud cloudEnv) string {
+	if u, err := url.Parse(endpoint); err == nil {
+		for _, c := range clouds {
+			if g, _ := url.Parse(c.graph); g != nil && strings.EqualFold(g.Host, u.Host) {
+				return "https://" + g.Host + "/.default"
+			}
+		}
+	}
+	g, _ := url.Parse(cloud.graph)
+	return "https://" + g.Host + "/.default"
+}
+
+func boolOrEnv(v types.Bool, env string) bool {
+	if !v.IsNull() {
+		return v.ValueBool()
+	}
+	return envTrue(env)
+}
+
+func envTrue(env string) bool {
+	b, _ := strconv.ParseBool(os.Getenv(env))
+	return b
+}
+
 // appOnly reports whether the provider signs in without a user: client
-// credentials and workload identity federation always do; a bearer token
+// credentials, federation and managed identities always do; a bearer token
 // does when its claims say so.
 func (p *pimProvider) appOnly(cfg *pimProviderModel, method string) bool {
 	if method != "bearer token" {
-		return method != "Azure CLI"
+		return method != entraauth.MethodCLI
 	}
 	return appOnlyToken(firstNonEmpty(cfg.AccessToken.ValueString(), os.Getenv(EnvAccessToken), p.token))
 }
