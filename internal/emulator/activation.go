@@ -121,7 +121,7 @@ func (tx *tx) grantActivation(req *request) {
 		tx.st.timeline.scheduleChanged(active)
 		req.TargetScheduleID = &active.ID
 	} else {
-		sc := &schedule{ID: req.ID, Key: req.Key, CreatedUsing: req.ID, Created: tx.now, Status: statusGranted,
+		sc := &schedule{ID: scheduleIDFor(req), Key: req.Key, CreatedUsing: req.ID, Created: tx.now, Status: statusGranted,
 			AssignmentType: assignmentActivated, Spec: *req.Schedule, ActivatedUsing: req.ActivatedUsing}
 		if !sc.Spec.Start.After(tx.now) {
 			sc.Status = statusProvisioned

@@ -115,8 +115,15 @@ func (tx *tx) audit(e auditEntry) {
 	if end := e.spec.end(); end != nil {
 		rec.Details["ExpirationTime"] = graphTime(*end)
 	}
-	role, _ := tx.s.dir.role(e.key.Role)
-	rec.Targets = append(rec.Targets, auditTarget{ID: e.key.Role, DisplayName: role.DisplayName, Type: "Role"})
+	if e.key.Surface == surfaceGroup {
+		// PIM for Groups: the target is the group; the activities say so.
+		g := tx.s.dir.groups[e.key.Scope]
+		rec.Activity = strings.NewReplacer("to role", "to group", "from role", "from group", "member", e.key.Role).Replace(rec.Activity)
+		rec.Targets = append(rec.Targets, auditTarget{ID: g.ID, DisplayName: g.DisplayName, Type: "Group"})
+	} else {
+		role, _ := tx.s.dir.role(e.key.Role)
+		rec.Targets = append(rec.Targets, auditTarget{ID: e.key.Role, DisplayName: role.DisplayName, Type: "Role"})
+	}
 	if t, ok := tx.principalTarget(e.key.Principal); ok {
 		rec.Targets = append(rec.Targets, t)
 	}

@@ -29,6 +29,7 @@ type Identity struct {
 var DefaultAppPermissions = []string{
 	"RoleManagement.ReadWrite.Directory", "RoleManagementPolicy.ReadWrite.Directory",
 	"AuditLog.Read.All", "Directory.Read.All",
+	"PrivilegedAccess.ReadWrite.AzureADGroup", "RoleManagementPolicy.ReadWrite.AzureADGroup",
 }
 
 func (id Identity) hasPermission(anyOf ...string) bool {
@@ -105,11 +106,19 @@ var (
 	permPIMRead = []string{"RoleManagement.Read.Directory", "RoleManagement.Read.All", "RoleManagement.ReadWrite.Directory",
 		"RoleEligibilitySchedule.Read.Directory", "RoleEligibilitySchedule.ReadWrite.Directory",
 		"RoleAssignmentSchedule.Read.Directory", "RoleAssignmentSchedule.ReadWrite.Directory"}
-	permPIMWrite     = []string{"RoleManagement.ReadWrite.Directory", "RoleEligibilitySchedule.ReadWrite.Directory", "RoleAssignmentSchedule.ReadWrite.Directory"}
-	permPolicyRead   = []string{"RoleManagementPolicy.Read.Directory", "RoleManagementPolicy.ReadWrite.Directory", "RoleManagement.Read.Directory", "RoleManagement.Read.All", "RoleManagement.ReadWrite.Directory"}
-	permPolicyWrite  = []string{"RoleManagementPolicy.ReadWrite.Directory", "RoleManagement.ReadWrite.Directory"}
-	permAuditRead    = []string{"AuditLog.Read.All"}
-	permRoleDefsRead = []string{"RoleManagement.Read.Directory", "RoleManagement.Read.All", "RoleManagement.ReadWrite.Directory", "Directory.Read.All", "Directory.ReadWrite.All"}
+	permPIMWrite    = []string{"RoleManagement.ReadWrite.Directory", "RoleEligibilitySchedule.ReadWrite.Directory", "RoleAssignmentSchedule.ReadWrite.Directory"}
+	permPolicyRead  = []string{"RoleManagementPolicy.Read.Directory", "RoleManagementPolicy.ReadWrite.Directory", "RoleManagement.Read.Directory", "RoleManagement.Read.All", "RoleManagement.ReadWrite.Directory"}
+	permPolicyWrite = []string{"RoleManagementPolicy.ReadWrite.Directory", "RoleManagement.ReadWrite.Directory"}
+	permAuditRead   = []string{"AuditLog.Read.All"}
+	// PIM for Groups (privilegedidentitymanagement-for-groups-api-overview).
+	permGroupPIMRead = []string{"PrivilegedEligibilitySchedule.Read.AzureADGroup", "PrivilegedEligibilitySchedule.ReadWrite.AzureADGroup",
+		"PrivilegedAssignmentSchedule.Read.AzureADGroup", "PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup",
+		"PrivilegedAccess.Read.AzureADGroup", "PrivilegedAccess.ReadWrite.AzureADGroup"}
+	permGroupEligibilityWrite = []string{"PrivilegedEligibilitySchedule.ReadWrite.AzureADGroup", "PrivilegedAccess.ReadWrite.AzureADGroup"}
+	permGroupAssignmentWrite  = []string{"PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup", "PrivilegedAccess.ReadWrite.AzureADGroup"}
+	permGroupPolicyRead       = []string{"RoleManagementPolicy.Read.AzureADGroup", "RoleManagementPolicy.ReadWrite.AzureADGroup"}
+	permGroupPolicyWrite      = []string{"RoleManagementPolicy.ReadWrite.AzureADGroup"}
+	permRoleDefsRead          = []string{"RoleManagement.Read.Directory", "RoleManagement.Read.All", "RoleManagement.ReadWrite.Directory", "Directory.Read.All", "Directory.ReadWrite.All"}
 )
 
 // holdsRole reports whether the principal holds one of the roles through an

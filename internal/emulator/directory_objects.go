@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/odata"
@@ -212,7 +213,14 @@ func listMembers(c *call) {
 		case !found:
 			c.fail(directoryNotFound(c.params[0]))
 		default:
-			c.writeCollection(objectListing("directoryObjects", directoryObjectType, g.Members, tx.s.dir.typed), q)
+			// Active PIM for Groups memberships are members while they last.
+			members := slices.Clone(g.Members)
+			for _, p := range tx.activeGroupMembers(g.ID, accessMember) {
+				if !slices.Contains(members, p) {
+					members = append(members, p)
+				}
+			}
+			c.writeCollection(objectListing("directoryObjects", directoryObjectType, members, tx.s.dir.typed), q)
 		}
 	})
 }

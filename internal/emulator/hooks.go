@@ -127,7 +127,7 @@ func (s *Server) SetPolicy(roleID string, p *Policy) {
 // PolicyOf returns a copy of a role's current policy.
 func (s *Server) PolicyOf(roleID string) *Policy {
 	var out *Policy
-	s.view(system, func(tx *tx) { out = tx.policyFor(key{Role: strings.ToLower(roleID)}).clone() })
+	s.view(system, func(tx *tx) { out = tx.policyOf(directorySubject(roleID)).clone() })
 	return out
 }
 

@@ -19,7 +19,12 @@ const (
 // Azure resource roles share the same engine later.
 type surfaceID string
 
-const surfaceDirectory surfaceID = "directory"
+const (
+	surfaceDirectory surfaceID = "directory"
+	// surfaceGroup is PIM for Groups: Role holds the access id (member or
+	// owner) and Scope the group's id.
+	surfaceGroup surfaceID = "group"
+)
 
 // key identifies what a principal can hold at most once: one eligibility
 // and one standing active assignment per principal, role and scope.

@@ -11,16 +11,33 @@ import (
 // A failed rule makes Graph answer 400 RoleAssignmentRequestPolicyValidationFailed
 // with the failed rule names.
 
-// policyFor returns the role's policy, the documented default until changed.
-func (tx *tx) policyFor(k key) *Policy {
-	if p, ok := tx.st.policies[directoryPolicyKey(k.Role)]; ok {
+// policyFor returns the policy that governs a key, the documented default
+// until changed.
+func (tx *tx) policyFor(k key) *Policy { return tx.policyOf(k.subject()) }
+
+func (tx *tx) policyOf(s policySubject) *Policy {
+	if p, ok := tx.st.policies[s.key()]; ok {
 		return p
+	}
+	if s.scopeType == scopeTypeGroup {
+		return defaultGroupPolicy
 	}
 	return defaultPolicy
 }
 
-// defaultPolicy is shared read-only; writes clone it first.
-var defaultPolicy = DefaultPolicy()
+// The defaults are shared read-only; writes clone them first.
+var (
+	defaultPolicy      = DefaultPolicy()
+	defaultGroupPolicy = DefaultGroupPolicy()
+)
+
+// subject is the policy subject of a key.
+func (k key) subject() policySubject {
+	if k.Surface == surfaceGroup {
+		return policySubject{scopeTypeGroup, k.Scope, k.Role}
+	}
+	return directorySubject(k.Role)
+}
 
 func policyFailed(failed []string) *apiError {
 	q := make([]string, len(failed))

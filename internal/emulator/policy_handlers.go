@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha1" //nolint:gosec // a stable id, not a secret
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strings"
 
@@ -29,41 +28,93 @@ var (
 
 const scopeFilterRequired = "The $filter on scopeId and scopeType is required, e.g. scopeId eq '/' and scopeType eq 'DirectoryRole'."
 
-// policyID is stable per tenant and role, as Graph's are.
-func (tx *tx) policyID(roleID string) string {
-	sum := sha1.Sum([]byte(tx.st.TenantID + "/" + strings.ToLower(roleID))) //nolint:gosec // see import
+// policyID is stable per tenant and subject, as Graph's are:
+// DirectoryRole_{tenant}_{guid} for a role, Group_{groupId}_{guid} for a
+// group's membership or ownership.
+func (tx *tx) policyID(s policySubject) string {
+	sum := sha1.Sum([]byte(tx.st.TenantID + "/" + s.key())) //nolint:gosec // see import
 	u, _ := uuid.FromBytes(sum[:16])
+	if s.scopeType == scopeTypeGroup {
+		return "Group_" + s.scopeID + "_" + u.String()
+	}
 	return "DirectoryRole_" + tx.st.TenantID + "_" + u.String()
 }
 
-func (tx *tx) roleForPolicyID(id string) (roleDefinition, bool) {
+// subjectForPolicyID finds the subject of a policy id.
+func (tx *tx) subjectForPolicyID(id string) (policySubject, bool) {
+	if rest, ok := strings.CutPrefix(id, "Group_"); ok {
+		groupID, _, _ := strings.Cut(rest, "_")
+		for _, s := range tx.groupSubjects(groupID) {
+			if strings.EqualFold(tx.policyID(s), id) {
+				return s, true
+			}
+		}
+		return policySubject{}, false
+	}
 	for _, r := range tx.s.dir.roles {
-		if strings.EqualFold(tx.policyID(r.ID), id) {
-			return r, true
+		if s := directorySubject(r.ID); strings.EqualFold(tx.policyID(s), id) {
+			return s, true
 		}
 	}
-	return roleDefinition{}, false
+	return policySubject{}, false
 }
 
-func (tx *tx) policyObject(roleID string) odata.Object {
-	p := tx.policyFor(key{Role: strings.ToLower(roleID)})
+// subjectsFor lists the subjects a scope filter names: every directory role,
+// or a group's membership and ownership.
+func (tx *tx) subjectsFor(q *odata.Query) []policySubject {
+	eq := q.Filter.Equalities()
+	if strings.EqualFold(eq["scopetype"][0], scopeTypeGroup) {
+		return tx.groupSubjects(eq["scopeid"][0])
+	}
+	out := make([]policySubject, 0, len(tx.s.dir.roles))
+	for _, r := range tx.s.dir.roles {
+		out = append(out, directorySubject(r.ID))
+	}
+	return out
+}
+
+// groupSubjects are a PIM-manageable group's two policies.
+func (tx *tx) groupSubjects(groupID string) []policySubject {
+	g, ok := tx.s.dir.groups[strings.ToLower(groupID)]
+	if !ok || g.MembershipRule != "" || g.OnPremisesSync {
+		return nil
+	}
+	return []policySubject{{scopeTypeGroup, g.ID, accessMember}, {scopeTypeGroup, g.ID, accessOwner}}
+}
+
+func (tx *tx) policyObject(s policySubject) odata.Object {
+	p := tx.policyOf(s)
 	by := odata.Object{{"displayName", nil}, {"id", nil}}
 	if p.LastModifiedByID != "" {
 		by = odata.Object{{"displayName", tx.displayName(p.LastModifiedByID)}, {"id", p.LastModifiedByID}}
 	}
-	return odata.Object{{"id", tx.policyID(roleID)}, {"displayName", "DirectoryRole"}, {"description", "DirectoryRole"},
-		{"isOrganizationDefault", false}, {"scopeId", "/"}, {"scopeType", "DirectoryRole"},
+	return odata.Object{{"id", tx.policyID(s)}, {"displayName", s.scopeType}, {"description", s.scopeType},
+		{"isOrganizationDefault", false}, {"scopeId", s.scopeID}, {"scopeType", s.scopeType},
 		{"lastModifiedDateTime", graphTimePtr(p.LastModified)}, {"lastModifiedBy", by}}
 }
 
-func (tx *tx) policyItem(roleID string, i int) item {
-	return item{cursor: seqCursor(uint64(i), 0), obj: tx.policyObject(roleID), expand: func(e odata.Expand) any {
-		return tx.policyFor(key{Role: strings.ToLower(roleID)}).rulesInOrder()
+func (tx *tx) policyItem(s policySubject, i int) item {
+	return item{cursor: seqCursor(uint64(i), 0), obj: tx.policyObject(s), expand: func(e odata.Expand) any {
+		return tx.policyOf(s).rulesInOrder()
 	}}
 }
 
-func (tx *tx) canReadPolicies() bool  { return tx.allowed(permPolicyRead, pimReaderRoles) }
-func (tx *tx) canWritePolicies() bool { return tx.allowed(permPolicyWrite, pimWriterRoles) }
+func (tx *tx) canReadPolicies() bool { return tx.allowed(permPolicyRead, pimReaderRoles) }
+func (tx *tx) canWritePolicyOf(s policySubject) bool {
+	if s.scopeType == scopeTypeGroup {
+		return tx.allowed(permGroupPolicyWrite, pimWriterRoles)
+	}
+	return tx.allowed(permPolicyWrite, pimWriterRoles)
+}
+
+// canReadPoliciesOf: the scope type's read permission (group policies have
+// their own).
+func (tx *tx) canReadPoliciesOf(scopeType string) bool {
+	if strings.EqualFold(scopeType, scopeTypeGroup) {
+		return tx.allowed(permGroupPolicyRead, pimReaderRoles)
+	}
+	return tx.canReadPolicies()
+}
 
 var errPolicyRead = forbidden("Reading role settings needs RoleManagementPolicy.Read.Directory (app-only) or a role such as Global Reader, Security Reader or Privileged Role Administrator.")
 
@@ -88,13 +139,13 @@ func listPolicies(c *call) {
 		return
 	}
 	c.s.view(c.caller, func(tx *tx) {
-		if !tx.canReadPolicies() {
+		if !tx.canReadPoliciesOf(q.Filter.Equalities()["scopetype"][0]) {
 			c.fail(errPolicyRead)
 			return
 		}
 		c.writeCollection(listing{set: "policies/roleManagementPolicies", typ: policyType, each: func(after string, yield func(item) bool) {
-			for i, r := range tx.s.dir.roles {
-				if it := tx.policyItem(r.ID, i+1); it.cursor > after && !yield(it) {
+			for i, subj := range tx.subjectsFor(q) {
+				if it := tx.policyItem(subj, i+1); it.cursor > after && !yield(it) {
 					return
 				}
 			}
@@ -108,14 +159,14 @@ func getPolicy(c *call) {
 		return
 	}
 	c.s.view(c.caller, func(tx *tx) {
-		role, found := tx.roleForPolicyID(c.params[0])
+		subj, found := tx.subjectForPolicyID(c.params[0])
 		switch {
 		case !tx.canReadPolicies():
 			c.fail(errPolicyRead)
 		case !found:
 			c.fail(notFound("roleManagementPolicies", c.params[0]))
 		default:
-			c.writeEntity("policies/roleManagementPolicies", policyType, tx.policyItem(role.ID, 0), q)
+			c.writeEntity("policies/roleManagementPolicies", policyType, tx.policyItem(subj, 0), q)
 		}
 	})
 }
@@ -126,14 +177,14 @@ func listRules(c *call) {
 		return
 	}
 	c.s.view(c.caller, func(tx *tx) {
-		role, found := tx.roleForPolicyID(c.params[0])
+		subj, found := tx.subjectForPolicyID(c.params[0])
 		switch {
 		case !tx.canReadPolicies():
 			c.fail(errPolicyRead)
 		case !found:
 			c.fail(notFound("roleManagementPolicies", c.params[0]))
 		default:
-			p := tx.policyFor(key{Role: role.ID})
+			p := tx.policyOf(subj)
 			c.writeCollection(listing{set: "policies/roleManagementPolicies('" + c.params[0] + "')/rules", typ: ruleEntityType,
 				each: func(after string, yield func(item) bool) {
 					for i, id := range ruleIDs {
@@ -152,16 +203,16 @@ func getRule(c *call) {
 		return
 	}
 	c.s.view(c.caller, func(tx *tx) {
-		role, found := tx.roleForPolicyID(c.params[0])
+		subj, found := tx.subjectForPolicyID(c.params[0])
 		switch {
 		case !tx.canReadPolicies():
 			c.fail(errPolicyRead)
 		case !found:
 			c.fail(notFound("roleManagementPolicies", c.params[0]))
-		case tx.policyFor(key{Role: role.ID}).Rule(c.params[1]) == nil:
+		case tx.policyOf(subj).Rule(c.params[1]) == nil:
 			c.fail(notFound("rules", c.params[1]))
 		default:
-			r := tx.policyFor(key{Role: role.ID}).Rule(c.params[1])
+			r := tx.policyOf(subj).Rule(c.params[1])
 			c.writeEntity("policies/roleManagementPolicies('"+c.params[0]+"')/rules", ruleEntityType, item{obj: r.object()}, q)
 		}
 	})
@@ -208,8 +259,8 @@ func patchPolicy(c *call) {
 		if err := tx.patchRules(c.params[0], body.Rules, ""); err != nil {
 			return err
 		}
-		role, _ := tx.roleForPolicyID(c.params[0])
-		obj = tx.policyObject(role.ID)
+		subj, _ := tx.subjectForPolicyID(c.params[0])
+		obj = tx.policyObject(subj)
 		return nil
 	})
 	if e != nil {
@@ -223,15 +274,16 @@ func patchPolicy(c *call) {
 // stores it and audits each changed rule. ruleID, when set, is the rule the
 // path names.
 func (tx *tx) patchRules(policyID string, bodies []map[string]any, ruleID string) *apiError {
-	role, found := tx.roleForPolicyID(policyID)
+	subj, found := tx.subjectForPolicyID(policyID)
 	switch {
-	case !tx.canWritePolicies():
-		return forbidden("Changing role settings needs RoleManagementPolicy.ReadWrite.Directory (app-only) or the Privileged Role Administrator or Global Administrator role.")
 	case !found:
 		return notFound("roleManagementPolicies", policyID)
+	case !tx.canWritePolicyOf(subj):
+		return forbidden("Changing PIM settings needs RoleManagementPolicy.ReadWrite.Directory (app-only; RoleManagementPolicy.ReadWrite.AzureADGroup " +
+			"for groups) or the Privileged Role Administrator or Global Administrator role.")
 	}
-	p := tx.policyFor(key{Role: role.ID}).clone()
-	p.Key = directoryPolicyKey(role.ID)
+	p := tx.policyOf(subj).clone()
+	p.Key = subj.key()
 	var changed []string
 	for _, b := range bodies {
 		id := ruleID
@@ -252,7 +304,7 @@ func (tx *tx) patchRules(policyID string, bodies []map[string]any, ruleID string
 	tx.st.policies[p.Key] = p
 	tx.touch(entPolicy, p.Key)
 	for _, id := range changed {
-		tx.auditSetting(role.ID, id)
+		tx.auditSetting(subj.roleID, id)
 	}
 	return nil
 }
@@ -267,14 +319,14 @@ func (tx *tx) directoryHas(user bool, id string) bool {
 	return ok
 }
 
-func (tx *tx) policyAssignmentItem(roleID string, i int) item {
-	pid := tx.policyID(roleID)
-	obj := odata.Object{{"id", pid + "_" + roleID}, {"policyId", pid}, {"scopeId", "/"}, {"scopeType", "DirectoryRole"}, {"roleDefinitionId", roleID}}
+func (tx *tx) policyAssignmentItem(s policySubject, i int) item {
+	pid := tx.policyID(s)
+	obj := odata.Object{{"id", pid + "_" + s.roleID}, {"policyId", pid}, {"scopeId", s.scopeID}, {"scopeType", s.scopeType}, {"roleDefinitionId", s.roleID}}
 	return item{cursor: seqCursor(uint64(i), 0), obj: obj, expand: func(e odata.Expand) any {
-		pol := tx.policyObject(roleID)
+		pol := tx.policyObject(s)
 		for _, inner := range e.Expand {
 			if strings.EqualFold(inner.Name, "rules") || strings.EqualFold(inner.Name, "effectiveRules") {
-				pol = pol.With(inner.Name, tx.policyFor(key{Role: strings.ToLower(roleID)}).rulesInOrder())
+				pol = pol.With(inner.Name, tx.policyOf(s).rulesInOrder())
 			}
 		}
 		return pol
@@ -291,13 +343,13 @@ func listPolicyAssignments(c *call) {
 		return
 	}
 	c.s.view(c.caller, func(tx *tx) {
-		if !tx.canReadPolicies() {
+		if !tx.canReadPoliciesOf(q.Filter.Equalities()["scopetype"][0]) {
 			c.fail(errPolicyRead)
 			return
 		}
 		c.writeCollection(listing{set: "policies/roleManagementPolicyAssignments", typ: policyAssignType, each: func(after string, yield func(item) bool) {
-			for i, r := range tx.s.dir.roles {
-				if it := tx.policyAssignmentItem(r.ID, i+1); it.cursor > after && !yield(it) {
+			for i, subj := range tx.subjectsFor(q) {
+				if it := tx.policyAssignmentItem(subj, i+1); it.cursor > after && !yield(it) {
 					return
 				}
 			}
@@ -315,11 +367,9 @@ func getPolicyAssignment(c *call) {
 			c.fail(errPolicyRead)
 			return
 		}
-		for i, r := range tx.s.dir.roles {
-			if strings.EqualFold(tx.policyID(r.ID)+"_"+r.ID, c.params[0]) {
-				c.writeEntity("policies/roleManagementPolicyAssignments", policyAssignType, tx.policyAssignmentItem(r.ID, i+1), q)
-				return
-			}
+		if subj, ok := tx.subjectForAssignmentID(c.params[0]); ok {
+			c.writeEntity("policies/roleManagementPolicyAssignments", policyAssignType, tx.policyAssignmentItem(subj, 1), q)
+			return
 		}
 		c.fail(notFound("roleManagementPolicyAssignments", c.params[0]))
 	})
@@ -340,4 +390,13 @@ func (tx *tx) displayName(id string) any {
 	return nil
 }
 
-var _ = fmt.Sprintf
+// subjectForAssignmentID finds the subject of a policy assignment id
+// ({policyId}_{roleDefinitionId}).
+func (tx *tx) subjectForAssignmentID(id string) (policySubject, bool) {
+	i := strings.LastIndex(id, "_")
+	if i < 0 {
+		return policySubject{}, false
+	}
+	s, ok := tx.subjectForPolicyID(id[:i])
+	return s, ok && strings.EqualFold(s.roleID, id[i+1:])
+}

@@ -107,7 +107,45 @@ type Policy struct {
 	LastModifiedByID string
 }
 
-func directoryPolicyKey(roleID string) string { return "directory/" + strings.ToLower(roleID) }
+// policySubject is what a PIM policy governs: a directory role (scope "/"),
+// or a group's membership or ownership (PIM for Groups).
+type policySubject struct {
+	scopeType string // scopeTypeDirectoryRole or scopeTypeGroup
+	scopeID   string // "/" or the group's id
+	roleID    string // a role definition id, or accessMember / accessOwner
+}
+
+const (
+	scopeTypeDirectoryRole = "DirectoryRole"
+	scopeTypeGroup         = "Group"
+	accessMember           = "member"
+	accessOwner            = "owner"
+)
+
+func directorySubject(roleID string) policySubject {
+	return policySubject{scopeTypeDirectoryRole, "/", strings.ToLower(roleID)}
+}
+
+// key is where the policy is stored: "directory/<role>" or
+// "group/<group>/<access>".
+func (s policySubject) key() string {
+	if s.scopeType == scopeTypeGroup {
+		return "group/" + strings.ToLower(s.scopeID) + "/" + s.roleID
+	}
+	return "directory/" + strings.ToLower(s.roleID)
+}
+
+func directoryPolicyKey(roleID string) string { return directorySubject(roleID).key() }
+
+// DefaultGroupPolicy is the documented default of a group's membership or
+// ownership: as a role's, except that active assignments must end, within
+// six months (privilegedidentitymanagement-for-groups-api-overview).
+func DefaultGroupPolicy() *Policy {
+	p := DefaultPolicy()
+	p.Rule("Expiration_Admin_Assignment").IsExpirationRequired = true
+	p.Rule("Expiration_Admin_Assignment").MaximumDuration = "P180D"
+	return p
+}
 
 // DefaultPolicy is the documented default of a directory role
 // (the example of https://learn.microsoft.com/graph/api/policyroot-list-rolemanagementpolicyassignments;

@@ -79,7 +79,7 @@ func (tx *tx) eachRequest(k Kind, eq map[string][]string, after string, keep fun
 	}
 	seen := map[*request]bool{}
 	for _, r := range candidates {
-		if seen[r] || r.Key.Kind != k || seqCursor(r.Seq, 0) <= after || (keep != nil && !keep(r)) {
+		if seen[r] || r.Key.Kind != k || r.Key.Surface != surfaceDirectory || seqCursor(r.Seq, 0) <= after || (keep != nil && !keep(r)) {
 			continue
 		}
 		seen[r] = true
@@ -121,7 +121,7 @@ func getRequest(k Kind) func(*call) {
 		c.s.view(c.caller, func(tx *tx) {
 			r, found := tx.st.requests.get(c.params[0])
 			switch {
-			case !found || r.Key.Kind != k:
+			case !found || r.Key.Kind != k || r.Key.Surface != surfaceDirectory:
 				c.fail(notFound(rolePrefix(k)+"ScheduleRequests", c.params[0]))
 			case !tx.canSee(r.Key.Principal, r.CreatedBy):
 				c.fail(errPIMRead)
@@ -163,7 +163,7 @@ func cancelRequest(k Kind) func(*call) {
 			r, found := tx.st.requests.get(c.params[0])
 			me := strings.ToLower(tx.caller.PrincipalID)
 			switch {
-			case !found || r.Key.Kind != k:
+			case !found || r.Key.Kind != k || r.Key.Surface != surfaceDirectory:
 				return notFound(rolePrefix(k)+"ScheduleRequests", c.params[0])
 			case r.CreatedBy != me && !tx.allowed(permPIMWrite, pimWriterRoles):
 				return forbidden("Only the creator of a request or a Privileged Role Administrator can cancel it.")

@@ -10,9 +10,8 @@ import (
 func newID() string { return uuid.NewString() }
 
 func (tx *tx) submitAdmin(cmd *command) (*request, *apiError) {
-	if !tx.allowed(permPIMWrite, pimWriterRoles) {
-		return nil, forbidden("The caller needs an active Privileged Role Administrator or Global Administrator assignment " +
-			"(or, app-only, RoleManagement.ReadWrite.Directory) to manage role assignments.")
+	if e := tx.checkScheduleWrite(cmd.key); e != nil {
+		return nil, e
 	}
 	existing := tx.st.standing[cmd.key]
 	req := tx.newRequest(cmd)
@@ -132,7 +131,7 @@ func (tx *tx) applyRemove(req *request, existing *schedule, justification *strin
 func (tx *tx) applyAssign(req *request, existing *schedule, justification *string) {
 	verb := "assign"
 	if existing == nil {
-		sc := &schedule{ID: req.ID, Key: req.Key, CreatedUsing: req.ID, Created: tx.now, Status: req.Status, Spec: *req.Schedule}
+		sc := &schedule{ID: scheduleIDFor(req), Key: req.Key, CreatedUsing: req.ID, Created: tx.now, Status: req.Status, Spec: *req.Schedule}
 		if req.Key.Kind == Active {
 			sc.AssignmentType = assignmentAssigned
 		}
@@ -160,4 +159,36 @@ func (tx *tx) applyAssign(req *request, existing *schedule, justification *strin
 		}
 		tx.notify(event, req.Key, nil)
 	}
+}
+
+// checkScheduleWrite: who may assign on each surface. Directory roles need
+// Privileged Role Administrator or Global Administrator (app-only,
+// RoleManagement.ReadWrite.Directory); PIM for Groups the same roles or,
+// app-only, the AzureADGroup permission of the kind.
+func (tx *tx) checkScheduleWrite(k key) *apiError {
+	if k.Surface == surfaceGroup {
+		perms := permGroupEligibilityWrite
+		if k.Kind == Active {
+			perms = permGroupAssignmentWrite
+		}
+		if !tx.allowed(perms, pimWriterRoles) {
+			return forbidden("The caller needs the Privileged Role Administrator or Global Administrator role (or, app-only, %s) to manage PIM for Groups.", perms[0])
+		}
+		return nil
+	}
+	if !tx.allowed(permPIMWrite, pimWriterRoles) {
+		return forbidden("The caller needs an active Privileged Role Administrator or Global Administrator assignment " +
+			"(or, app-only, RoleManagement.ReadWrite.Directory) to manage role assignments.")
+	}
+	return nil
+}
+
+// scheduleIDFor names the schedule a request creates: the request's id for
+// directory roles; {groupId}_{accessId}_{requestId} for groups, the
+// documented form of PIM for Groups' targetScheduleId.
+func scheduleIDFor(req *request) string {
+	if req.Key.Surface == surfaceGroup {
+		return req.Key.Scope + "_" + req.Key.Role + "_" + req.ID
+	}
+	return req.ID
 }

@@ -23,7 +23,7 @@ const (
 
 // routes is every Graph operation the emulator serves: one hop from a path
 // to the code behind it.
-var routes = compile([]route{
+var routes = compile(append([]route{
 	// Directory-role PIM: eligibilities (roleEligibility*) and active
 	// assignments (roleAssignment*), requests, schedules and instances.
 	{method: "POST", pattern: roleMgmt + "roleEligibilityScheduleRequests", handle: postRequest(Eligible)},
@@ -73,7 +73,7 @@ var routes = compile([]route{
 	// The PIM audit log.
 	{method: "GET", pattern: "auditLogs/directoryAudits", handle: listAudit},
 	{method: "GET", pattern: "auditLogs/directoryAudits/{id}", handle: getAudit},
-})
+}, groupRoutes()...))
 
 func compile(rs []route) []route {
 	for i := range rs {

@@ -145,7 +145,7 @@ func getSchedule(k Kind) func(*call) {
 func (tx *tx) findEntries(k Kind, id string) []entry {
 	base, _, _ := strings.Cut(id, "_")
 	sc, ok := tx.st.schedules.get(base)
-	if !ok || sc.Key.Kind != k || tx.s.lag.hidden(sc.ID) {
+	if !ok || sc.Key.Kind != k || sc.Key.Surface != surfaceDirectory || tx.s.lag.hidden(sc.ID) {
 		return nil
 	}
 	return tx.entries(sc)

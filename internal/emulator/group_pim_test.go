@@ -1,0 +1,100 @@
+package emulator_test
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pim-as-code/terraform-provider-pim/internal/emulator"
+)
+
+const groupPIM = "/identityGovernance/privilegedAccess/group/"
+
+func groupBody(action, access, principal, group string, exp map[string]any) map[string]any {
+	b := map[string]any{"action": action, "accessId": access, "principalId": principal, "groupId": group, "justification": "test"}
+	if exp != nil {
+		b["scheduleInfo"] = map[string]any{"expiration": exp}
+	}
+	return b
+}
+
+// PIM for Groups: eligibility and active membership with the documented
+// ids and shapes, the required filter, the group's own policy defaults,
+// activation, and active members showing in the group.
+func TestPIMForGroups(t *testing.T) {
+	h := newHarness(t, "")
+	group := emulator.OpsGroupID
+	s, m := h.do("POST", groupPIM+"eligibilityScheduleRequests", token, groupBody("adminAssign", "member", emulator.AliceID, group, nil))
+	if s != 201 || m["accessId"] != "member" || m["groupId"] != group || !strings.HasPrefix(m["targetScheduleId"].(string), group+"_member_") {
+		t.Fatalf("eligibility: %d %v", s, m)
+	}
+	if _, has := m["roleDefinitionId"]; has {
+		t.Errorf("a group request has directory fields: %v", m)
+	}
+	if s, m := h.do("GET", groupPIM+"eligibilitySchedules", token, nil); s != 400 || !strings.Contains(errMessage(m), "groupId or principalId") {
+		t.Errorf("list without the required filter: %d %v", s, m)
+	}
+	s, m = h.do("GET", groupPIM+"eligibilitySchedules?$filter="+url.QueryEscape("groupId eq '"+group+"'"), token, nil)
+	vals, _ := m["value"].([]any)
+	if s != 200 || len(vals) != 1 {
+		t.Fatalf("eligibility schedules of the group: %d %v", s, m)
+	}
+	if sc := vals[0].(map[string]any); sc["memberType"] != "direct" || sc["principalId"] != emulator.AliceID || sc["accessId"] != "member" {
+		t.Errorf("schedule shape: %v", sc)
+	}
+	// The directory surface does not see group schedules.
+	if _, m := h.do("GET", eligScheds+"?$filter="+url.QueryEscape("principalId eq '"+emulator.AliceID+"'"), token, nil); len(m["value"].([]any)) != 0 {
+		t.Errorf("a group eligibility shows as a role eligibility: %v", m)
+	}
+
+	// Groups' default policy refuses permanent active membership.
+	if s, m := h.do("POST", groupPIM+"assignmentScheduleRequests", token, groupBody("adminAssign", "member", emulator.BobID, group, nil)); s != 400 ||
+		!strings.Contains(errMessage(m), "ExpirationRule") {
+		t.Errorf("permanent active membership: %d %v", s, m)
+	}
+	if s, m := h.do("POST", groupPIM+"assignmentScheduleRequests", token, groupBody("adminAssign", "member", emulator.CarolID, group,
+		map[string]any{"type": "afterDuration", "duration": "P30D"})); s != 201 {
+		t.Fatalf("active membership: %d %v", s, m)
+	}
+	// Alice activates her eligible membership.
+	if s, m := h.do("POST", groupPIM+"assignmentScheduleRequests", "alice-mfa", groupBody("selfActivate", "member", emulator.AliceID, group,
+		map[string]any{"type": "afterDuration", "duration": "PT2H"})); s != 201 {
+		t.Fatalf("activation: %d %v", s, m)
+	}
+	members := func() string {
+		_, m := h.do("GET", "/groups/"+group+"/members?$top=50", token, nil)
+		return jsonString(m["value"])
+	}
+	if got := members(); !strings.Contains(got, emulator.CarolID) || !strings.Contains(got, emulator.AliceID) {
+		t.Errorf("active members missing from the group: %s", got)
+	}
+	h.clock.Advance(3 * time.Hour)
+	if got := members(); strings.Contains(got, emulator.AliceID) || !strings.Contains(got, emulator.CarolID) {
+		t.Errorf("after the activation ended: %s", got)
+	}
+
+	// Two policies per group, member and owner.
+	s, m = h.do("GET", "/policies/roleManagementPolicyAssignments?$filter="+url.QueryEscape("scopeId eq '"+group+"' and scopeType eq 'Group'")+"&$top=10", token, nil)
+	if vals, _ := m["value"].([]any); s != 200 || len(vals) != 2 || !strings.Contains(jsonString(vals), `"roleDefinitionId":"owner"`) {
+		t.Errorf("group policy assignments: %d %v", s, m)
+	}
+}
+
+// Dynamic and on-premises-synchronised groups are refused, as Graph refuses them.
+func TestPIMForGroupsRefusesDynamicGroups(t *testing.T) {
+	h := seeded(t)
+	_, groups := h.do("GET", "/groups?$filter="+url.QueryEscape("displayName eq 'All Staff (dynamic)'"), token, nil)
+	dynamic := groups["value"].([]any)[0].(map[string]any)["id"].(string)
+	_, users := h.do("GET", "/users/kim@fabrikam.example", token, nil)
+	if s, m := h.do("POST", groupPIM+"eligibilityScheduleRequests", token, groupBody("adminAssign", "member", users["id"].(string), dynamic, nil)); s != 400 ||
+		!strings.HasPrefix(errCode(m), "InvalidGroup:") {
+		t.Errorf("dynamic group: %d %v", s, m)
+	}
+}
+
+func errMessage(m map[string]any) string {
+	e, _ := m["error"].(map[string]any)
+	s, _ := e["message"].(string)
+	return s
+}
