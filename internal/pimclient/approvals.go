@@ -23,9 +23,10 @@ func (c *Client) Me(ctx context.Context) (*DirectoryObject, error) {
 // GetRequest reads one schedule request.
 func (s *ScheduleService) GetRequest(ctx context.Context, id string) (*ScheduleRequest, error) {
 	var out ScheduleRequest
-	if err := s.c.do(ctx, http.MethodGet, s.kind.prefix()+"ScheduleRequests/"+url.PathEscape(id), nil, nil, &out); err != nil {
+	if err := s.c.do(ctx, http.MethodGet, s.prefix()+"ScheduleRequests/"+url.PathEscape(id), nil, nil, &out); err != nil {
 		return nil, err
 	}
+	s.fromWireRequest(&out)
 	return &out, nil
 }
 
@@ -84,5 +85,5 @@ func (c *Client) ReviewApprovalStep(ctx context.Context, approvalID, stepID, res
 // read the whole tenant's requests.
 // https://learn.microsoft.com/graph/api/unifiedroleassignmentschedulerequest-filterbycurrentuser
 func (s *ScheduleService) ListRequestsToApprove(ctx context.Context) ([]ScheduleRequest, error) {
-	return list[ScheduleRequest](ctx, s.c, s.kind.prefix()+"ScheduleRequests/filterByCurrentUser(on='approver')", nil)
+	return list[ScheduleRequest](ctx, s.c, s.prefix()+"ScheduleRequests/filterByCurrentUser(on='approver')", nil)
 }

@@ -80,11 +80,14 @@ type Identity struct {
 // unifiedRoleAssignmentScheduleRequest: the two share every field this
 // client uses. Read-only fields are empty when creating.
 type ScheduleRequest struct {
-	ID               string        `json:"id,omitempty"`
-	Action           string        `json:"action"`
-	PrincipalID      string        `json:"principalId"`
-	RoleDefinitionID string        `json:"roleDefinitionId"`
-	DirectoryScopeID string        `json:"directoryScopeId,omitempty"`
+	ID               string `json:"id,omitempty"`
+	Action           string `json:"action"`
+	PrincipalID      string `json:"principalId"`
+	RoleDefinitionID string `json:"roleDefinitionId,omitempty"`
+	DirectoryScopeID string `json:"directoryScopeId,omitempty"`
+	// AccessID and GroupID are PIM for Groups' key (member or owner of a group).
+	AccessID         string        `json:"accessId,omitempty"`
+	GroupID          string        `json:"groupId,omitempty"`
 	Justification    string        `json:"justification,omitempty"`
 	ScheduleInfo     *ScheduleInfo `json:"scheduleInfo,omitempty"`
 	TicketInfo       *TicketInfo   `json:"ticketInfo,omitempty"`
@@ -106,6 +109,8 @@ type Schedule struct {
 	PrincipalID      string        `json:"principalId"`
 	RoleDefinitionID string        `json:"roleDefinitionId"`
 	DirectoryScopeID string        `json:"directoryScopeId"`
+	AccessID         string        `json:"accessId,omitempty"`
+	GroupID          string        `json:"groupId,omitempty"`
 	CreatedUsing     string        `json:"createdUsing"`
 	CreatedDateTime  *time.Time    `json:"createdDateTime"`
 	ModifiedDateTime *time.Time    `json:"modifiedDateTime"`

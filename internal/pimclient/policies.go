@@ -126,7 +126,7 @@ var ErrNoPolicy = fmt.Errorf("no PIM policy is assigned to this role")
 // documented policy-assignment lookup
 // (https://learn.microsoft.com/graph/api/policyroot-list-rolemanagementpolicyassignments).
 func (c *Client) GetRolePolicy(ctx context.Context, roleDefinitionID string) (*RolePolicy, error) {
-	all, err := c.rolePolicies(ctx, Filter{}.Eq("roleDefinitionId", roleDefinitionID))
+	all, err := c.rolePolicies(ctx, "/", "DirectoryRole", Filter{}.Eq("roleDefinitionId", roleDefinitionID))
 	if err != nil {
 		return nil, err
 	}
@@ -141,13 +141,28 @@ func (c *Client) GetRolePolicy(ctx context.Context, roleDefinitionID string) (*R
 // ListRolePolicies reads the PIM policy of every directory role, rules
 // included, in one paged list.
 func (c *Client) ListRolePolicies(ctx context.Context) ([]*RolePolicy, error) {
-	return c.rolePolicies(ctx, Filter{})
+	return c.rolePolicies(ctx, "/", "DirectoryRole", Filter{})
 }
 
-// rolePolicies lists the directory roles' policy assignments matching f,
-// each with its policy and rules expanded.
-func (c *Client) rolePolicies(ctx context.Context, f Filter) ([]*RolePolicy, error) {
-	q := Filter{clauses: append([]string{"scopeId eq '/'", "scopeType eq 'DirectoryRole'"}, f.clauses...)}.query()
+// GetGroupPolicy reads the PIM policy of a group's membership or ownership
+// (accessID member or owner), rules included: the same rules as a role's.
+func (c *Client) GetGroupPolicy(ctx context.Context, groupID, accessID string) (*RolePolicy, error) {
+	all, err := c.rolePolicies(ctx, groupID, "Group", Filter{}.Eq("roleDefinitionId", accessID))
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range all {
+		if strings.EqualFold(p.RoleDefinitionID, accessID) {
+			return p, nil
+		}
+	}
+	return nil, fmt.Errorf("group %s (%s): %w", groupID, accessID, ErrNoPolicy)
+}
+
+// rolePolicies lists the policy assignments of a scope matching f, each
+// with its policy and rules expanded.
+func (c *Client) rolePolicies(ctx context.Context, scopeID, scopeType string, f Filter) ([]*RolePolicy, error) {
+	q := Filter{clauses: append([]string{"scopeId eq " + quote(scopeID), "scopeType eq " + quote(scopeType)}, f.clauses...)}.query()
 	q.Set("$expand", "policy($expand=rules)")
 	type assignment struct {
 		PolicyID         string `json:"policyId"`

@@ -23,52 +23,100 @@ func (k Kind) String() string {
 	return "eligible assignment"
 }
 
-func (k Kind) prefix() string {
-	if k == Assignment {
-		return "/roleManagement/directory/roleAssignment"
+// Surface is a PIM surface: where its collections live and how its key is
+// spelled on the wire. Directory roles key on a role and a directory scope;
+// PIM for Groups on an access id (member or owner) and a group, which this
+// client carries in AssignmentKey's RoleDefinitionID and DirectoryScopeID.
+type Surface struct {
+	name                    string
+	eligibility, assignment string // path prefixes of each kind's collections
+	roleField, scopeField   string // the key's fields on the wire
+	scopeRequiredInListings bool   // Graph refuses a schedule list without groupId or principalId
+}
+
+// The surfaces.
+var (
+	DirectoryRoles = &Surface{name: "directory role", eligibility: "/roleManagement/directory/roleEligibility",
+		assignment: "/roleManagement/directory/roleAssignment", roleField: "roleDefinitionId", scopeField: "directoryScopeId"}
+	// Groups is PIM for Groups (https://learn.microsoft.com/graph/api/resources/privilegedidentitymanagement-for-groups-api-overview).
+	Groups = &Surface{name: "group", eligibility: "/identityGovernance/privilegedAccess/group/eligibility",
+		assignment: "/identityGovernance/privilegedAccess/group/assignment", roleField: "accessId", scopeField: "groupId",
+		scopeRequiredInListings: true}
+)
+
+// IsGroups reports whether the surface is PIM for Groups.
+func (s *Surface) IsGroups() bool { return s == Groups }
+
+func (s *ScheduleService) prefix() string {
+	if s.kind == Assignment {
+		return s.surface.assignment
 	}
-	return "/roleManagement/directory/roleEligibility"
+	return s.surface.eligibility
 }
 
 // Schedules returns the operations on one kind's requests, schedules and
-// instances.
+// instances of directory roles.
 func (c *Client) Schedules(k Kind) *ScheduleService {
-	return &ScheduleService{c: c, kind: k}
+	return &ScheduleService{c: c, kind: k, surface: DirectoryRoles}
 }
 
-// ScheduleService is bound to one Kind.
+// GroupSchedules returns the operations of PIM for Groups.
+func (c *Client) GroupSchedules(k Kind) *ScheduleService {
+	return &ScheduleService{c: c, kind: k, surface: Groups}
+}
+
+// ScheduleService is bound to one surface and Kind.
 type ScheduleService struct {
-	c    *Client
-	kind Kind
+	c       *Client
+	kind    Kind
+	surface *Surface
+}
+
+// Surface is the service's surface.
+func (s *ScheduleService) Surface() *Surface { return s.surface }
+
+// KeyFilter selects a key's schedules, in the surface's field names.
+func (s *ScheduleService) KeyFilter(k AssignmentKey) Filter {
+	return Filter{}.Eq("principalId", k.PrincipalID).Eq(s.surface.roleField, k.RoleDefinitionID).Eq(s.surface.scopeField, k.DirectoryScopeID)
 }
 
 // CreateRequest POSTs a schedule request (adminAssign, adminUpdate,
 // adminRemove, …) and returns Graph's view of it.
 func (s *ScheduleService) CreateRequest(ctx context.Context, r *ScheduleRequest) (*ScheduleRequest, error) {
 	var out ScheduleRequest
-	if err := s.c.do(ctx, http.MethodPost, s.kind.prefix()+"ScheduleRequests", nil, r, &out); err != nil {
+	if err := s.c.do(ctx, http.MethodPost, s.prefix()+"ScheduleRequests", nil, s.toWire(r), &out); err != nil {
 		return nil, err
 	}
+	s.fromWireRequest(&out)
 	return &out, nil
 }
 
 // ListRequests lists requests matching f, across all pages.
 func (s *ScheduleService) ListRequests(ctx context.Context, f Filter) ([]ScheduleRequest, error) {
-	return list[ScheduleRequest](ctx, s.c, s.kind.prefix()+"ScheduleRequests", f.query())
+	all, err := list[ScheduleRequest](ctx, s.c, s.prefix()+"ScheduleRequests", f.query())
+	for i := range all {
+		s.fromWireRequest(&all[i])
+	}
+	return all, err
 }
 
 // GetSchedule reads one schedule by id.
 func (s *ScheduleService) GetSchedule(ctx context.Context, id string) (*Schedule, error) {
 	var out Schedule
-	if err := s.c.do(ctx, http.MethodGet, s.kind.prefix()+"Schedules/"+url.PathEscape(id), nil, nil, &out); err != nil {
+	if err := s.c.do(ctx, http.MethodGet, s.prefix()+"Schedules/"+url.PathEscape(id), nil, nil, &out); err != nil {
 		return nil, err
 	}
+	s.fromWireSchedule(&out)
 	return &out, nil
 }
 
 // ListSchedules lists schedules matching f, across all pages.
 func (s *ScheduleService) ListSchedules(ctx context.Context, f Filter) ([]Schedule, error) {
-	return list[Schedule](ctx, s.c, s.kind.prefix()+"Schedules", f.query())
+	all, err := list[Schedule](ctx, s.c, s.prefix()+"Schedules", f.query())
+	for i := range all {
+		s.fromWireSchedule(&all[i])
+	}
+	return all, err
 }
 
 // ListDirectSchedules lists every direct (not group-inherited) standing
@@ -98,7 +146,7 @@ func isStanding(sc *Schedule) bool {
 // FindDirectSchedule returns the direct (not group-inherited) schedule of a
 // key, or nil when there is none.
 func (s *ScheduleService) FindDirectSchedule(ctx context.Context, k AssignmentKey) (*Schedule, error) {
-	all, err := s.ListSchedules(ctx, k.Filter())
+	all, err := s.ListSchedules(ctx, s.KeyFilter(k))
 	if err != nil {
 		return nil, err
 	}
@@ -124,3 +172,44 @@ func (c *Client) GetRoleDefinition(ctx context.Context, id string) (*RoleDefinit
 	}
 	return &out, nil
 }
+
+// ListGroupDirectSchedules lists a group's direct standing schedules of the
+// kind (Graph requires a group or principal filter on PIM for Groups).
+func (s *ScheduleService) ListGroupDirectSchedules(ctx context.Context, groupID string) ([]Schedule, error) {
+	all, err := s.ListSchedules(ctx, Filter{}.Eq("groupId", groupID))
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0]
+	for _, sc := range all {
+		if isStanding(&sc) {
+			out = append(out, sc)
+		}
+	}
+	return out, nil
+}
+
+// toWire spells a request in the surface's fields.
+func (s *ScheduleService) toWire(r *ScheduleRequest) *ScheduleRequest {
+	if !s.surface.IsGroups() {
+		return r
+	}
+	w := *r
+	w.AccessID, w.GroupID, w.RoleDefinitionID, w.DirectoryScopeID = r.RoleDefinitionID, r.DirectoryScopeID, "", ""
+	return &w
+}
+
+func (s *ScheduleService) fromWireRequest(r *ScheduleRequest) {
+	if s.surface.IsGroups() {
+		r.RoleDefinitionID, r.DirectoryScopeID = r.AccessID, r.GroupID
+	}
+}
+
+func (s *ScheduleService) fromWireSchedule(sc *Schedule) {
+	if s.surface.IsGroups() {
+		sc.RoleDefinitionID, sc.DirectoryScopeID = sc.AccessID, sc.GroupID
+	}
+}
+
+// Kind is the service's kind.
+func (s *ScheduleService) Kind() Kind { return s.kind }

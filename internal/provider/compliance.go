@@ -17,7 +17,7 @@ import (
 // current setting would refuse: Graph keeps existing assignments when a
 // setting is tightened, so nothing else would tell anyone.
 func (r *assignmentResource) warnNoncompliant(ctx context.Context, state *assignmentModel, sc *pimclient.Schedule, diags *diag.Diagnostics) {
-	limits, _, err := r.data.policies.get(ctx, r.data.client, state.RoleDefinitionID.ValueString())
+	limits, _, err := r.data.policies.get(ctx, r.data.client, r.policyRef(state))
 	if err != nil {
 		tflog.Debug(ctx, "Role setting not read; compliance not checked", map[string]any{"error": err.Error()})
 		return
@@ -26,14 +26,14 @@ func (r *assignmentResource) warnNoncompliant(ctx context.Context, state *assign
 	if l.AllowPermanent {
 		return
 	}
-	what := fmt.Sprintf("The %s %s", r.kind, r.describeKey(ctx, state))
+	what := fmt.Sprintf("The %s %s", r.noun(), r.describeKey(ctx, state))
 	fix := fmt.Sprintf("Graph keeps existing assignments when a setting is tightened, so nothing else reports this. Set duration (at most %s) "+
-		"or end_date_time on this resource to bring it within the setting, or loosen the role's pim_role_setting.", l.MaximumDuration)
+		"or end_date_time on this resource to bring it within the setting, or loosen the %s.", l.MaximumDuration, r.target.settingType)
 	end := sc.EndDateTime()
 	if end == nil {
-		diags.AddWarning(title(r.kind.String())+" Breaks Its Role Setting",
-			fmt.Sprintf("%s is permanent, but the role's PIM setting no longer allows permanent %ss (%s.allow_permanent = false, rule %s). %s",
-				what, r.kind, block, rule, fix))
+		diags.AddWarning(title(r.noun())+" Breaks Its "+title(r.target.settingNoun),
+			fmt.Sprintf("%s is permanent, but its PIM setting no longer allows permanent %ss (%s.allow_permanent = false, rule %s). %s",
+				what, r.noun(), block, rule, fix))
 		return
 	}
 	limit, err := isoduration.Parse(l.MaximumDuration)
@@ -41,8 +41,8 @@ func (r *assignmentResource) warnNoncompliant(ctx context.Context, state *assign
 		return
 	}
 	if start := *sc.ScheduleInfo.StartDateTime; end.After(limit.AddTo(start)) {
-		diags.AddWarning(title(r.kind.String())+" Breaks Its Role Setting",
-			fmt.Sprintf("%s lasts from %s to %s, longer than the role's PIM setting allows (%s.maximum_duration = %s, rule %s). %s",
+		diags.AddWarning(title(r.noun())+" Breaks Its "+title(r.target.settingNoun),
+			fmt.Sprintf("%s lasts from %s to %s, longer than its PIM setting allows (%s.maximum_duration = %s, rule %s). %s",
 				what, start.UTC().Format(time.RFC3339), end.UTC().Format(time.RFC3339), block, l.MaximumDuration, rule, fix))
 	}
 }
@@ -55,7 +55,7 @@ func (r *assignmentResource) warnLastPermanentGlobalAdmin(ctx context.Context, p
 		!state.EndDateTime.IsNull() || !state.Duration.IsNull() || (plan.EndDateTime.IsNull() && plan.Duration.IsNull()) {
 		return
 	}
-	all, err := r.data.schedules.all(ctx, pimclient.Assignment)
+	all, err := r.data.schedules.all(ctx, r.data.client.Schedules(pimclient.Assignment))
 	if err != nil {
 		return
 	}

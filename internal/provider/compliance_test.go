@@ -42,7 +42,7 @@ func TestReadWarnsAboutAssignmentsThatBreakTheirRoleSetting(t *testing.T) {
 		!strings.Contains(w, "eligible_assignment.allow_permanent = false") || !strings.Contains(w, "Set duration (at most P90D)") {
 		t.Errorf("permanent eligibility under a setting that forbids it: warning = %q", w)
 	}
-	if w := read(emulator.BobID, emulator.RoleHelpdeskAdministrator); !strings.Contains(w, "longer than the role's PIM setting allows") ||
+	if w := read(emulator.BobID, emulator.RoleHelpdeskAdministrator); !strings.Contains(w, "longer than its PIM setting allows") ||
 		!strings.Contains(w, "maximum_duration = P90D") || !strings.Contains(w, "2030-07-20T09:00:00Z") {
 		t.Errorf("eligibility longer than the maximum: warning = %q", w)
 	}

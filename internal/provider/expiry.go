@@ -62,7 +62,7 @@ func (r *assignmentResource) planExpired(ctx context.Context, plan, state *assig
 		plan.StartDateTime = timetypes.NewRFC3339Unknown()
 	}
 	plan.Status, plan.ID = types.StringUnknown(), types.StringUnknown() // a new schedule
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
+	resp.Diagnostics.Append(r.set(ctx, &resp.Plan, plan)...)
 }
 
 // updateExpired applies a change to an expired assignment: a new grant, or
@@ -71,7 +71,7 @@ func (r *assignmentResource) updateExpired(ctx context.Context, plan, state *ass
 	if !plan.regrants(state) {
 		plan.Status = state.Status
 		r.fillUnknownNames(ctx, plan, &resp.Diagnostics)
-		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+		resp.Diagnostics.Append(r.set(ctx, &resp.State, plan)...)
 		setIdentity(ctx, resp.Identity, plan.identity(), &resp.Diagnostics)
 		return
 	}
@@ -84,15 +84,15 @@ func (r *assignmentResource) updateExpired(ctx context.Context, plan, state *ass
 	defer cancel()
 	tflog.Info(ctx, "Granting an expired assignment again", map[string]any{"key": plan.importID()})
 	if r.assign(ctx, plan, resp.Private, &resp.Diagnostics) {
-		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+		resp.Diagnostics.Append(r.set(ctx, &resp.State, plan)...)
 		setIdentity(ctx, resp.Identity, plan.identity(), &resp.Diagnostics)
 	}
 }
 
 func (r *assignmentResource) warnExpired(ctx context.Context, state *assignmentModel, end time.Time, diags *diag.Diagnostics) {
-	what := fmt.Sprintf("The %s %s expired at %s", r.kind, r.describeKey(ctx, state), end.Format(time.RFC3339))
+	what := fmt.Sprintf("The %s %s expired at %s", r.noun(), r.describeKey(ctx, state), end.Format(time.RFC3339))
 	tflog.Warn(ctx, what)
-	diags.AddWarning(title(r.kind.String())+" Expired",
+	diags.AddWarning(title(r.noun())+" Expired",
 		what+". It stays in the Terraform state with status = \"Expired\", so no apply grants it again unasked: time-bound "+
 			"access ends when it says. To grant it again, set a new end_date_time or duration, or run terraform apply "+
 			"-replace on this resource. To clean up, delete the resource block: nothing is sent to Graph.")

@@ -30,13 +30,13 @@ var _ list.ListResourceWithConfigure = (*assignmentList)(nil)
 
 // NewEligibleAssignmentList lists pim_eligible_assignment.
 func NewEligibleAssignmentList() list.ListResource {
-	return &assignmentList{res: assignmentResource{kind: pimclient.Eligibility, typeName: "eligible_assignment"}}
+	return &assignmentList{res: assignmentResource{kind: pimclient.Eligibility, target: directoryRoleTarget, typeName: "eligible_assignment"}}
 }
 
 // NewActiveAssignmentList lists pim_active_assignment (standing ones:
 // just-in-time activations are not resources).
 func NewActiveAssignmentList() list.ListResource {
-	return &assignmentList{res: assignmentResource{kind: pimclient.Assignment, typeName: "active_assignment"}}
+	return &assignmentList{res: assignmentResource{kind: pimclient.Assignment, target: directoryRoleTarget, typeName: "active_assignment"}}
 }
 
 type assignmentList struct {

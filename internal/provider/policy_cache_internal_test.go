@@ -30,7 +30,7 @@ func TestPolicyCacheIsRefreshedAfterARoleSettingApply(t *testing.T) {
 	}
 	data := &providerData{client: client, policies: newPolicyCache(), names: newDirectoryNames(client)}
 	role := emulator.RoleHelpdeskAdministrator
-	before, _, err := data.policies.get(ctx, client, role)
+	before, _, err := data.policies.get(ctx, client, rolePolicy(role))
 	if err != nil || !before.Eligible.AllowPermanent {
 		t.Fatalf("default limits: %+v %v", before, err)
 	}
@@ -42,7 +42,7 @@ func TestPolicyCacheIsRefreshedAfterARoleSettingApply(t *testing.T) {
 	if diags.HasError() {
 		t.Fatal(diags)
 	}
-	after, _, err := data.policies.get(ctx, client, role)
+	after, _, err := data.policies.get(ctx, client, rolePolicy(role))
 	if err != nil || after.Eligible.AllowPermanent {
 		t.Fatalf("limits after the apply still allow permanent eligibility (stale cache): %+v %v", after, err)
 	}

@@ -66,21 +66,40 @@ func newPolicyCache() *policyCache {
 	return &policyCache{planned: map[string]policyLimits{}, fetched: map[string]policyLimits{}, loading: map[string]*policyLoad{}}
 }
 
-func (c *policyCache) plan(roleID string, l policyLimits) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.planned[strings.ToLower(roleID)] = l
+// policyRef names a PIM policy: a directory role's, or a group's
+// membership or ownership.
+type policyRef struct {
+	group string // "" for a directory role
+	id    string // the role definition id, or member / owner
 }
 
-func (c *policyCache) forget(roleID string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	delete(c.fetched, strings.ToLower(roleID))
+func rolePolicy(roleID string) policyRef             { return policyRef{id: roleID} }
+func groupPolicy(groupID, accessID string) policyRef { return policyRef{group: groupID, id: accessID} }
+
+func (p policyRef) key() string { return strings.ToLower(p.group + "/" + p.id) }
+
+func (p policyRef) fetch(ctx context.Context, client *pimclient.Client) (*pimclient.RolePolicy, error) {
+	if p.group != "" {
+		return client.GetGroupPolicy(ctx, p.group, p.id)
+	}
+	return client.GetRolePolicy(ctx, p.id)
 }
 
-// get returns the role's limits and whether they come from a planned setting.
-func (c *policyCache) get(ctx context.Context, client *pimclient.Client, roleID string) (policyLimits, bool, error) {
-	key := strings.ToLower(roleID)
+func (c *policyCache) plan(ref policyRef, l policyLimits) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.planned[ref.key()] = l
+}
+
+func (c *policyCache) forget(ref policyRef) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.fetched, ref.key())
+}
+
+// get returns the policy's limits and whether they come from a planned setting.
+func (c *policyCache) get(ctx context.Context, client *pimclient.Client, ref policyRef) (policyLimits, bool, error) {
+	key := ref.key()
 	c.mu.Lock()
 	if l, ok := c.planned[key]; ok {
 		c.mu.Unlock()
@@ -97,7 +116,7 @@ func (c *policyCache) get(ctx context.Context, client *pimclient.Client, roleID 
 	}
 	c.mu.Unlock()
 	if !inFlight {
-		load.limits, load.err = fetchLimits(ctx, client, roleID)
+		load.limits, load.err = fetchLimits(ctx, client, ref)
 		c.mu.Lock()
 		if load.err == nil {
 			c.fetched[key] = load.limits
@@ -114,8 +133,8 @@ func (c *policyCache) get(ctx context.Context, client *pimclient.Client, roleID 
 	}
 }
 
-func fetchLimits(ctx context.Context, client *pimclient.Client, roleID string) (policyLimits, error) {
-	pol, err := client.GetRolePolicy(ctx, roleID)
+func fetchLimits(ctx context.Context, client *pimclient.Client, ref policyRef) (policyLimits, error) {
+	pol, err := ref.fetch(ctx, client)
 	if err != nil {
 		return policyLimits{}, err
 	}
@@ -129,40 +148,40 @@ func fetchLimits(ctx context.Context, client *pimclient.Client, roleID string) (
 // checkPolicy rejects at plan time an assignment the role setting would make
 // Graph refuse at apply time (azuread#1450, #1464, azurerm#22766).
 func (r *assignmentResource) checkPolicy(ctx context.Context, plan *assignmentModel, diags *diag.Diagnostics) {
-	if plan.RoleDefinitionID.IsUnknown() {
+	if plan.RoleDefinitionID.IsUnknown() || plan.DirectoryScopeID.IsUnknown() {
 		return
 	}
-	roleID := plan.RoleDefinitionID.ValueString()
-	limits, planned, err := r.data.policies.get(ctx, r.data.client, roleID)
+	limits, planned, err := r.data.policies.get(ctx, r.data.client, r.policyRef(plan))
 	if err != nil {
-		diags.AddWarning("Role Setting Not Checked",
-			graphErrorDetail("Reading the PIM policy of role "+roleID+" to check this "+r.kind.String()+" at plan time failed", err,
+		diags.AddWarning(title(r.target.settingNoun)+" Not Checked",
+			graphErrorDetail("Reading the PIM policy of "+r.describeTarget(ctx, plan)+" to check this "+r.noun()+" at plan time failed", err,
 				"The plan goes on; Graph checks the policy again at apply time."))
 		return
 	}
 	l, block, expRule := limits.forKind(r.kind)
-	role := r.data.names.describeRole(ctx, roleID)
+	role := r.describeTarget(ctx, plan)
 	source := "The current PIM setting of " + role
-	hint := (" If a pim_role_setting in this configuration changes this limit, reference it (role_definition_id = pim_role_setting.<name>.role_definition_id) so the check uses the planned setting.")
+	hint := " If a " + r.target.settingType + " in this configuration changes this limit, reference it (" + r.target.settingRef +
+		") so the check uses the planned setting."
 	if planned {
-		source = "The planned pim_role_setting of " + role
+		source = "The planned " + r.target.settingType + " of " + role
 		hint = ""
 	}
 	permanent := plan.EndDateTime.IsNull() && plan.Duration.IsNull()
 	if !l.AllowPermanent {
 		if permanent {
-			diags.AddAttributeError(path.Root("duration"), "Permanent "+title(r.kind.String())+" Not Allowed",
+			diags.AddAttributeError(path.Root("duration"), "Permanent "+title(r.noun())+" Not Allowed",
 				fmt.Sprintf("%s does not allow permanent %ss (%s.allow_permanent = false, rule %s): they must end within %s. "+
-					"Set duration (at most %s) or end_date_time.%s", source, r.kind, block, expRule, l.MaximumDuration, l.MaximumDuration, hint))
+					"Set duration (at most %s) or end_date_time.%s", source, r.noun(), block, expRule, l.MaximumDuration, l.MaximumDuration, hint))
 		} else if end, attr, ok := plannedEnd(plan, r.data.clock.Now(), diags); ok {
 			start := r.data.clock.Now()
 			if s, known := knownTime(plan.StartDateTime, diags); known && s.After(start) {
 				start = s
 			}
 			if limit, err := isoduration.Parse(l.MaximumDuration); err == nil && end.After(limit.AddTo(start)) {
-				diags.AddAttributeError(path.Root(attr), title(r.kind.String())+" Longer Than Allowed",
+				diags.AddAttributeError(path.Root(attr), title(r.noun())+" Longer Than Allowed",
 					fmt.Sprintf("%s limits %ss to %s (%s.maximum_duration, rule %s); this one would last until %s. Shorten it.%s",
-						source, r.kind, l.MaximumDuration, block, expRule, end.Format(time.RFC3339), hint))
+						source, r.noun(), l.MaximumDuration, block, expRule, end.Format(time.RFC3339), hint))
 			}
 		}
 	}
@@ -171,15 +190,15 @@ func (r *assignmentResource) checkPolicy(ctx context.Context, plan *assignmentMo
 			fmt.Sprintf("%s requires multi-factor authentication of the admin making %ss (%s.require_mfa, rule %s), and this provider "+
 				"signs in app-only (%s): an application cannot pass MFA, so Graph will refuse this %s at apply time. Run Terraform as "+
 				"a user who signs in with MFA (use_cli), or set %s.require_mfa = false in the role's pim_role_setting.%s",
-				source, r.kind, block, enablementRule(r.kind), r.data.signIn, r.kind, block, hint))
+				source, r.noun(), block, enablementRule(r.kind), r.data.signIn, r.noun(), block, hint))
 	}
 	if l.RequireJustification && plan.Justification.IsNull() {
 		diags.AddAttributeError(path.Root("justification"), "Justification Required",
-			fmt.Sprintf("%s requires a justification for %ss (%s.require_justification). Set justification.%s", source, r.kind, block, hint))
+			fmt.Sprintf("%s requires a justification for %ss (%s.require_justification). Set justification.%s", source, r.noun(), block, hint))
 	}
 	if l.RequireTicket && plan.TicketNumber.IsNull() {
 		diags.AddAttributeError(path.Root("ticket_number"), "Ticket Information Required",
-			fmt.Sprintf("%s requires ticket information for %ss (%s.require_ticket_info). Set ticket_number and ticket_system.%s", source, r.kind, block, hint))
+			fmt.Sprintf("%s requires ticket information for %ss (%s.require_ticket_info). Set ticket_number and ticket_system.%s", source, r.noun(), block, hint))
 	}
 }
 

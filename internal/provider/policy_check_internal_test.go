@@ -31,7 +31,7 @@ func TestPolicyReadsAreSingleFlight(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 10 {
 		wg.Go(func() {
-			if _, _, err := cache.get(t.Context(), client, emulator.RoleHelpdeskAdministrator); err != nil {
+			if _, _, err := cache.get(t.Context(), client, rolePolicy(emulator.RoleHelpdeskAdministrator)); err != nil {
 				t.Error(err)
 			}
 		})

@@ -37,7 +37,7 @@ func (r *assignmentResource) checkPrincipal(ctx context.Context, plan *assignmen
 		diags.AddAttributeError(path.Root("principal_id"), "Principal Not Found",
 			fmt.Sprintf("No user, group or service principal with object id %s exists in this tenant, so Graph would refuse the %s at "+
 				"apply time. Check the id (an application's object id and its service principal's id differ). To name principals "+
-				"instead of copying ids, look them up with data \"pim_principal\" (by user_principal_name, display_name, app_id or mail).", id, r.kind))
+				"instead of copying ids, look them up with data \"pim_principal\" (by user_principal_name, display_name, app_id or mail).", id, r.noun()))
 		return
 	}
 	who := describeObject(obj)
@@ -91,7 +91,7 @@ func (r *assignmentResource) fillUnknownNames(ctx context.Context, m *assignment
 		m.principalNames = names
 	}
 	if m.RoleDisplayName.IsUnknown() {
-		m.RoleDisplayName = stringOrNull(r.data.names.roleName(ctx, m.RoleDefinitionID.ValueString()))
+		m.RoleDisplayName = stringOrNull(r.targetName(ctx, m))
 	}
 }
 
@@ -109,7 +109,7 @@ func (r *assignmentResource) refreshNames(ctx context.Context, m *assignmentMode
 	// Role names are looked up once, when missing: built-in roles are never
 	// renamed, and a refresh then costs no role list.
 	if m.RoleDisplayName.IsNull() || m.RoleDisplayName.IsUnknown() {
-		m.RoleDisplayName = stringOrNull(r.data.names.roleName(ctx, m.RoleDefinitionID.ValueString()))
+		m.RoleDisplayName = stringOrNull(r.targetName(ctx, m))
 	}
 	nullIfUnknown(&m.PrincipalDisplayName, &m.PrincipalType, &m.PrincipalUserPrincipalName, &m.RoleDisplayName)
 }

@@ -76,7 +76,7 @@ func (r *assignmentResource) guardProtected(ctx context.Context, plan, state *as
 	}
 	diags.AddAttributeError(path.Root("principal_id"), "Protected Principal",
 		fmt.Sprintf("This plan would %s the %s %s. The principal is in the provider's protected_principal_ids (break-glass accounts and "+
-			"others whose privileged access must not be taken away by accident). %s", change, r.kind, r.describeKey(ctx, state), next))
+			"others whose privileged access must not be taken away by accident). %s", change, r.noun(), r.describeKey(ctx, state), next))
 }
 
 // shortens describes how an update cuts an assignment's lifetime short:
@@ -102,7 +102,7 @@ func shortens(plan, state *assignmentModel, now time.Time, diags *diag.Diagnosti
 // planDestroy refuses to destroy a protected principal's assignment.
 func (r *assignmentResource) planDestroy(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	var state assignmentModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(r.get(ctx, req.State, &state)...)
 	if !resp.Diagnostics.HasError() {
 		r.guardProtected(ctx, nil, &state, &resp.Diagnostics)
 	}

@@ -10,6 +10,7 @@ import (
 func NewActiveAssignmentResource() resource.Resource {
 	return &assignmentResource{
 		kind:     pimclient.Assignment,
+		target:   directoryRoleTarget,
 		typeName: "active_assignment",
 		description: "Gives a user, role-assignable group or service principal a standing **active** assignment of a " +
 			"Microsoft Entra directory role through PIM (`roleAssignmentScheduleRequests`, `adminAssign`). Prefer " +

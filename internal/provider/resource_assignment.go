@@ -52,6 +52,7 @@ const (
 // pim_active_assignment; kind selects the Graph collections.
 type assignmentResource struct {
 	kind        pimclient.Kind
+	target      *assignmentTarget
 	typeName    string
 	description string
 	data        *providerData
@@ -93,14 +94,12 @@ func (r *assignmentResource) Metadata(_ context.Context, req resource.MetadataRe
 }
 
 func (r *assignmentResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	resp.Schema = assignmentSchema(ctx, r.kind, r.description)
+	resp.Schema = assignmentSchema(ctx, r.kind, r.target, r.description)
 }
 
 func (r *assignmentResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.data = configuredData(req.ProviderData, &resp.Diagnostics)
 }
-
-func (r *assignmentResource) svc() *pimclient.ScheduleService { return r.data.client.Schedules(r.kind) }
 
 // ValidateConfig holds the checks that need no clock and no Graph call.
 func (r *assignmentResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
@@ -131,13 +130,13 @@ func (r *assignmentResource) ModifyPlan(ctx context.Context, req resource.Modify
 		return
 	}
 	var plan assignmentModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(r.get(ctx, req.Plan, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	var state assignmentModel
 	if !req.State.Raw.IsNull() {
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		resp.Diagnostics.Append(r.get(ctx, req.State, &state)...)
 	}
 	if resp.Diagnostics.HasError() {
 		return
@@ -155,7 +154,7 @@ func (r *assignmentResource) ModifyPlan(ctx context.Context, req resource.Modify
 		r.checkPolicy(ctx, &plan, &resp.Diagnostics)
 		r.checkPrincipal(ctx, &plan, &resp.Diagnostics)
 		r.checkRole(ctx, &plan, &resp.Diagnostics)
-		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(r.set(ctx, &resp.Plan, &plan)...)
 		return
 	}
 	r.guardProtected(ctx, &plan, &state, &resp.Diagnostics)
@@ -177,7 +176,7 @@ func (r *assignmentResource) ModifyPlan(ctx context.Context, req resource.Modify
 
 func (r *assignmentResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan assignmentModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(r.get(ctx, req.Plan, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -190,7 +189,7 @@ func (r *assignmentResource) Create(ctx context.Context, req resource.CreateRequ
 	defer cancel()
 
 	if r.assign(ctx, &plan, resp.Private, &resp.Diagnostics) {
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(r.set(ctx, &resp.State, &plan)...)
 		setIdentity(ctx, resp.Identity, plan.identity(), &resp.Diagnostics)
 	}
 }
@@ -234,13 +233,13 @@ func (r *assignmentResource) createError(ctx context.Context, plan *assignmentMo
 	next := ""
 	if pimclient.HasCode(err, pimclient.CodeRoleAssignmentExists) {
 		next = fmt.Sprintf("This principal already holds this role at this scope. To manage the existing %s with Terraform, import it:\n\n"+
-			"  import {\n    to = %s.<name>\n    id = %q\n  }\n", r.kind, "pim_"+r.typeName, plan.importID())
+			"  import {\n    to = %s.<name>\n    id = %q\n  }\n", r.noun(), "pim_"+r.typeName, plan.importID())
 	}
 	if pimclient.Ambiguous(err) {
 		next = "Graph did not say whether the assignment was made, and reading it back did not find it before the create timeout. " +
 			"Run terraform plan: if it exists, import it with id \"" + plan.importID() + "\"."
 	}
-	addGraphError(diags, "Unable to Create "+title(r.kind.String()), r.describe(ctx, plan, "Creating"), err, next)
+	addGraphError(diags, "Unable to Create "+title(r.noun()), r.describe(ctx, plan, "Creating"), err, next)
 }
 
 // written records a schedule this run wrote: in the state, in the run's
@@ -248,7 +247,7 @@ func (r *assignmentResource) createError(ctx context.Context, plan *assignmentMo
 // replication lag instead of taking a missing schedule for drift.
 func (r *assignmentResource) written(ctx context.Context, plan *assignmentModel, sc *pimclient.Schedule, private privateSetter, diags *diag.Diagnostics) {
 	plan.setComputed(sc)
-	r.data.schedules.put(r.kind, plan.key(), sc)
+	r.data.schedules.put(r.svc(), plan.key(), sc)
 	diags.Append(private.SetKey(ctx, privateWritten, []byte(strconv.Quote(r.data.clock.Now().Format(time.RFC3339Nano))))...)
 }
 
@@ -273,7 +272,7 @@ func (r *assignmentResource) recentlyWritten(ctx context.Context, private interf
 
 func (r *assignmentResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state assignmentModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(r.get(ctx, req.State, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -284,12 +283,12 @@ func (r *assignmentResource) Read(ctx context.Context, req resource.ReadRequest,
 		// Imported by schedule id: learn the key from the schedule.
 		sc, err := r.svc().GetSchedule(ctx, state.ID.ValueString())
 		if pimclient.IsNotFound(err) {
-			resp.Diagnostics.AddError("Cannot Import "+title(r.kind.String()),
-				fmt.Sprintf("No %s schedule with id %q exists. Import by schedule id or by \"directory_scope_id|role_definition_id|principal_id\".", r.kind, state.ID.ValueString()))
+			resp.Diagnostics.AddError("Cannot Import "+title(r.noun()),
+				fmt.Sprintf("No %s schedule with id %q exists. Import by schedule id or by \"directory_scope_id|role_definition_id|principal_id\".", r.noun(), state.ID.ValueString()))
 			return
 		}
 		if err != nil {
-			addGraphError(&resp.Diagnostics, "Unable to Read "+title(r.kind.String()), "Reading schedule "+state.ID.ValueString(), err, "")
+			addGraphError(&resp.Diagnostics, "Unable to Read "+title(r.noun()), "Reading schedule "+state.ID.ValueString(), err, "")
 			return
 		}
 		state.PrincipalID = types.StringValue(sc.PrincipalID)
@@ -297,12 +296,12 @@ func (r *assignmentResource) Read(ctx context.Context, req resource.ReadRequest,
 		state.DirectoryScopeID = types.StringValue(sc.DirectoryScopeID)
 	}
 
-	sc, err := r.data.schedules.find(ctx, r.kind, state.key())
+	sc, err := r.data.schedules.find(ctx, r.svc(), state.key())
 	if err == nil && sc == nil && r.recentlyWritten(ctx, req.Private) {
 		sc, err = r.waitOutLag(ctx, state.key())
 	}
 	if err != nil {
-		addGraphError(&resp.Diagnostics, "Unable to Read "+title(r.kind.String()), r.describe(ctx, &state, "Reading"), err, "")
+		addGraphError(&resp.Diagnostics, "Unable to Read "+title(r.noun()), r.describe(ctx, &state, "Reading"), err, "")
 		return
 	}
 	if sc == nil {
@@ -311,7 +310,7 @@ func (r *assignmentResource) Read(ctx context.Context, req resource.ReadRequest,
 			// not grant it again unasked.
 			r.warnExpired(ctx, &state, end, &resp.Diagnostics)
 			state.Status = types.StringValue(statusExpired)
-			resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+			resp.Diagnostics.Append(r.set(ctx, &resp.State, &state)...)
 			setIdentity(ctx, resp.Identity, state.identity(), &resp.Diagnostics)
 			return
 		}
@@ -336,14 +335,14 @@ func (r *assignmentResource) Read(ctx context.Context, req resource.ReadRequest,
 		r.readRequestDetails(ctx, &state, sc, &resp.Diagnostics)
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImported, nil)...)
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(r.set(ctx, &resp.State, &state)...)
 	setIdentity(ctx, resp.Identity, state.identity(), &resp.Diagnostics)
 }
 
 func (r *assignmentResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, state assignmentModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(r.get(ctx, req.Plan, &plan)...)
+	resp.Diagnostics.Append(r.get(ctx, req.State, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -355,7 +354,7 @@ func (r *assignmentResource) Update(ctx context.Context, req resource.UpdateRequ
 		// Only timeouts changed: nothing to send.
 		plan.Status = state.Status
 		r.fillUnknownNames(ctx, &plan, &resp.Diagnostics)
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(r.set(ctx, &resp.State, &plan)...)
 		setIdentity(ctx, resp.Identity, plan.identity(), &resp.Diagnostics)
 		return
 	}
@@ -391,7 +390,7 @@ func (r *assignmentResource) Update(ctx context.Context, req resource.UpdateRequ
 		if pimclient.HasCode(err, pimclient.CodeRoleAssignmentDoesNotExist) {
 			next = "The assignment was removed outside Terraform after the last refresh. Run terraform apply again to create it."
 		}
-		addGraphError(&resp.Diagnostics, "Unable to Update "+title(r.kind.String()), r.describe(ctx, &plan, "Updating"), err, next)
+		addGraphError(&resp.Diagnostics, "Unable to Update "+title(r.noun()), r.describe(ctx, &plan, "Updating"), err, next)
 		return
 	}
 	sc := found
@@ -400,13 +399,13 @@ func (r *assignmentResource) Update(ctx context.Context, req resource.UpdateRequ
 	}
 	r.fillUnknownNames(ctx, &plan, &resp.Diagnostics)
 	r.written(ctx, &plan, sc, resp.Private, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(r.set(ctx, &resp.State, &plan)...)
 	setIdentity(ctx, resp.Identity, plan.identity(), &resp.Diagnostics)
 }
 
 func (r *assignmentResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state assignmentModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(r.get(ctx, req.State, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -455,10 +454,10 @@ func (r *assignmentResource) Delete(ctx context.Context, req resource.DeleteRequ
 					"  removed {\n    from = "+"pim_"+r.typeName+".<name>\n    lifecycle {\n      destroy = false\n    }\n  }")
 			return
 		default:
-			addGraphError(&resp.Diagnostics, "Unable to Delete "+title(r.kind.String()), r.describe(ctx, &state, "Removing"), err, "")
+			addGraphError(&resp.Diagnostics, "Unable to Delete "+title(r.noun()), r.describe(ctx, &state, "Removing"), err, "")
 			return
 		}
-		r.data.schedules.put(r.kind, state.key(), nil)
+		r.data.schedules.put(r.svc(), state.key(), nil)
 		return
 	}
 }
@@ -471,7 +470,7 @@ func (r *assignmentResource) waitFiveMinuteRule(ctx context.Context, state *assi
 		"key": state.importID(), "retry_in": activeDurationRetry.String(),
 	})
 	if werr := r.data.clock.Sleep(ctx, activeDurationRetry); werr != nil {
-		addGraphError(diags, "Unable to Delete "+title(r.kind.String()),
+		addGraphError(diags, "Unable to Delete "+title(r.noun()),
 			r.describe(ctx, state, "Removing")+" (still refused when the delete timeout ran out)", err,
 			"Active assignments cannot be removed in their first 5 minutes. Raise timeouts.delete above 5m or run terraform destroy again.")
 		return false
@@ -517,7 +516,7 @@ func (r *assignmentResource) waitOutLag(ctx context.Context, key pimclient.Assig
 		if err := r.data.clock.Sleep(ctx, r.data.poll); err != nil {
 			return nil, err
 		}
-		sc, err := r.data.schedules.reload(ctx, r.kind, key)
+		sc, err := r.data.schedules.reload(ctx, r.svc(), key)
 		if err != nil || sc != nil {
 			return sc, err
 		}
@@ -526,9 +525,9 @@ func (r *assignmentResource) waitOutLag(ctx context.Context, key pimclient.Assig
 }
 
 func (r *assignmentResource) warnGone(ctx context.Context, state *assignmentModel, diags *diag.Diagnostics) {
-	what := fmt.Sprintf("The %s %s no longer exists in PIM: it was removed outside Terraform before its end", r.kind, r.describeKey(ctx, state))
+	what := fmt.Sprintf("The %s %s no longer exists in PIM: it was removed outside Terraform before its end", r.noun(), r.describeKey(ctx, state))
 	tflog.Warn(ctx, what)
-	diags.AddWarning(title(r.kind.String())+" No Longer Exists",
+	diags.AddWarning(title(r.noun())+" No Longer Exists",
 		what+". It has been removed from the Terraform state; the next plan proposes to create it again. "+
 			"If it should stay removed, delete it from the configuration.")
 }
@@ -536,9 +535,9 @@ func (r *assignmentResource) warnGone(ctx context.Context, state *assignmentMode
 // readRequestDetails fills justification and ticket from the newest request
 // that assigned or updated the key.
 func (r *assignmentResource) readRequestDetails(ctx context.Context, state *assignmentModel, sc *pimclient.Schedule, diags *diag.Diagnostics) {
-	reqs, err := r.svc().ListRequests(ctx, state.key().Filter())
+	reqs, err := r.svc().ListRequests(ctx, r.svc().KeyFilter(state.key()))
 	if err != nil {
-		addGraphError(diags, "Unable to Read "+title(r.kind.String())+" Requests", r.describe(ctx, state, "Listing requests of"), err, "")
+		addGraphError(diags, "Unable to Read "+title(r.noun())+" Requests", r.describe(ctx, state, "Listing requests of"), err, "")
 		return
 	}
 	var newest *pimclient.ScheduleRequest
@@ -563,7 +562,7 @@ func (r *assignmentResource) readRequestDetails(ctx context.Context, state *assi
 		}
 		diags.AddWarning("Justification Not Recoverable",
 			fmt.Sprintf("Importing the %s %s: %s, so its justification and ticket information could not be imported. Set them in the "+
-				"configuration; the next apply records them.", r.kind, r.describeKey(ctx, state), why))
+				"configuration; the next apply records them.", r.noun(), r.describeKey(ctx, state), why))
 		return
 	}
 	state.Justification = stringOrNull(newest.Justification)
@@ -573,16 +572,8 @@ func (r *assignmentResource) readRequestDetails(ctx context.Context, state *assi
 	}
 }
 
-// describeKey names who holds which role where, by name when the directory
-// can be read: `of user "Alice Example" (alice@contoso.com, id …) to role
-// "User Administrator" (fe930be7-…) at scope "/"`.
-func (r *assignmentResource) describeKey(ctx context.Context, m *assignmentModel) string {
-	return fmt.Sprintf("of %s to %s at scope %q", r.data.names.describePrincipal(ctx, m.PrincipalID.ValueString()),
-		r.data.names.describeRole(ctx, m.RoleDefinitionID.ValueString()), m.DirectoryScopeID.ValueString())
-}
-
 func (r *assignmentResource) describe(ctx context.Context, m *assignmentModel, verb string) string {
-	return fmt.Sprintf("%s the %s %s", verb, r.kind, r.describeKey(ctx, m))
+	return fmt.Sprintf("%s the %s %s", verb, r.noun(), r.describeKey(ctx, m))
 }
 
 // setComputed fills what Graph decides: the schedule id, its status and the

@@ -10,6 +10,7 @@ import (
 func NewEligibleAssignmentResource() resource.Resource {
 	return &assignmentResource{
 		kind:     pimclient.Eligibility,
+		target:   directoryRoleTarget,
 		typeName: "eligible_assignment",
 		description: "Makes a user or role-assignable group **eligible** for a Microsoft Entra directory role through PIM " +
 			"(`roleEligibilityScheduleRequests`). An eligible principal holds no permissions until it activates the role " +
@@ -17,8 +18,8 @@ func NewEligibleAssignmentResource() resource.Resource {
 			"Eligibility can be permanent or time-bound (`end_date_time` or `duration`). Changing the schedule, justification " +
 			"or ticket updates the eligibility in place (`adminUpdate`); only `principal_id`, `role_definition_id` and " +
 			"`directory_scope_id` replace it. The resource is identified by its schedule, so it keeps working after Graph " +
-			"purges the request (about 45 days). When a time-bound eligibility expires, the next refresh removes it from " +
-			"state with a warning and the plan proposes to create it again.\n\n" +
+			"purges the request (about 45 days). When a time-bound eligibility runs its course it stays in state as `Expired`, " +
+			"and no apply grants it again unasked.\n\n" +
 			"Graph permissions: `RoleEligibilitySchedule.ReadWrite.Directory` (or `RoleManagement.ReadWrite.Directory`).",
 	}
 }

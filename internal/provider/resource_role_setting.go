@@ -189,7 +189,7 @@ func (r *roleSettingResource) ModifyPlan(ctx context.Context, req resource.Modif
 	if diags := req.Plan.Get(ctx, &plan); diags.HasError() || plan.RoleDefinitionID.IsUnknown() {
 		return
 	}
-	r.data.policies.plan(plan.RoleDefinitionID.ValueString(), policyLimitsFromModel(&plan))
+	r.data.policies.plan(rolePolicy(plan.RoleDefinitionID.ValueString()), policyLimitsFromModel(&plan))
 	if !req.Plan.Raw.Equal(req.State.Raw) {
 		r.warnResets(ctx, req, &plan, &resp.Diagnostics)
 	}
@@ -337,7 +337,7 @@ func (r *roleSettingResource) apply(ctx context.Context, want *roleSettingModel,
 		return
 	}
 	want.ID = types.StringValue(after.PolicyID)
-	r.data.policies.forget(roleID)
+	r.data.policies.forget(rolePolicy(roleID))
 }
 
 func (r *roleSettingResource) rollback(ctx context.Context, current *pimclient.RolePolicy, done []pimclient.PolicyRule) string {

@@ -19,7 +19,21 @@ type scheduleCache struct {
 	client *pimclient.Client
 	names  *directoryNames
 	mu     sync.Mutex
-	kinds  map[pimclient.Kind]*kindSnapshot
+	kinds  map[snapshotKey]*kindSnapshot
+}
+
+// snapshotKey names one list: a kind of directory role schedules, or a kind
+// of one group's schedules (Graph lists PIM for Groups per group).
+type snapshotKey struct {
+	kind  pimclient.Kind
+	group string
+}
+
+func keyOf(svc *pimclient.ScheduleService, k pimclient.AssignmentKey) snapshotKey {
+	if svc.Surface().IsGroups() {
+		return snapshotKey{kind: svc.Kind(), group: strings.ToLower(k.DirectoryScopeID)}
+	}
+	return snapshotKey{kind: svc.Kind()}
 }
 
 type kindSnapshot struct {
@@ -30,7 +44,7 @@ type kindSnapshot struct {
 }
 
 func newScheduleCache(client *pimclient.Client, names *directoryNames) *scheduleCache {
-	return &scheduleCache{client: client, names: names, kinds: map[pimclient.Kind]*kindSnapshot{}}
+	return &scheduleCache{client: client, names: names, kinds: map[snapshotKey]*kindSnapshot{}}
 }
 
 func cacheKey(k pimclient.AssignmentKey) string {
@@ -38,8 +52,8 @@ func cacheKey(k pimclient.AssignmentKey) string {
 }
 
 // find returns the key's direct standing schedule, nil when there is none.
-func (c *scheduleCache) find(ctx context.Context, kind pimclient.Kind, k pimclient.AssignmentKey) (*pimclient.Schedule, error) {
-	snap, err := c.snapshot(ctx, kind, false)
+func (c *scheduleCache) find(ctx context.Context, svc *pimclient.ScheduleService, k pimclient.AssignmentKey) (*pimclient.Schedule, error) {
+	snap, err := c.snapshot(ctx, svc, keyOf(svc, k), false)
 	if err != nil {
 		return nil, err
 	}
@@ -50,8 +64,8 @@ func (c *scheduleCache) find(ctx context.Context, kind pimclient.Kind, k pimclie
 
 // reload drops the kind's snapshot and loads it again (a schedule this run
 // wrote and did not find yet: replication lag).
-func (c *scheduleCache) reload(ctx context.Context, kind pimclient.Kind, k pimclient.AssignmentKey) (*pimclient.Schedule, error) {
-	snap, err := c.snapshot(ctx, kind, true)
+func (c *scheduleCache) reload(ctx context.Context, svc *pimclient.ScheduleService, k pimclient.AssignmentKey) (*pimclient.Schedule, error) {
+	snap, err := c.snapshot(ctx, svc, keyOf(svc, k), true)
 	if err != nil {
 		return nil, err
 	}
@@ -62,18 +76,18 @@ func (c *scheduleCache) reload(ctx context.Context, kind pimclient.Kind, k pimcl
 
 // snapshot returns the kind's snapshot, loading it once for all callers
 // (fresh: a new load even when one exists).
-func (c *scheduleCache) snapshot(ctx context.Context, kind pimclient.Kind, fresh bool) (*kindSnapshot, error) {
+func (c *scheduleCache) snapshot(ctx context.Context, svc *pimclient.ScheduleService, sk snapshotKey, fresh bool) (*kindSnapshot, error) {
 	c.mu.Lock()
-	snap := c.kinds[kind]
+	snap := c.kinds[sk]
 	if snap == nil || fresh && isDone(snap.done) || snap.err != nil && isDone(snap.done) {
 		snap = &kindSnapshot{done: make(chan struct{})}
-		c.kinds[kind] = snap
+		c.kinds[sk] = snap
 	}
 	start := !snap.started
 	snap.started = true
 	c.mu.Unlock()
 	if start {
-		byKey, err := c.load(ctx, kind)
+		byKey, err := c.load(ctx, svc, sk)
 		c.mu.Lock()
 		snap.byKey, snap.err = byKey, err
 		c.mu.Unlock()
@@ -99,8 +113,14 @@ func isDone(ch chan struct{}) bool {
 // load lists every direct schedule of the kind, in pages of up to 999, and
 // looks up the names of their principals in bulk (1,000 per call), so that
 // each refreshed resource finds its principal's name without a call.
-func (c *scheduleCache) load(ctx context.Context, kind pimclient.Kind) (map[string]*pimclient.Schedule, error) {
-	all, err := c.client.Schedules(kind).ListDirectSchedules(ctx)
+func (c *scheduleCache) load(ctx context.Context, svc *pimclient.ScheduleService, sk snapshotKey) (map[string]*pimclient.Schedule, error) {
+	var all []pimclient.Schedule
+	var err error
+	if sk.group != "" {
+		all, err = svc.ListGroupDirectSchedules(ctx, sk.group)
+	} else {
+		all, err = svc.ListDirectSchedules(ctx)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -120,15 +140,16 @@ func (c *scheduleCache) load(ctx context.Context, kind pimclient.Kind) (map[stri
 // put records a schedule this process wrote; remove one it removed. A
 // snapshot still loading is replaced, so that a load that began before the
 // write cannot bring back what the write changed.
-func (c *scheduleCache) put(kind pimclient.Kind, k pimclient.AssignmentKey, sc *pimclient.Schedule) {
+func (c *scheduleCache) put(svc *pimclient.ScheduleService, k pimclient.AssignmentKey, sc *pimclient.Schedule) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	snap := c.kinds[kind]
+	sk := keyOf(svc, k)
+	snap := c.kinds[sk]
 	if snap == nil {
 		return // nothing loaded yet: the first read will load the write
 	}
 	if !isDone(snap.done) {
-		delete(c.kinds, kind)
+		delete(c.kinds, sk)
 		return
 	}
 	if snap.err != nil {
@@ -142,8 +163,8 @@ func (c *scheduleCache) put(kind pimclient.Kind, k pimclient.AssignmentKey, sc *
 }
 
 // all returns every direct standing schedule of the kind.
-func (c *scheduleCache) all(ctx context.Context, kind pimclient.Kind) ([]*pimclient.Schedule, error) {
-	snap, err := c.snapshot(ctx, kind, false)
+func (c *scheduleCache) all(ctx context.Context, svc *pimclient.ScheduleService) ([]*pimclient.Schedule, error) {
+	snap, err := c.snapshot(ctx, svc, snapshotKey{kind: svc.Kind()}, false)
 	if err != nil {
 		return nil, err
 	}
