@@ -16,6 +16,21 @@ type DirectoryObject struct {
 	Mail               string `json:"mail"`
 	AppID              string `json:"appId"`
 	IsAssignableToRole *bool  `json:"isAssignableToRole"`
+	// GroupTypes holds DynamicMembership for a dynamic group;
+	// OnPremisesSyncEnabled is true for a group synchronised from Active
+	// Directory. PIM for Groups manages neither.
+	GroupTypes            []string `json:"groupTypes"`
+	OnPremisesSyncEnabled *bool    `json:"onPremisesSyncEnabled"`
+}
+
+// PIMManageable reports whether PIM for Groups can manage the group.
+func (o *DirectoryObject) PIMManageable() bool {
+	for _, t := range o.GroupTypes {
+		if strings.EqualFold(t, "DynamicMembership") {
+			return false
+		}
+	}
+	return o.OnPremisesSyncEnabled == nil || !*o.OnPremisesSyncEnabled
 }
 
 // Principal types as the provider names them.

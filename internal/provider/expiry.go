@@ -72,7 +72,7 @@ func (r *assignmentResource) updateExpired(ctx context.Context, plan, state *ass
 		plan.Status = state.Status
 		r.fillUnknownNames(ctx, plan, &resp.Diagnostics)
 		resp.Diagnostics.Append(r.set(ctx, &resp.State, plan)...)
-		setIdentity(ctx, resp.Identity, plan.identity(), &resp.Diagnostics)
+		setIdentity(ctx, resp.Identity, r.identityOf(plan), &resp.Diagnostics)
 		return
 	}
 	timeout, diags := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
@@ -85,7 +85,7 @@ func (r *assignmentResource) updateExpired(ctx context.Context, plan, state *ass
 	tflog.Info(ctx, "Granting an expired assignment again", map[string]any{"key": plan.importID()})
 	if r.assign(ctx, plan, resp.Private, &resp.Diagnostics) {
 		resp.Diagnostics.Append(r.set(ctx, &resp.State, plan)...)
-		setIdentity(ctx, resp.Identity, plan.identity(), &resp.Diagnostics)
+		setIdentity(ctx, resp.Identity, r.identityOf(plan), &resp.Diagnostics)
 	}
 }
 

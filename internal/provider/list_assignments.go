@@ -173,7 +173,7 @@ func (l *assignmentList) newestRequests(ctx context.Context, diags *diag.Diagnos
 			continue
 		}
 		k := cacheKey(pimclient.AssignmentKey{PrincipalID: q.PrincipalID, RoleDefinitionID: q.RoleDefinitionID, DirectoryScopeID: q.DirectoryScopeID})
-		if prev := out[k]; prev == nil || (q.CreatedDateTime != nil && prev.CreatedDateTime != nil && q.CreatedDateTime.After(*prev.CreatedDateTime)) {
+		if prev := out[k]; prev == nil || (q.CreatedDateTime != nil && prev.CreatedDateTime != nil && !q.CreatedDateTime.Before(*prev.CreatedDateTime)) {
 			out[k] = q
 		}
 	}

@@ -42,6 +42,10 @@ func (r *assignmentResource) checkPrincipal(ctx context.Context, plan *assignmen
 	}
 	who := describeObject(obj)
 	switch {
+	case r.target.groups && obj.Type() == pimclient.PrincipalServicePrincipal:
+		diags.AddAttributeError(path.Root("principal_id"), "Service Principals Cannot Be Group Members Through PIM",
+			fmt.Sprintf("The %s is a service principal: PIM for Groups gives membership and ownership to users and groups only.", who))
+	case r.target.groups:
 	case obj.Type() == pimclient.PrincipalGroup && obj.IsAssignableToRole != nil && !*obj.IsAssignableToRole:
 		diags.AddAttributeError(path.Root("principal_id"), "Group Cannot Hold Directory Roles",
 			fmt.Sprintf("The %s is not role-assignable: Microsoft Entra gives directory roles only to groups created with "+
@@ -55,9 +59,14 @@ func (r *assignmentResource) checkPrincipal(ctx context.Context, plan *assignmen
 	plan.principalNames = namesOf(obj)
 }
 
-// checkRole refuses a role id that names no role definition and puts the
-// role's name in the plan.
+// checkRole refuses a role id that names no role definition (or, for PIM
+// for Groups, a group PIM cannot manage) and puts the target's name in the
+// plan.
 func (r *assignmentResource) checkRole(ctx context.Context, plan *assignmentModel, diags *diag.Diagnostics) {
+	if r.target.groups {
+		r.checkGroup(ctx, plan, diags)
+		return
+	}
 	if plan.RoleDefinitionID.IsUnknown() {
 		return
 	}
@@ -119,5 +128,28 @@ func nullIfUnknown(vals ...*types.String) {
 		if v.IsUnknown() {
 			*v = types.StringNull()
 		}
+	}
+}
+
+// checkGroup refuses, at plan time, a group that does not exist or that PIM
+// for Groups cannot manage (dynamic, synchronised from on-premises).
+func (r *assignmentResource) checkGroup(ctx context.Context, plan *assignmentModel, diags *diag.Diagnostics) {
+	if plan.DirectoryScopeID.IsUnknown() {
+		return
+	}
+	id := plan.DirectoryScopeID.ValueString()
+	obj, known, err := r.data.names.lookup(ctx, id)
+	switch {
+	case err != nil || !known:
+		return // the principal check has said why names are missing
+	case obj == nil || obj.Type() != pimclient.PrincipalGroup:
+		diags.AddAttributeError(path.Root("group_id"), "Group Not Found",
+			fmt.Sprintf("No group has object id %s in this tenant. Look groups up by name with data \"pim_principal\" (type = \"group\").", id))
+	case !obj.PIMManageable():
+		diags.AddAttributeError(path.Root("group_id"), "Group Not Manageable By PIM",
+			fmt.Sprintf("The %s is a dynamic group or is synchronised from on-premises Active Directory: PIM for Groups cannot manage "+
+				"its membership or ownership.", describeObject(obj)))
+	default:
+		plan.RoleDisplayName = stringOrNull(obj.DisplayName)
 	}
 }

@@ -273,6 +273,8 @@ func (p *pimProvider) Resources(context.Context) []func() resource.Resource {
 		NewEligibleAssignmentResource,
 		NewActiveAssignmentResource,
 		NewRoleSettingResource,
+		NewGroupEligibleAssignmentResource,
+		NewGroupActiveAssignmentResource,
 	}
 }
 

@@ -17,7 +17,6 @@ import (
 
 	"github.com/pim-as-code/terraform-provider-pim/internal/isoduration"
 	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient"
-	"github.com/pim-as-code/terraform-provider-pim/internal/validators"
 )
 
 var (
@@ -190,7 +189,7 @@ func (r *assignmentResource) Create(ctx context.Context, req resource.CreateRequ
 
 	if r.assign(ctx, &plan, resp.Private, &resp.Diagnostics) {
 		resp.Diagnostics.Append(r.set(ctx, &resp.State, &plan)...)
-		setIdentity(ctx, resp.Identity, plan.identity(), &resp.Diagnostics)
+		setIdentity(ctx, resp.Identity, r.identityOf(&plan), &resp.Diagnostics)
 	}
 }
 
@@ -284,7 +283,7 @@ func (r *assignmentResource) Read(ctx context.Context, req resource.ReadRequest,
 		sc, err := r.svc().GetSchedule(ctx, state.ID.ValueString())
 		if pimclient.IsNotFound(err) {
 			resp.Diagnostics.AddError("Cannot Import "+title(r.noun()),
-				fmt.Sprintf("No %s schedule with id %q exists. Import by schedule id or by \"directory_scope_id|role_definition_id|principal_id\".", r.noun(), state.ID.ValueString()))
+				fmt.Sprintf("No %s schedule with id %q exists. Import by schedule id or by %q.", r.noun(), state.ID.ValueString(), r.target.importForm))
 			return
 		}
 		if err != nil {
@@ -311,13 +310,13 @@ func (r *assignmentResource) Read(ctx context.Context, req resource.ReadRequest,
 			r.warnExpired(ctx, &state, end, &resp.Diagnostics)
 			state.Status = types.StringValue(statusExpired)
 			resp.Diagnostics.Append(r.set(ctx, &resp.State, &state)...)
-			setIdentity(ctx, resp.Identity, state.identity(), &resp.Diagnostics)
+			setIdentity(ctx, resp.Identity, r.identityOf(&state), &resp.Diagnostics)
 			return
 		}
 		r.warnGone(ctx, &state, &resp.Diagnostics)
 		resp.State.RemoveResource(ctx)
 		// The framework wants an identity even for a resource that is gone.
-		setIdentity(ctx, resp.Identity, state.identity(), &resp.Diagnostics)
+		setIdentity(ctx, resp.Identity, r.identityOf(&state), &resp.Diagnostics)
 		return
 	}
 	if written, _ := req.Private.GetKey(ctx, privateWritten); len(written) > 0 {
@@ -336,7 +335,7 @@ func (r *assignmentResource) Read(ctx context.Context, req resource.ReadRequest,
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImported, nil)...)
 	}
 	resp.Diagnostics.Append(r.set(ctx, &resp.State, &state)...)
-	setIdentity(ctx, resp.Identity, state.identity(), &resp.Diagnostics)
+	setIdentity(ctx, resp.Identity, r.identityOf(&state), &resp.Diagnostics)
 }
 
 func (r *assignmentResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -355,7 +354,7 @@ func (r *assignmentResource) Update(ctx context.Context, req resource.UpdateRequ
 		plan.Status = state.Status
 		r.fillUnknownNames(ctx, &plan, &resp.Diagnostics)
 		resp.Diagnostics.Append(r.set(ctx, &resp.State, &plan)...)
-		setIdentity(ctx, resp.Identity, plan.identity(), &resp.Diagnostics)
+		setIdentity(ctx, resp.Identity, r.identityOf(&plan), &resp.Diagnostics)
 		return
 	}
 	timeout, diags := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
@@ -400,7 +399,7 @@ func (r *assignmentResource) Update(ctx context.Context, req resource.UpdateRequ
 	r.fillUnknownNames(ctx, &plan, &resp.Diagnostics)
 	r.written(ctx, &plan, sc, resp.Private, &resp.Diagnostics)
 	resp.Diagnostics.Append(r.set(ctx, &resp.State, &plan)...)
-	setIdentity(ctx, resp.Identity, plan.identity(), &resp.Diagnostics)
+	setIdentity(ctx, resp.Identity, r.identityOf(&plan), &resp.Diagnostics)
 }
 
 func (r *assignmentResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -481,29 +480,26 @@ func (r *assignmentResource) waitFiveMinuteRule(ctx context.Context, state *assi
 func (r *assignmentResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	defer func() { resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImported, []byte(`true`))...) }()
 	if req.ID == "" && req.Identity != nil && !req.Identity.Raw.IsNull() {
-		importAssignmentIdentity(ctx, req, resp)
+		r.importIdentity(ctx, req, resp)
 		return
 	}
 	id := strings.TrimSpace(req.ID)
-	if strings.Contains(id, "|") {
-		parts := strings.Split(id, "|")
-		if len(parts) != 3 || !validators.ValidDirectoryScope(parts[0]) || !validators.IsGUID(parts[1]) || !validators.IsGUID(parts[2]) {
-			resp.Diagnostics.AddError("Invalid Import ID",
-				fmt.Sprintf("Expected \"directory_scope_id|role_definition_id|principal_id\" (for example \"/|62e90394-69f5-4237-9190-012177145e10|<principal object id>\") or a schedule id; got %q.", id))
-			return
-		}
-		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("directory_scope_id"), parts[0])...)
-		// Ids are kept as given: Graph compares them case-insensitively, and the
-		// configuration's spelling must match or the plan would replace.
-		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("role_definition_id"), parts[1])...)
-		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("principal_id"), parts[2])...)
-	} else {
-		if id == "" {
-			resp.Diagnostics.AddError("Invalid Import ID", "The import id is empty: give a schedule id or \"directory_scope_id|role_definition_id|principal_id\".")
-			return
-		}
+	switch parts := strings.Split(id, "|"); {
+	case len(parts) == 3 && r.validKey([3]string(parts)):
+		r.setKey(ctx, [3]string(parts), resp)
+	case strings.Contains(id, "|"), id == "":
+		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("Expected %q (for example %q) or a schedule id; got %q.",
+			r.target.importForm, r.importExample(), id))
+	default:
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	}
+}
+
+func (r *assignmentResource) importExample() string {
+	if r.target.groups {
+		return "<group object id>|member|<principal object id>"
+	}
+	return "/|62e90394-69f5-4237-9190-012177145e10|<principal object id>"
 }
 
 // waitOutLag reads again, a poll interval apart, a schedule this provider
@@ -551,7 +547,7 @@ func (r *assignmentResource) readRequestDetails(ctx context.Context, state *assi
 		if q.Status != pimclient.StatusProvisioned && q.Status != pimclient.StatusGranted {
 			continue
 		}
-		if newest == nil || (q.CreatedDateTime != nil && newest.CreatedDateTime != nil && q.CreatedDateTime.After(*newest.CreatedDateTime)) {
+		if newest == nil || (q.CreatedDateTime != nil && newest.CreatedDateTime != nil && !q.CreatedDateTime.Before(*newest.CreatedDateTime)) {
 			newest = q
 		}
 	}

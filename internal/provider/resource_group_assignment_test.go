@@ -1,0 +1,195 @@
+package provider_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/pim-as-code/terraform-provider-pim/internal/acctest"
+	"github.com/pim-as-code/terraform-provider-pim/internal/emulator"
+)
+
+const (
+	groupEligible = "pim_group_eligible_assignment.test"
+	groupActive   = "pim_group_active_assignment.test"
+	groupPIMPath  = "/v1.0/identityGovernance/privilegedAccess/group/"
+)
+
+func groupConfig(env *acctest.Env, typ, principal, group, access, extra string) string {
+	return env.ProviderBlock() + fmt.Sprintf(`
+resource "pim_group_%s_assignment" "test" {
+  principal_id = %q
+  group_id     = %q
+  access_id    = %q
+%s
+}
+`, typ, principal, group, access, extra)
+}
+
+// groupSchedules lists the emulator's group schedules of a kind for a group.
+func groupSchedules(t *testing.T, env *acctest.Env, kind, group string) []any {
+	t.Helper()
+	body := env.Call(t, http.MethodGet, groupPIMPath+kind+"Schedules?$top=50&$filter="+url.QueryEscape("groupId eq '"+group+"'"), acctest.Token, nil, http.StatusOK)
+	vals, _ := body["value"].([]any)
+	return vals
+}
+
+// An eligible group membership: created with names in the plan, updated in
+// place, imported both ways, replaced only when its key changes, and it
+// survives Graph's 45-day purge of requests.
+func TestAccGroupEligibleAssignment_lifecycle(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	cfg := func(access, justification string) string {
+		return groupConfig(env, "eligible", emulator.AliceID, emulator.OpsGroupID, access, `  justification = "`+justification+`"`)
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(env),
+		Steps: []resource.TestStep{
+			{
+				Config:      groupConfig(env, "eligible", emulator.AliceID, emulator.OpsGroupID, "admin", ""),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)access_id.*value must be one of`),
+			},
+			{
+				Config: cfg("member", "on call"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectKnownValue(groupEligible, tfjsonpath.New("group_display_name"), knownvalue.StringExact("Cloud Ops")),
+						plancheck.ExpectKnownValue(groupEligible, tfjsonpath.New("principal_display_name"), knownvalue.StringExact("Alice Analyst")),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(groupEligible, tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile("^"+emulator.OpsGroupID+"_member_"))),
+					statecheck.ExpectKnownValue(groupEligible, tfjsonpath.New("status"), knownvalue.StringExact("Provisioned")),
+				},
+				Check: func(*terraform.State) error {
+					if n := len(groupSchedules(t, env, "eligibility", emulator.OpsGroupID)); n != 1 {
+						return fmt.Errorf("%d eligibility schedules for the group, want 1", n)
+					}
+					return nil
+				},
+			},
+			{
+				Config:           cfg("member", "on call, renewed"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(groupEligible, plancheck.ResourceActionUpdate)}},
+			},
+			{ResourceName: groupEligible, ImportState: true, ImportStateVerify: true, ImportStateVerifyIgnore: []string{"timeouts"},
+				ImportStateId: emulator.OpsGroupID + "|member|" + emulator.AliceID},
+			{ResourceName: groupEligible, ImportState: true, ImportStateVerify: true, ImportStateVerifyIgnore: []string{"timeouts"},
+				ImportStateIdFunc: func(s *terraform.State) (string, error) {
+					return s.RootModule().Resources[groupEligible].Primary.ID, nil
+				}},
+			{
+				PreConfig:        func() { env.Clock.Advance(46 * 24 * time.Hour) },
+				Config:           cfg("member", "on call, renewed"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{
+				Config:           cfg("owner", "on call, renewed"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(groupEligible, plancheck.ResourceActionDestroyBeforeCreate)}},
+				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(groupEligible, tfjsonpath.New("id"),
+					knownvalue.StringRegexp(regexp.MustCompile("^"+emulator.OpsGroupID+"_owner_")))},
+			},
+		},
+		CheckDestroy: func(*terraform.State) error {
+			if n := len(groupSchedules(t, env, "eligibility", emulator.OpsGroupID)); n != 0 {
+				return fmt.Errorf("%d eligibility schedules left after destroy", n)
+			}
+			return nil
+		},
+	})
+}
+
+// An active group membership: the group's default setting refuses a
+// permanent one at plan time; a time-bound one makes the principal a member
+// while it lasts, and stays in state as Expired when it ends.
+func TestAccGroupActiveAssignment_membershipAndExpiry(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	members := func() string {
+		body := env.Call(t, http.MethodGet, "/v1.0/groups/"+emulator.SecGroupID+"/members?$top=50", acctest.Token, nil, http.StatusOK)
+		return fmt.Sprint(body["value"])
+	}
+	timeBound := groupConfig(env, "active", emulator.BobID, emulator.SecGroupID, "member", `  justification = "incident"
+  duration      = "P1D"`)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(env),
+		Steps: []resource.TestStep{
+			{
+				Config:      groupConfig(env, "active", emulator.BobID, emulator.SecGroupID, "member", `  justification = "forever"`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Permanent Group Active Assignment Not Allowed.*membership\s+of\s+group\s+"Security\s+Responders"`),
+			},
+			{
+				Config: timeBound,
+				Check: func(*terraform.State) error {
+					if !strings.Contains(members(), emulator.BobID) {
+						return fmt.Errorf("Bob is not a member while his active membership lasts: %s", members())
+					}
+					return nil
+				},
+			},
+			{
+				PreConfig:         func() { env.Clock.Advance(25 * time.Hour) },
+				Config:            timeBound,
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(groupActive, tfjsonpath.New("status"), knownvalue.StringExact("Expired"))},
+				Check: func(*terraform.State) error {
+					if strings.Contains(members(), emulator.BobID) {
+						return fmt.Errorf("Bob is still a member after his membership ended")
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// Removed outside Terraform before its end: drift, created again.
+func TestAccGroupEligibleAssignment_drift(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	cfg := groupConfig(env, "eligible", emulator.DaveID, emulator.OpsGroupID, "owner", "")
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(env),
+		Steps: []resource.TestStep{
+			{Config: cfg},
+			{
+				PreConfig: func() {
+					env.Call(t, http.MethodPost, groupPIMPath+"eligibilityScheduleRequests", acctest.Token, map[string]any{"action": "adminRemove",
+						"principalId": emulator.DaveID, "groupId": emulator.OpsGroupID, "accessId": "owner"}, http.StatusCreated)
+				},
+				Config:           cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(groupEligible, plancheck.ResourceActionCreate)}},
+			},
+		},
+	})
+}
+
+// A group PIM cannot manage fails the plan on group_id.
+func TestPlanRefusesGroupsPIMCannotManage(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t, acctest.WithSeedFile(t, "../../examples/emulator/tenant.yaml"))
+	p := newProtocol(t, env, acctest.Token)
+	body := env.Call(t, http.MethodGet, "/v1.0/groups?$filter="+url.QueryEscape("displayName eq 'All Staff (dynamic)'"), acctest.Token, nil, http.StatusOK)
+	dynamic := body["value"].([]any)[0].(map[string]any)["id"].(string)
+	kim := env.Call(t, http.MethodGet, "/v1.0/users/kim@fabrikam.example", acctest.Token, nil, http.StatusOK)["id"].(string)
+	resp := p.planCreate("pim_group_eligible_assignment", map[string]tftypes.Value{"group_id": str(dynamic), "access_id": str("member"), "principal_id": str(kim)})
+	if w := warning(resp.Diagnostics, "Group Not Manageable By PIM"); !strings.Contains(w, `group "All Staff (dynamic)"`) {
+		t.Fatalf("diagnostics: %v", summaries(resp.Diagnostics))
+	}
+}
