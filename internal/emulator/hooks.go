@@ -180,3 +180,13 @@ func (s *Server) UserName(principalID string) string {
 	name, _, _ := strings.Cut(u.UPN, "@")
 	return name
 }
+
+// GroupPolicyOf returns a copy of the current policy of a group's
+// membership ("member") or ownership ("owner").
+func (s *Server) GroupPolicyOf(groupID, accessID string) *Policy {
+	var out *Policy
+	s.view(system, func(tx *tx) {
+		out = tx.policyOf(policySubject{scopeTypeGroup, strings.ToLower(groupID), accessID}).clone()
+	})
+	return out
+}

@@ -275,6 +275,7 @@ func (p *pimProvider) Resources(context.Context) []func() resource.Resource {
 		NewRoleSettingResource,
 		NewGroupEligibleAssignmentResource,
 		NewGroupActiveAssignmentResource,
+		NewGroupSettingResource,
 	}
 }
 

@@ -28,12 +28,17 @@ var (
 func NewRoleSettingResource() resource.Resource { return &roleSettingResource{} }
 
 type roleSettingResource struct {
-	data *providerData
+	// groups makes it pim_group_setting: the policy of a group's
+	// membership or ownership (RoleDefinitionID holds the access id).
+	groups bool
+	data   *providerData
 }
 
 type roleSettingModel struct {
-	ID                 types.String          `tfsdk:"id"`
-	RoleDefinitionID   types.String          `tfsdk:"role_definition_id"`
+	ID               types.String `tfsdk:"id"`
+	RoleDefinitionID types.String `tfsdk:"role_definition_id"`
+	// GroupID is the group of a pim_group_setting (see groupSettingModel).
+	GroupID            types.String          `tfsdk:"-"`
 	Activation         *activationModel      `tfsdk:"activation"`
 	EligibleAssignment *eligibleSettingModel `tfsdk:"eligible_assignment"`
 	ActiveAssignment   *activeSettingModel   `tfsdk:"active_assignment"`
@@ -125,9 +130,16 @@ func defaultRoleSetting() roleSettingModel {
 
 func (r *roleSettingResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_role_setting"
+	if r.groups {
+		resp.TypeName = req.ProviderTypeName + "_group_setting"
+	}
 }
 
 func (r *roleSettingResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	if r.groups {
+		resp.Schema = groupSettingSchema(ctx)
+		return
+	}
 	resp.Schema = roleSettingSchema(ctx)
 }
 
@@ -186,10 +198,10 @@ func (r *roleSettingResource) ModifyPlan(ctx context.Context, req resource.Modif
 	// The id is unknown on create; the settings themselves must be known
 	// (they are, unless set from values known only at apply).
 	var plan roleSettingModel
-	if diags := req.Plan.Get(ctx, &plan); diags.HasError() || plan.RoleDefinitionID.IsUnknown() {
+	if diags := r.get(ctx, req.Plan, &plan); diags.HasError() || plan.RoleDefinitionID.IsUnknown() || plan.GroupID.IsUnknown() {
 		return
 	}
-	r.data.policies.plan(rolePolicy(plan.RoleDefinitionID.ValueString()), policyLimitsFromModel(&plan))
+	r.data.policies.plan(r.ref(&plan), policyLimitsFromModel(&plan))
 	if !req.Plan.Raw.Equal(req.State.Raw) {
 		r.warnResets(ctx, req, &plan, &resp.Diagnostics)
 	}
@@ -197,7 +209,7 @@ func (r *roleSettingResource) ModifyPlan(ctx context.Context, req resource.Modif
 
 func (r *roleSettingResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan roleSettingModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(r.get(ctx, req.Plan, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -205,24 +217,25 @@ func (r *roleSettingResource) Create(ctx context.Context, req resource.CreateReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	setIdentity(ctx, resp.Identity, plan.identity(), &resp.Diagnostics)
+	resp.Diagnostics.Append(r.set(ctx, &resp.State, &plan)...)
+	setIdentity(ctx, resp.Identity, r.identityOf(&plan), &resp.Diagnostics)
 }
 
 func (r *roleSettingResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state roleSettingModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(r.get(ctx, req.State, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	pol, err := r.data.client.GetRolePolicy(ctx, state.RoleDefinitionID.ValueString())
+	pol, err := r.ref(&state).fetch(ctx, r.data.client)
 	if errors.Is(err, pimclient.ErrNoPolicy) {
-		resp.Diagnostics.AddError("Role Has No PIM Policy",
-			fmt.Sprintf("Graph returned no PIM policy for role %s. Check role_definition_id (see the pim_role_definition data source).", state.RoleDefinitionID.ValueString()))
+		resp.Diagnostics.AddError("No PIM Policy",
+			fmt.Sprintf("Graph returned no PIM policy for %s. Check the id (for a role, see the pim_role_definition data source; a group "+
+				"must be a security or Microsoft 365 group that is neither dynamic nor synchronised).", r.describe(ctx, &state)))
 		return
 	}
 	if err != nil {
-		addGraphError(&resp.Diagnostics, "Unable to Read Role Setting", "Reading the PIM policy of "+r.data.names.describeRole(ctx, state.RoleDefinitionID.ValueString()), err, "")
+		addGraphError(&resp.Diagnostics, "Unable to Read PIM Setting", "Reading the PIM policy of "+r.describe(ctx, &state), err, "")
 		return
 	}
 	read, err := roleSettingFromRules(pol)
@@ -230,15 +243,15 @@ func (r *roleSettingResource) Read(ctx context.Context, req resource.ReadRequest
 		resp.Diagnostics.AddError("Unexpected Role Setting", err.Error()+" Please report this issue to the provider developers.")
 		return
 	}
-	read.RoleDefinitionID = state.RoleDefinitionID
+	read.RoleDefinitionID, read.GroupID = state.RoleDefinitionID, state.GroupID
 	keepPriorSpelling(&state, read)
-	resp.Diagnostics.Append(resp.State.Set(ctx, read)...)
-	setIdentity(ctx, resp.Identity, read.identity(), &resp.Diagnostics)
+	resp.Diagnostics.Append(r.set(ctx, &resp.State, read)...)
+	setIdentity(ctx, resp.Identity, r.identityOf(read), &resp.Diagnostics)
 }
 
 func (r *roleSettingResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan roleSettingModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(r.get(ctx, req.Plan, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -246,26 +259,30 @@ func (r *roleSettingResource) Update(ctx context.Context, req resource.UpdateReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	setIdentity(ctx, resp.Identity, plan.identity(), &resp.Diagnostics)
+	resp.Diagnostics.Append(r.set(ctx, &resp.State, &plan)...)
+	setIdentity(ctx, resp.Identity, r.identityOf(&plan), &resp.Diagnostics)
 }
 
 // Delete restores the documented defaults: a role's policy cannot be removed.
 func (r *roleSettingResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state roleSettingModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(r.get(ctx, req.State, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	def := defaultRoleSetting()
-	def.RoleDefinitionID = state.RoleDefinitionID
+	def := r.defaults()
+	def.RoleDefinitionID, def.GroupID = state.RoleDefinitionID, state.GroupID
 	r.apply(ctx, &def, &resp.Diagnostics)
 	if !resp.Diagnostics.HasError() {
-		tflog.Info(ctx, "Restored the documented default PIM setting", map[string]any{"role_definition_id": state.RoleDefinitionID.ValueString()})
+		tflog.Info(ctx, "Restored the documented default PIM setting", map[string]any{"policy": r.describe(ctx, &state)})
 	}
 }
 
 func (r *roleSettingResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if r.groups {
+		r.importGroupSetting(ctx, req, resp)
+		return
+	}
 	id := req.ID
 	if id == "" && req.Identity != nil && !req.Identity.Raw.IsNull() {
 		var ident roleSettingIdentity
@@ -292,10 +309,10 @@ func (r *roleSettingResource) ImportState(ctx context.Context, req resource.Impo
 // restores the rules it had already changed, so a failed apply leaves the
 // policy as it was.
 func (r *roleSettingResource) apply(ctx context.Context, want *roleSettingModel, diags *diag.Diagnostics) {
-	roleID := want.RoleDefinitionID.ValueString()
-	current, err := r.data.client.GetRolePolicy(ctx, roleID)
+	what := r.describe(ctx, want)
+	current, err := r.ref(want).fetch(ctx, r.data.client)
 	if err != nil {
-		addGraphError(diags, "Unable to Read Role Setting", "Reading the PIM policy of "+r.data.names.describeRole(ctx, roleID), err, "")
+		addGraphError(diags, "Unable to Read PIM Setting", "Reading the PIM policy of "+what, err, "")
 		return
 	}
 	wantRules := roleSettingToRules(want)
@@ -313,15 +330,15 @@ func (r *roleSettingResource) apply(ctx context.Context, want *roleSettingModel,
 					"permission (admin-consented) for app-only sign-in, or delegated for a signed-in Privileged Role Administrator."
 			}
 			addGraphError(diags, "Unable to Update Role Setting",
-				fmt.Sprintf("Updating rule %s of the PIM policy of %s", id, r.data.names.describeRole(ctx, roleID)), err, next)
+				fmt.Sprintf("Updating rule %s of the PIM policy of %s", id, what), err, next)
 			return
 		}
-		tflog.Debug(ctx, "Updated PIM policy rule", map[string]any{"rule": id, "role_definition_id": roleID})
+		tflog.Debug(ctx, "Updated PIM policy rule", map[string]any{"rule": id, "policy": what})
 		done = append(done, current.Rules[id])
 	}
-	after, err := r.data.client.GetRolePolicy(ctx, roleID)
+	after, err := r.ref(want).fetch(ctx, r.data.client)
 	if err != nil {
-		addGraphError(diags, "Unable to Confirm Role Setting", "Reading back the PIM policy of "+r.data.names.describeRole(ctx, roleID), err, "")
+		addGraphError(diags, "Unable to Confirm PIM Setting", "Reading back the PIM policy of "+what, err, "")
 		return
 	}
 	var ignored []string
@@ -332,12 +349,12 @@ func (r *roleSettingResource) apply(ctx context.Context, want *roleSettingModel,
 	}
 	if len(ignored) > 0 {
 		diags.AddError("Role Setting Not Fully Applied",
-			fmt.Sprintf("Graph accepted the changes but did not keep these rules of role %s as requested: %s. Nothing reports an error for this; "+
-				"run terraform plan to see the difference, and check the values against what the Entra portal allows.", roleID, strings.Join(ignored, ", ")))
+			fmt.Sprintf("Graph accepted the changes but did not keep these rules of the PIM policy of %s as requested: %s. Nothing reports an error "+
+				"for this; run terraform plan to see the difference, and check the values against what the Entra portal allows.", what, strings.Join(ignored, ", ")))
 		return
 	}
 	want.ID = types.StringValue(after.PolicyID)
-	r.data.policies.forget(rolePolicy(roleID))
+	r.data.policies.forget(r.ref(want))
 }
 
 func (r *roleSettingResource) rollback(ctx context.Context, current *pimclient.RolePolicy, done []pimclient.PolicyRule) string {

@@ -112,7 +112,28 @@ func notificationGroup(ctx context.Context, event string, def notificationGroupM
 }
 
 func roleSettingSchema(ctx context.Context) schema.Schema {
-	def := defaultRoleSetting()
+	attrs := settingAttributes(ctx, defaultRoleSetting())
+	attrs["id"] = schema.StringAttribute{Computed: true, MarkdownDescription: "Id of the role's PIM policy (`DirectoryRole_{tenantId}_{guid}`).",
+		PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}}
+	attrs["role_definition_id"] = schema.StringAttribute{Required: true,
+		MarkdownDescription: "Directory role whose PIM setting this is. Changing it replaces the resource (the old role returns to defaults).",
+		Validators:          []validator.String{validators.GUID()},
+		PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()}}
+	return schema.Schema{
+		MarkdownDescription: "The PIM policy (role setting) of one Microsoft Entra directory role: activation limits and " +
+			"requirements, approval, assignment expiration and requirements, and notifications — all 17 Graph rules.\n\n" +
+			"Every setting has the documented Entra default: an omitted setting *is* the default and the plan shows it. " +
+			"One apply sets everything; the next plan is empty. Changes are made in place, rule by rule; if one rule fails, " +
+			"the rules already changed in that apply are rolled back. **Destroying this resource restores the documented " +
+			"defaults** (there is no policy to delete: every role always has one). Manage each role's setting in one resource " +
+			"only: two resources for the same role would undo each other on every apply.\n\n" +
+			"Graph permissions: `RoleManagementPolicy.ReadWrite.Directory` (application or delegated; a delegated caller also needs the Privileged Role Administrator role).",
+		Attributes: attrs,
+	}
+}
+
+// settingAttributes are the 17 rules' settings, with def's values as defaults.
+func settingAttributes(ctx context.Context, def roleSettingModel) map[string]schema.Attribute {
 	stages := schema.ListNestedAttribute{
 		Optional: true, Computed: true, NestedObject: schema.NestedAttributeObject{Attributes: stageAttrs()},
 		MarkdownDescription: "Approval stages in order: one stage, or two for serial (multi-stage) approval. Default: one stage with " +
@@ -125,58 +146,42 @@ func roleSettingSchema(ctx context.Context) schema.Schema {
 	}
 	stages.Default = listdefault.StaticValue(stageList)
 
-	return schema.Schema{
-		MarkdownDescription: "The PIM policy (role setting) of one Microsoft Entra directory role: activation limits and " +
-			"requirements, approval, assignment expiration and requirements, and notifications — all 17 Graph rules.\n\n" +
-			"Every setting has the documented Entra default: an omitted setting *is* the default and the plan shows it. " +
-			"One apply sets everything; the next plan is empty. Changes are made in place, rule by rule; if one rule fails, " +
-			"the rules already changed in that apply are rolled back. **Destroying this resource restores the documented " +
-			"defaults** (there is no policy to delete: every role always has one). Manage each role's setting in one resource " +
-			"only: two resources for the same role would undo each other on every apply.\n\n" +
-			"Graph permissions: `RoleManagementPolicy.ReadWrite.Directory` (application or delegated; a delegated caller also needs the Privileged Role Administrator role).",
-		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "Id of the role's PIM policy (`DirectoryRole_{tenantId}_{guid}`).",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
-			"role_definition_id": schema.StringAttribute{Required: true,
-				MarkdownDescription: "Directory role whose PIM setting this is. Changing it replaces the resource (the old role returns to defaults).",
-				Validators:          []validator.String{validators.GUID()},
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()}},
-			"activation": nestedObject(ctx, "What an eligible user must do to activate the role (the `*_EndUser_Assignment` rules).", map[string]schema.Attribute{
-				"maximum_duration":      durationAttr("Longest activation, `PT30M` to `PT24H`. Default `PT8H`.", "PT8H", validators.DurationBetween(30*time.Minute, 24*time.Hour)),
-				"require_mfa":           boolAttr("Require multi-factor authentication on activation. Default `true`. Conflicts with `authentication_context_claim_value`.", true),
-				"require_justification": boolAttr("Require a justification on activation. Default `true`.", true),
-				"require_ticket_info":   boolAttr("Require ticket information on activation. Default `false`.", false),
-				"authentication_context_claim_value": schema.StringAttribute{Optional: true,
-					MarkdownDescription: "Conditional Access authentication context (`c1` … `c99`) required on activation. Unset (default) disables it.",
-					Validators:          []validator.String{stringvalidator.RegexMatches(claimRE, "must be an authentication context id such as c1")}},
-				"approval": nestedObject(ctx, "Approval of activations (rule `Approval_EndUser_Assignment`).", map[string]schema.Attribute{
-					"required":                        boolAttr("Require approval to activate. Default `false`.", false),
-					"required_for_extension":          boolAttr("Require approval to extend an activation. Default `false`.", false),
-					"require_requestor_justification": boolAttr("Require the requestor's justification for approval. Default `true`.", true),
-					"stages":                          stages,
-				}, def.Activation.Approval),
-			}, def.Activation),
-			"eligible_assignment": nestedObject(ctx, "Limits on making principals eligible (rules `*_Admin_Eligibility`).", map[string]schema.Attribute{
-				"allow_permanent":  boolAttr("Allow permanent eligibility. Default `true`.", true),
-				"maximum_duration": durationAttr("Longest eligibility when `allow_permanent` is `false`. Default `P365D`.", "P365D"),
-				"require_mfa": boolAttr("Require multi-factor authentication of the admin making a principal eligible (rule `Enablement_Admin_Eligibility`). "+
-					"Default `false`. An application signing in app-only cannot pass MFA, so it can no longer make principals eligible for this role; "+
-					"plans warn about that.", false),
-				"require_justification": boolAttr("Require a justification when assigning eligibility. Default `false`.", false),
-				"require_ticket_info":   boolAttr("Require ticket information when assigning eligibility. Default `false`.", false),
-			}, def.EligibleAssignment),
-			"active_assignment": nestedObject(ctx, "Limits on active assignments (rules `*_Admin_Assignment`).", map[string]schema.Attribute{
-				"allow_permanent":       boolAttr("Allow permanent active assignments. Default `true`.", true),
-				"maximum_duration":      durationAttr("Longest active assignment when `allow_permanent` is `false`. Default `P180D`.", "P180D"),
-				"require_mfa":           boolAttr("Require multi-factor authentication of the admin making the assignment. Default `false`.", false),
-				"require_justification": boolAttr("Require a justification on active assignments. Default `true`.", true),
-				"require_ticket_info":   boolAttr("Require ticket information on active assignments. Default `false`.", false),
-			}, def.ActiveAssignment),
-			"notifications": nestedObject(ctx, "Email notifications for the three PIM events × admin, requestor and approver (the nine `Notification_*` rules).", map[string]schema.Attribute{
-				"eligible_assignment": notificationGroup(ctx, "when a principal is made eligible", def.Notifications.EligibleAssignment),
-				"active_assignment":   notificationGroup(ctx, "when a principal gets an active assignment", def.Notifications.ActiveAssignment),
-				"activation":          notificationGroup(ctx, "when an eligible principal activates the role", def.Notifications.Activation),
-			}, def.Notifications),
-		},
+	return map[string]schema.Attribute{
+		"activation": nestedObject(ctx, "What an eligible user must do to activate the role (the `*_EndUser_Assignment` rules).", map[string]schema.Attribute{
+			"maximum_duration":      durationAttr("Longest activation, `PT30M` to `PT24H`. Default `PT8H`.", "PT8H", validators.DurationBetween(30*time.Minute, 24*time.Hour)),
+			"require_mfa":           boolAttr("Require multi-factor authentication on activation. Default `true`. Conflicts with `authentication_context_claim_value`.", true),
+			"require_justification": boolAttr("Require a justification on activation. Default `true`.", true),
+			"require_ticket_info":   boolAttr("Require ticket information on activation. Default `false`.", false),
+			"authentication_context_claim_value": schema.StringAttribute{Optional: true,
+				MarkdownDescription: "Conditional Access authentication context (`c1` … `c99`) required on activation. Unset (default) disables it.",
+				Validators:          []validator.String{stringvalidator.RegexMatches(claimRE, "must be an authentication context id such as c1")}},
+			"approval": nestedObject(ctx, "Approval of activations (rule `Approval_EndUser_Assignment`).", map[string]schema.Attribute{
+				"required":                        boolAttr("Require approval to activate. Default `false`.", false),
+				"required_for_extension":          boolAttr("Require approval to extend an activation. Default `false`.", false),
+				"require_requestor_justification": boolAttr("Require the requestor's justification for approval. Default `true`.", true),
+				"stages":                          stages,
+			}, def.Activation.Approval),
+		}, def.Activation),
+		"eligible_assignment": nestedObject(ctx, "Limits on making principals eligible (rules `*_Admin_Eligibility`).", map[string]schema.Attribute{
+			"allow_permanent":  boolAttr("Allow permanent eligibility. Default `true`.", true),
+			"maximum_duration": durationAttr("Longest eligibility when `allow_permanent` is `false`. Default `P365D`.", "P365D"),
+			"require_mfa": boolAttr("Require multi-factor authentication of the admin making a principal eligible (rule `Enablement_Admin_Eligibility`). "+
+				"Default `false`. An application signing in app-only cannot pass MFA, so it can no longer make principals eligible for this role; "+
+				"plans warn about that.", false),
+			"require_justification": boolAttr("Require a justification when assigning eligibility. Default `false`.", false),
+			"require_ticket_info":   boolAttr("Require ticket information when assigning eligibility. Default `false`.", false),
+		}, def.EligibleAssignment),
+		"active_assignment": nestedObject(ctx, "Limits on active assignments (rules `*_Admin_Assignment`).", map[string]schema.Attribute{
+			"allow_permanent":       boolAttr("Allow permanent active assignments. Default `true`.", true),
+			"maximum_duration":      durationAttr("Longest active assignment when `allow_permanent` is `false`. Default `P180D`.", "P180D"),
+			"require_mfa":           boolAttr("Require multi-factor authentication of the admin making the assignment. Default `false`.", false),
+			"require_justification": boolAttr("Require a justification on active assignments. Default `true`.", true),
+			"require_ticket_info":   boolAttr("Require ticket information on active assignments. Default `false`.", false),
+		}, def.ActiveAssignment),
+		"notifications": nestedObject(ctx, "Email notifications for the three PIM events × admin, requestor and approver (the nine `Notification_*` rules).", map[string]schema.Attribute{
+			"eligible_assignment": notificationGroup(ctx, "when a principal is made eligible", def.Notifications.EligibleAssignment),
+			"active_assignment":   notificationGroup(ctx, "when a principal gets an active assignment", def.Notifications.ActiveAssignment),
+			"activation":          notificationGroup(ctx, "when an eligible principal activates the role", def.Notifications.Activation),
+		}, def.Notifications),
 	}
 }

@@ -22,7 +22,7 @@ import (
 func (r *roleSettingResource) warnResets(ctx context.Context, req resource.ModifyPlanRequest, plan *roleSettingModel, diags *diag.Diagnostics) {
 	current := req.State.Raw
 	if current.IsNull() {
-		pol, err := r.data.client.GetRolePolicy(ctx, plan.RoleDefinitionID.ValueString())
+		pol, err := r.ref(plan).fetch(ctx, r.data.client)
 		if err != nil {
 			return // the create reports it
 		}
@@ -30,9 +30,9 @@ func (r *roleSettingResource) warnResets(ctx context.Context, req resource.Modif
 		if err != nil {
 			return
 		}
-		m.RoleDefinitionID, m.ID = plan.RoleDefinitionID, plan.ID
+		m.RoleDefinitionID, m.GroupID, m.ID = plan.RoleDefinitionID, plan.GroupID, plan.ID
 		st := tfsdk.State{Schema: req.Plan.Schema}
-		if d := st.Set(ctx, m); d.HasError() {
+		if d := r.set(ctx, &st, m); d.HasError() {
 			return
 		}
 		current = st.Raw
@@ -44,7 +44,7 @@ func (r *roleSettingResource) warnResets(ctx context.Context, req resource.Modif
 	diags.AddWarning("Role Setting Resets Settings Not In The Configuration",
 		fmt.Sprintf("The PIM setting of %s would change these settings, which the configuration does not mention, to their documented "+
 			"default (an omitted setting means the default):\n  - %s\nIf that is intended, nothing needs doing. To keep a current value, "+
-			"write it into the configuration.", r.data.names.describeRole(ctx, plan.RoleDefinitionID.ValueString()), strings.Join(resets, "\n  - ")))
+			"write it into the configuration.", r.describe(ctx, plan), strings.Join(resets, "\n  - ")))
 }
 
 // unmentionedChanges lists, as "path: old → new", the leaves that differ

@@ -56,7 +56,8 @@ func (a *assignment) Schema(ctx context.Context, req resource.SchemaRequest, res
 
 func (*assignment) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	resp.State.Raw = req.Plan.Raw
-	for name, v := range map[string]string{"id": uuid.NewString(), "status": "Provisioned"} {
+	for name, v := range map[string]string{"id": uuid.NewString(), "status": "Provisioned", "principal_display_name": "User",
+		"principal_type": "user", "principal_user_principal_name": "user@contoso.example", "role_display_name": "Global Reader"} {
 		var cur types.String
 		resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root(name), &cur)...)
 		if cur.IsUnknown() {
