@@ -43,6 +43,25 @@ type assignmentList struct {
 	res assignmentResource
 }
 
+// NewGroupEligibleAssignmentList lists pim_group_eligible_assignment.
+func NewGroupEligibleAssignmentList() list.ListResource {
+	return &assignmentList{res: assignmentResource{kind: pimclient.Eligibility, target: groupAccessTarget, typeName: "group_eligible_assignment"}}
+}
+
+// NewGroupActiveAssignmentList lists pim_group_active_assignment.
+func NewGroupActiveAssignmentList() list.ListResource {
+	return &assignmentList{res: assignmentResource{kind: pimclient.Assignment, target: groupAccessTarget, typeName: "group_active_assignment"}}
+}
+
+// groupListConfig is the group lists' configuration.
+type groupListConfig struct {
+	GroupID          types.String `tfsdk:"group_id"`
+	AccessID         types.String `tfsdk:"access_id"`
+	PrincipalID      types.String `tfsdk:"principal_id"`
+	PrincipalType    types.String `tfsdk:"principal_type"`
+	IncludeInherited types.Bool   `tfsdk:"include_inherited"`
+}
+
 type assignmentListConfig struct {
 	RoleDefinitionID types.String `tfsdk:"role_definition_id"`
 	PrincipalID      types.String `tfsdk:"principal_id"`
@@ -60,6 +79,10 @@ func (l *assignmentList) Configure(_ context.Context, req resource.ConfigureRequ
 }
 
 func (l *assignmentList) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
+	if l.res.target.groups {
+		resp.Schema = groupListSchema(l.res.noun())
+		return
+	}
 	noun := l.res.kind.String() + "s"
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Every " + l.res.kind.String() + " of the tenant's directory roles, each named by principal and role, for " +
@@ -81,13 +104,12 @@ func (l *assignmentList) ListResourceConfigSchema(_ context.Context, _ list.List
 }
 
 func (l *assignmentList) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
-	var cfg assignmentListConfig
-	diags := req.Config.Get(ctx, &cfg)
+	cfg, diags := l.config(ctx, req)
 	if diags.HasError() {
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
-	found, details, diags := l.find(ctx, &cfg, req.IncludeResource)
+	found, details, diags := l.find(ctx, cfg, req.IncludeResource)
 	if diags.HasError() {
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
@@ -120,24 +142,32 @@ func (l *assignmentList) find(ctx context.Context, cfg *assignmentListConfig, wi
 	if !cfg.IncludeInherited.ValueBool() {
 		f = f.Eq("memberType", pimclient.MemberTypeDirect)
 	}
-	svc := l.res.data.client.Schedules(l.res.kind)
+	svc := l.res.svc()
+	if l.res.target.groups {
+		f = svc.KeyFilter(pimclient.AssignmentKey{PrincipalID: cfg.PrincipalID.ValueString(), RoleDefinitionID: cfg.RoleDefinitionID.ValueString(),
+			DirectoryScopeID: cfg.DirectoryScopeID.ValueString()})
+	}
 	all, err := svc.ListSchedules(ctx, f)
 	if err != nil {
-		addGraphError(&diags, "Unable to List "+title(l.res.kind.String())+"s", "Listing PIM "+l.res.kind.String()+" schedules", err, "")
+		addGraphError(&diags, "Unable to List "+title(l.res.noun())+"s", "Listing PIM "+l.res.noun()+" schedules", err, "")
 		return nil, nil, diags
 	}
-	ids := make([]string, len(all))
+	ids := make([]string, 0, 2*len(all))
 	for i := range all {
-		ids[i] = all[i].PrincipalID
+		ids = append(ids, all[i].PrincipalID, all[i].DirectoryScopeID)
 	}
 	nameOf := l.res.data.names.entryNames(ctx, ids, &diags)
 	var out []listed
 	for i := range all {
 		sc := &all[i]
-		if strings.EqualFold(sc.AssignmentType, "Activated") {
-			continue // a just-in-time activation, not a resource
+		if strings.EqualFold(sc.AssignmentType, "Activated") ||
+			(l.res.target.groups && !cfg.IncludeInherited.ValueBool() && !strings.EqualFold(sc.MemberType, pimclient.MemberTypeDirect)) {
+			continue // a just-in-time activation, not a resource; or inherited
 		}
 		names, role := nameOf(sc.PrincipalID, sc.RoleDefinitionID)
+		if l.res.target.groups {
+			role = l.groupName(sc.DirectoryScopeID)
+		}
 		if t := cfg.PrincipalType.ValueString(); t != "" && names.PrincipalType.ValueString() != t {
 			continue
 		}
@@ -150,13 +180,17 @@ func (l *assignmentList) find(ctx context.Context, cfg *assignmentListConfig, wi
 	if !withRequests || diags.HasError() {
 		return out, nil, diags
 	}
-	return out, l.newestRequests(ctx, &diags), diags
+	reqFilter := pimclient.Filter{}
+	if l.res.target.groups {
+		reqFilter = svc.KeyFilter(pimclient.AssignmentKey{PrincipalID: cfg.PrincipalID.ValueString(), DirectoryScopeID: cfg.DirectoryScopeID.ValueString()})
+	}
+	return out, l.newestRequests(ctx, reqFilter, &diags), diags
 }
 
 // newestRequests maps each key to its newest granted admin request, from
 // one paged list (Graph keeps requests about 45 days).
-func (l *assignmentList) newestRequests(ctx context.Context, diags *diag.Diagnostics) map[string]*pimclient.ScheduleRequest {
-	reqs, err := l.res.data.client.Schedules(l.res.kind).ListRequests(ctx, pimclient.Filter{})
+func (l *assignmentList) newestRequests(ctx context.Context, f pimclient.Filter, diags *diag.Diagnostics) map[string]*pimclient.ScheduleRequest {
+	reqs, err := l.res.svc().ListRequests(ctx, f)
 	if err != nil {
 		diags.AddWarning("Justifications Not Listed", graphErrorDetail("Listing schedule requests failed", err, "The listed resources have no justification or ticket."))
 		return nil
@@ -184,9 +218,9 @@ func (l *assignmentList) result(ctx context.Context, req list.ListRequest, e lis
 	res := req.NewListResult(ctx)
 	m := l.model(e, details)
 	res.DisplayName = l.displayName(e)
-	res.Diagnostics.Append(res.Identity.Set(ctx, m.identity())...)
+	res.Diagnostics.Append(res.Identity.Set(ctx, l.res.identityOf(m))...)
 	if req.IncludeResource {
-		res.Diagnostics.Append(res.Resource.Set(ctx, m)...)
+		res.Diagnostics.Append(l.res.set(ctx, res.Resource, m)...)
 	}
 	return res
 }
@@ -232,8 +266,55 @@ func (l *assignmentList) displayName(e listed) string {
 		until = "until " + end.UTC().Format("2006-01-02T15:04:05Z")
 	}
 	s := fmt.Sprintf("%s: %s at %s, %s", who, role, e.sc.DirectoryScopeID, until)
+	if l.res.target.groups {
+		s = fmt.Sprintf("%s: %s of %s, %s", who, e.sc.RoleDefinitionID, role, until)
+	}
 	if !strings.EqualFold(e.sc.MemberType, pimclient.MemberTypeDirect) && e.sc.MemberType != "" {
 		s += " (inherited from a group)"
 	}
 	return s
+}
+
+// config reads the list's configuration into the shared shape; the group
+// lists need a group or a principal (Graph refuses a list without one).
+func (l *assignmentList) config(ctx context.Context, req list.ListRequest) (*assignmentListConfig, diag.Diagnostics) {
+	var cfg assignmentListConfig
+	if !l.res.target.groups {
+		diags := req.Config.Get(ctx, &cfg)
+		return &cfg, diags
+	}
+	var g groupListConfig
+	diags := req.Config.Get(ctx, &g)
+	cfg = assignmentListConfig{RoleDefinitionID: g.AccessID, DirectoryScopeID: g.GroupID, PrincipalID: g.PrincipalID,
+		PrincipalType: g.PrincipalType, IncludeInherited: g.IncludeInherited}
+	if g.GroupID.ValueString() == "" && g.PrincipalID.ValueString() == "" {
+		diags.AddError("Group Or Principal Required", "PIM for Groups lists a group's or a principal's assignments: set group_id or principal_id.")
+	}
+	return &cfg, diags
+}
+
+func (l *assignmentList) groupName(id string) types.String {
+	if obj, known := l.res.data.names.principal(id); known && obj != nil {
+		return types.StringValue(obj.DisplayName)
+	}
+	return types.StringNull()
+}
+
+func groupListSchema(noun string) schema.Schema {
+	return schema.Schema{
+		MarkdownDescription: "The " + noun + "s of a group, or of a principal across groups, named, for `terraform query`. Graph lists " +
+			"PIM for Groups per group or per principal, so one of `group_id` and `principal_id` is required.",
+		Attributes: map[string]schema.Attribute{
+			"group_id": schema.StringAttribute{Optional: true, MarkdownDescription: "The group.",
+				Validators: []validator.String{validators.GUID()}},
+			"principal_id": schema.StringAttribute{Optional: true, MarkdownDescription: "The principal.",
+				Validators: []validator.String{validators.GUID()}},
+			"access_id": schema.StringAttribute{Optional: true, MarkdownDescription: "Only `member` or only `owner`.",
+				Validators: []validator.String{stringvalidator.OneOf(accessMember, accessOwner)}},
+			"principal_type": schema.StringAttribute{Optional: true, MarkdownDescription: "Only `user` or only `group` principals.",
+				Validators: []validator.String{stringvalidator.OneOf(pimclient.PrincipalUser, pimclient.PrincipalGroup)}},
+			"include_inherited": schema.BoolAttribute{Optional: true, MarkdownDescription: "Also list what members of a group that holds " +
+				"the access inherit. Default `false`."},
+		},
+	}
 }

@@ -18,6 +18,13 @@ import (
 // an error must not wait long for its decoration.
 const nameLookupTimeout = 15 * time.Second
 
+// batchLinger is how long the first lookup of an idle batcher waits for
+// others before it calls Graph. Terraform plans (and, at apply, re-plans)
+// resources a few at a time as others finish: without the wait each would
+// send its own getByIds; with it, a 1,000-resource apply sends about one per
+// ten. A plan of one resource is 5 ms slower.
+var batchLinger = 5 * time.Millisecond
+
 // directoryNames turns principal and role ids into what people read, once
 // per provider process (one plan, one apply). Principals are resolved in
 // bulk with directoryObjects/getByIds: every principal of the tenant's
@@ -83,6 +90,12 @@ func (n *directoryNames) resolve(ctx context.Context, ids []string) error {
 	n.running = n.running || lead
 	n.mu.Unlock()
 	if lead {
+		linger := time.NewTimer(batchLinger)
+		select {
+		case <-linger.C:
+		case <-ctx.Done():
+			linger.Stop()
+		}
 		n.drain(ctx)
 	}
 	for b := range waits {

@@ -286,7 +286,8 @@ func (p *pimProvider) Actions(context.Context) []func() action.Action {
 
 // ListResources are for terraform query (Terraform 1.14 and later).
 func (p *pimProvider) ListResources(context.Context) []func() list.ListResource {
-	return []func() list.ListResource{NewEligibleAssignmentList, NewActiveAssignmentList, NewRoleSettingList}
+	return []func() list.ListResource{NewEligibleAssignmentList, NewActiveAssignmentList, NewRoleSettingList,
+		NewGroupEligibleAssignmentList, NewGroupActiveAssignmentList}
 }
 
 func (p *pimProvider) DataSources(context.Context) []func() datasource.DataSource {
@@ -299,6 +300,9 @@ func (p *pimProvider) DataSources(context.Context) []func() datasource.DataSourc
 		NewRoleSettingDataSource,
 		NewPrincipalDataSource,
 		NewPrincipalsDataSource,
+		NewGroupEligibleAssignmentsDataSource,
+		NewGroupActiveAssignmentsDataSource,
+		NewGroupActivationsDataSource,
 	}
 }
 

@@ -193,3 +193,80 @@ func TestPlanRefusesGroupsPIMCannotManage(t *testing.T) {
 		t.Fatalf("diagnostics: %v", summaries(resp.Diagnostics))
 	}
 }
+
+// terraform query over a group: named results, identities in the group
+// resources' shape, resource objects that plan empty after import.
+func TestListGroupAssignments(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t, acctest.WithPageSize(100))
+	env.Call(t, http.MethodPost, groupPIMPath+"eligibilityScheduleRequests", acctest.Token, map[string]any{"action": "adminAssign",
+		"principalId": emulator.BobID, "groupId": emulator.OpsGroupID, "accessId": "owner", "justification": "out of band"}, http.StatusCreated)
+	p := newProtocol(t, env, acctest.Token)
+	if got := p.list("pim_group_eligible_assignment", map[string]tftypes.Value{}, false, 0); len(got) != 1 || len(got[0].diags) == 0 ||
+		got[0].diags[0].Summary != "Group Or Principal Required" {
+		t.Fatalf("a list without group or principal: %+v", got)
+	}
+	got := p.list("pim_group_eligible_assignment", map[string]tftypes.Value{"group_id": str(emulator.OpsGroupID)}, true, 0)
+	if len(got) != 1 || got[0].display != "Bob Builder (bob@contoso.example): owner of Cloud Ops, permanent" {
+		t.Fatalf("results: %+v", got)
+	}
+	r := got[0]
+	if strOf(r.identity["group_id"]) != emulator.OpsGroupID || strOf(r.identity["access_id"]) != "owner" || strOf(r.resource["justification"]) != "out of band" {
+		t.Fatalf("identity %v resource %v", r.identity, r.resource)
+	}
+	config := map[string]tftypes.Value{}
+	for _, a := range []string{"principal_id", "group_id", "access_id", "justification", "start_date_time"} {
+		config[a] = r.resource[a]
+	}
+	state := p.importByIdentity("pim_group_eligible_assignment", r.identity)
+	plan := p.planUpdate("pim_group_eligible_assignment", state, config)
+	planned := p.decode(plan.PlannedState, p.schemas.ResourceSchemas["pim_group_eligible_assignment"].ValueType())
+	for k, v := range state {
+		if !planned[k].Equal(v) {
+			t.Errorf("generated configuration plans a change of %s: %v → %v", k, v, planned[k])
+		}
+	}
+}
+
+// The group data sources name each entry; activations carry the requester's
+// justification.
+func TestAccGroupDataSources(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	env.Call(t, http.MethodPost, groupPIMPath+"eligibilityScheduleRequests", acctest.Token, map[string]any{"action": "adminAssign",
+		"principalId": emulator.AliceID, "groupId": emulator.OpsGroupID, "accessId": "member", "justification": "rota"}, http.StatusCreated)
+	env.Call(t, http.MethodPost, groupPIMPath+"assignmentScheduleRequests", acctest.UserToken(emulator.AliceID), map[string]any{"action": "selfActivate",
+		"principalId": emulator.AliceID, "groupId": emulator.OpsGroupID, "accessId": "member", "justification": "INC-9 deploy",
+		"scheduleInfo": map[string]any{"expiration": map[string]any{"type": "afterDuration", "duration": "PT2H"}}}, http.StatusCreated)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(env),
+		Steps: []resource.TestStep{
+			{
+				Config:      env.ProviderBlock() + `data "pim_group_eligible_assignments" "x" {}`,
+				ExpectError: regexp.MustCompile(`(?s)At least one attribute out of \[group_id,principal_id\] must be specified`),
+			},
+			{
+				Config: env.ProviderBlock() + fmt.Sprintf(`
+data "pim_group_eligible_assignments" "ops" {
+  group_id = %[1]q
+}
+data "pim_group_activations" "ops" {
+  group_id = %[1]q
+}
+data "pim_group_active_assignments" "ops" {
+  group_id = %[1]q
+}`, emulator.OpsGroupID),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr("data.pim_group_eligible_assignments.ops", "assignments.#", "1"),
+					resource.TestCheckResourceAttr("data.pim_group_eligible_assignments.ops", "assignments.0.principal_display_name", "Alice Analyst"),
+					resource.TestCheckResourceAttr("data.pim_group_eligible_assignments.ops", "assignments.0.group_display_name", "Cloud Ops"),
+					resource.TestCheckResourceAttr("data.pim_group_eligible_assignments.ops", "assignments.0.access_id", "member"),
+					resource.TestCheckResourceAttr("data.pim_group_activations.ops", "assignments.#", "1"),
+					resource.TestCheckResourceAttr("data.pim_group_activations.ops", "assignments.0.justification", "INC-9 deploy"),
+					resource.TestCheckResourceAttr("data.pim_group_activations.ops", "assignments.0.end_date_time", "2030-01-01T11:00:00Z"),
+					resource.TestCheckResourceAttr("data.pim_group_active_assignments.ops", "assignments.#", "0"),
+				),
+			},
+		},
+	})
+}
