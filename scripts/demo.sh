@@ -61,7 +61,7 @@ tf() {
   return "${PIPESTATUS[0]}"
 }
 
-say "terraform apply: a role setting, three eligible assignments and one active assignment"
+say "terraform apply: a role setting, three eligible assignments, one active assignment and a just-in-time group membership"
 tf apply -auto-approve
 
 say "terraform plan: nothing changed, so nothing to do"
@@ -74,7 +74,14 @@ curl -fsS -X POST "$endpoint/roleManagement/directory/roleAssignmentScheduleRequ
   -d '{"action":"selfActivate","principalId":"a11ce000-0000-4000-8000-000000000002","roleDefinitionId":"fe930be7-5e62-47db-91af-98c3a49a38b1","directoryScopeId":"/","justification":"INC-4711 unlock accounts","scheduleInfo":{"expiration":{"type":"afterDuration","duration":"PT1H"}}}' \
   | sed -E 's/.*"status":"([^"]*)".*/Graph answered: status \1/'
 
-say "terraform apply -refresh-only: the activation and the audit trail, read through the data sources"
+say "Just in time, PIM for Groups: Carol activates her membership of Cloud Ops for one hour"
+carol=$(sed -E 's/.*"carol":"([^"]*)".*/\1/' "$work/ready.json")
+curl -fsS -X POST "$endpoint/identityGovernance/privilegedAccess/group/assignmentScheduleRequests" \
+  -H "Authorization: Bearer $carol" -H 'Content-Type: application/json' \
+  -d '{"action":"selfActivate","principalId":"a11ce000-0000-4000-8000-000000000004","groupId":"6e0c0000-0000-4000-8000-000000000001","accessId":"member","justification":"CHG-2001 release night","scheduleInfo":{"expiration":{"type":"afterDuration","duration":"PT1H"}}}' \
+  | sed -E 's/.*"status":"([^"]*)".*/Graph answered: status \1/'
+
+say "terraform apply -refresh-only: the activations and the audit trail, read through the data sources"
 tf apply -refresh-only -auto-approve
 
 say "Out of band: in the portal, an admin removes Bob's Helpdesk Administrator eligibility and makes Dave eligible for Global Reader"

@@ -92,6 +92,24 @@ resource "pim_active_assignment" "carol_security_admin" {
   justification      = "Incident IR-7 response lead"
 }
 
+# PIM for Groups: Carol may become a member of Cloud Ops just in time.
+resource "pim_group_eligible_assignment" "carol_cloud_ops" {
+  group_id      = local.cloud_ops
+  access_id     = "member"
+  principal_id  = local.carol
+  duration      = "P30D"
+  justification = "Covers the Cloud Ops on-call rota"
+}
+
+data "pim_group_activations" "cloud_ops" {
+  group_id   = local.cloud_ops
+  depends_on = [pim_group_eligible_assignment.carol_cloud_ops]
+}
+
+output "cloud_ops_members_now" {
+  value = [for a in data.pim_group_activations.cloud_ops.assignments : "${a.principal_display_name} is a ${a.access_id} of ${a.group_display_name} until ${a.end_date_time} (${a.justification})"]
+}
+
 # Just-in-time access: who holds a role right now through activation.
 data "pim_activations" "now" {
   depends_on = [pim_eligible_assignment.alice_user_admin]

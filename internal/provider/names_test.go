@@ -23,6 +23,7 @@ import (
 
 	"github.com/pim-as-code/terraform-provider-pim/internal/acctest"
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator"
+	"github.com/pim-as-code/terraform-provider-pim/internal/provider"
 )
 
 // A configuration that names people only by sign-in name and groups only by
@@ -368,4 +369,25 @@ resource "pim_eligible_assignment" "ghost" {
 			ExpectError: regexp.MustCompile(`(?s)Error: Principal Not Found.*with pim_eligible_assignment.ghost.*principal_id\s+= "0000dead`),
 		}},
 	})
+}
+
+// plan_principal_lookups = false: plans send no getByIds, and the names
+// come later (Graph itself refuses an unknown principal at apply).
+func TestPlanPrincipalLookupsOff(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	p := newProtocolWith(t, env, map[string]tftypes.Value{"plan_principal_lookups": tftypes.NewValue(tftypes.Bool, false)},
+		provider.WithAccessToken(acctest.Token))
+	env.Control(t, http.MethodDelete, "requests", "", http.StatusNoContent)
+	resp := p.planCreate("pim_eligible_assignment", map[string]tftypes.Value{"principal_id": str("0000dead-0000-4000-8000-000000000001"),
+		"role_definition_id": str(emulator.RoleGlobalReader), "justification": str("x")})
+	if hasErrors(resp.Diagnostics) {
+		t.Fatalf("diagnostics: %v", summaries(resp.Diagnostics))
+	}
+	if _, known := p.planned("pim_eligible_assignment", resp, "principal_display_name"); known {
+		t.Error("the name must be left to apply")
+	}
+	if n := env.RouteCount(t, "POST /v1.0/directoryObjects/getByIds"); n != 0 {
+		t.Errorf("%d getByIds calls, want none", n)
+	}
 }

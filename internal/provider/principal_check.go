@@ -64,7 +64,9 @@ func (r *assignmentResource) checkPrincipal(ctx context.Context, plan *assignmen
 // plan.
 func (r *assignmentResource) checkRole(ctx context.Context, plan *assignmentModel, diags *diag.Diagnostics) {
 	if r.target.groups {
-		r.checkGroup(ctx, plan, diags)
+		if r.data.planLookups {
+			r.checkGroup(ctx, plan, diags)
+		}
 		return
 	}
 	if plan.RoleDefinitionID.IsUnknown() {
@@ -89,6 +91,13 @@ func (r *assignmentResource) checkRole(ctx context.Context, plan *assignmentMode
 // only at apply); what cannot be looked up is null. Names the plan showed
 // are kept, so the state matches the plan.
 func (r *assignmentResource) fillUnknownNames(ctx context.Context, m *assignmentModel, diags *diag.Diagnostics) {
+	if !r.data.planLookups {
+		// Names come with the next refresh's bulk lookup.
+		nullIfUnknown(&m.PrincipalDisplayName, &m.PrincipalType, &m.PrincipalUserPrincipalName)
+		if r.target.groups {
+			nullIfUnknown(&m.RoleDisplayName)
+		}
+	}
 	if m.PrincipalDisplayName.IsUnknown() || m.PrincipalType.IsUnknown() || m.PrincipalUserPrincipalName.IsUnknown() {
 		names := namesOf(nil)
 		obj, known, err := r.data.names.lookup(ctx, m.PrincipalID.ValueString())

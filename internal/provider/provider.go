@@ -131,6 +131,7 @@ type pimProviderModel struct {
 
 	MaxConcurrentRequests types.Int64 `tfsdk:"max_concurrent_requests"`
 	ProtectedPrincipalIDs types.Set   `tfsdk:"protected_principal_ids"`
+	PlanPrincipalLookups  types.Bool  `tfsdk:"plan_principal_lookups"`
 }
 
 // providerData is handed to every resource and data source.
@@ -147,6 +148,10 @@ type providerData struct {
 	appOnly bool
 	// protected holds the lower-case ids of protected_principal_ids.
 	protected map[string]bool
+	// planLookups: plans look each new assignment's principal up (its
+	// existence and its name); off, new assignments get their names at the
+	// next refresh.
+	planLookups bool
 }
 
 func (p *pimProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -180,6 +185,11 @@ func (p *pimProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 					"Graph throttles per app and tenant: a lower value means fewer `429` answers in large applies. A throttled call is "+
 					"retried after Graph's `Retry-After` for as long as the operation's timeout allows.", pimclient.DefaultMaxConcurrency),
 				Validators: []validator.Int64{int64validator.Between(1, 64)}},
+			"plan_principal_lookups": schema.BoolAttribute{Optional: true,
+				MarkdownDescription: "Whether a plan looks up the principal (and group) of each new assignment: it fails the plan on one that does " +
+					"not exist and shows the names in the plan. Default `true`. Terraform plans again at apply, so each new assignment costs up " +
+					"to two batched `getByIds` calls; for applies of thousands under throttling, `false` skips them: the names then appear at " +
+					"the next refresh, and Graph refuses an unknown principal at apply time."},
 			"protected_principal_ids": schema.SetAttribute{Optional: true, ElementType: types.StringType,
 				MarkdownDescription: "Principals whose privileged access this configuration must never take away by accident, typically " +
 					"break-glass accounts. A plan that would remove, replace, shorten or make time-bound an eligible or active assignment of " +
@@ -261,7 +271,8 @@ func (p *pimProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	tflog.Debug(ctx, "Configured Microsoft Graph client", map[string]any{"endpoint": endpoint, "sign_in": method})
 	names := newDirectoryNames(client)
 	data := &providerData{client: client, clock: p.clock, poll: p.poll, policies: newPolicyCache(), schedules: newScheduleCache(client, names), names: names,
-		signIn: method, appOnly: p.appOnly(&cfg, method), protected: protectedIDs(ctx, cfg.ProtectedPrincipalIDs, &resp.Diagnostics)}
+		signIn: method, appOnly: p.appOnly(&cfg, method), protected: protectedIDs(ctx, cfg.ProtectedPrincipalIDs, &resp.Diagnostics),
+		planLookups: cfg.PlanPrincipalLookups.IsNull() || cfg.PlanPrincipalLookups.ValueBool()}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.ListResourceData = data

@@ -151,7 +151,9 @@ func (r *assignmentResource) ModifyPlan(ctx context.Context, req resource.Modify
 	}
 	if req.State.Raw.IsNull() {
 		r.checkPolicy(ctx, &plan, &resp.Diagnostics)
-		r.checkPrincipal(ctx, &plan, &resp.Diagnostics)
+		if r.data.planLookups {
+			r.checkPrincipal(ctx, &plan, &resp.Diagnostics)
+		}
 		r.checkRole(ctx, &plan, &resp.Diagnostics)
 		resp.Diagnostics.Append(r.set(ctx, &resp.Plan, &plan)...)
 		return
