@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"time"
+
+	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/core"
 )
 
 // Out-of-band hooks: what an administrator does in the Entra portal, or what
@@ -31,17 +33,17 @@ type RequestView struct {
 
 var system = Identity{PrincipalID: AdminID}
 
-func view(sc *schedule) ScheduleView {
+func view(sc *core.Schedule) ScheduleView {
 	return ScheduleView{ID: sc.ID, PrincipalID: sc.Key.Principal, RoleDefinitionID: sc.Key.Role, DirectoryScopeID: sc.Key.Scope,
-		Status: sc.Status, Start: sc.Spec.Start, End: sc.Spec.end(), Duration: sc.Spec.Duration, Modified: sc.Modified,
-		Activated: sc.activated()}
+		Status: sc.Status, Start: sc.Spec.Start, End: sc.Spec.EffectiveEnd(), Duration: sc.Spec.Duration, Modified: sc.Modified,
+		Activated: sc.Activated()}
 }
 
 // Schedules returns the current schedules of a kind, oldest first.
 func (s *Server) Schedules(k Kind) []ScheduleView {
 	var out []ScheduleView
-	s.view(system, func(tx *tx) {
-		for _, sc := range tx.st.schedules.items {
+	s.st.View(system, func(tx *core.Tx) {
+		for _, sc := range tx.St.Schedules.Items {
 			if sc.Key.Kind == k {
 				out = append(out, view(sc))
 			}
@@ -50,8 +52,8 @@ func (s *Server) Schedules(k Kind) []ScheduleView {
 	return out
 }
 
-func hookKey(k Kind, principalID, roleID, scope string) key {
-	return key{surfaceDirectory, k, strings.ToLower(principalID), strings.ToLower(roleID), scope}
+func hookKey(k Kind, principalID, roleID, scope string) core.Key {
+	return core.Key{core.SurfaceDirectory, k, strings.ToLower(principalID), strings.ToLower(roleID), scope}
 }
 
 // FindSchedule returns the eligibility or standing active assignment of a
@@ -59,8 +61,8 @@ func hookKey(k Kind, principalID, roleID, scope string) key {
 func (s *Server) FindSchedule(k Kind, principalID, roleID, scope string) (ScheduleView, bool) {
 	var out ScheduleView
 	found := false
-	s.view(system, func(tx *tx) {
-		if sc := tx.st.standing[hookKey(k, principalID, roleID, scope)]; sc != nil {
+	s.st.View(system, func(tx *core.Tx) {
+		if sc := tx.St.Standing[hookKey(k, principalID, roleID, scope)]; sc != nil {
 			out, found = view(sc), true
 		}
 	})
@@ -71,8 +73,8 @@ func (s *Server) FindSchedule(k Kind, principalID, roleID, scope string) (Schedu
 func (s *Server) FindActivation(principalID, roleID, scope string) (ScheduleView, bool) {
 	var out ScheduleView
 	found := false
-	s.view(system, func(tx *tx) {
-		if sc := tx.st.activations[hookKey(Active, principalID, roleID, scope)]; sc != nil {
+	s.st.View(system, func(tx *core.Tx) {
+		if sc := tx.St.Activations[hookKey(Active, principalID, roleID, scope)]; sc != nil {
 			out, found = view(sc), true
 		}
 	})
@@ -82,12 +84,12 @@ func (s *Server) FindActivation(principalID, roleID, scope string) (ScheduleView
 // Requests returns the stored (not yet purged) requests of a kind, oldest first.
 func (s *Server) Requests(k Kind) []RequestView {
 	var out []RequestView
-	s.view(system, func(tx *tx) {
-		for _, r := range tx.st.requests.items {
+	s.st.View(system, func(tx *core.Tx) {
+		for _, r := range tx.St.Requests.Items {
 			if r.Key.Kind == k {
 				out = append(out, RequestView{ID: r.ID, Action: r.Action, Status: r.Status, PrincipalID: r.Key.Principal,
 					RoleDefinitionID: r.Key.Role, DirectoryScopeID: r.Key.Scope, Created: r.Created, CreatedBy: r.CreatedBy,
-					Justification: strVal(r.Justification)})
+					Justification: deref(r.Justification)})
 			}
 		}
 	})
@@ -98,28 +100,27 @@ func (s *Server) Requests(k Kind) []RequestView {
 // bypassing the provider. It reports whether one was removed.
 func (s *Server) RemoveOutOfBand(k Kind, principalID, roleID, scope string) bool {
 	removed := false
-	_ = s.update(system, func(tx *tx) *apiError {
-		sc := tx.st.standing[hookKey(k, principalID, roleID, scope)]
+	s.pim.OutOfBand(system, func(tx *core.Tx, auditAdmin func(string, core.ScheduleSpec, core.Key, *string)) {
+		sc := tx.St.Standing[hookKey(k, principalID, roleID, scope)]
 		if sc == nil {
-			return nil
+			return
 		}
-		tx.st.removeSchedule(sc)
-		tx.touch(entSchedule, sc.ID)
+		tx.St.RemoveSchedule(sc)
+		tx.Touch(core.EntSchedule, sc.ID)
 		reason := "removed out of band"
-		tx.auditAdmin("remove", sc.Spec, sc.Key, &reason, "")
+		auditAdmin("remove", sc.Spec, sc.Key, &reason)
 		removed = true
-		return nil
 	})
 	return removed
 }
 
 // SetPolicy replaces a role's enforced policy.
 func (s *Server) SetPolicy(roleID string, p *Policy) {
-	_ = s.update(system, func(tx *tx) *apiError {
-		c := p.clone()
-		c.Key = directoryPolicyKey(roleID)
-		tx.st.policies[c.Key] = c
-		tx.touch(entPolicy, c.Key)
+	_ = s.st.Update(system, func(tx *core.Tx) *core.APIError {
+		c := p.Clone()
+		c.Key = core.DirectoryPolicyKey(roleID)
+		tx.St.Policies[c.Key] = c
+		tx.Touch(core.EntPolicy, c.Key)
 		return nil
 	})
 }
@@ -127,13 +128,13 @@ func (s *Server) SetPolicy(roleID string, p *Policy) {
 // PolicyOf returns a copy of a role's current policy.
 func (s *Server) PolicyOf(roleID string) *Policy {
 	var out *Policy
-	s.view(system, func(tx *tx) { out = tx.policyOf(directorySubject(roleID)).clone() })
+	s.st.View(system, func(tx *core.Tx) { out = tx.PolicyOf(core.DirectorySubject(roleID)).Clone() })
 	return out
 }
 
 // RulesEqual reports whether two policies have the same 17 rules.
 func RulesEqual(a, b *Policy) bool {
-	for _, id := range ruleIDs {
+	for _, id := range core.RuleIDList {
 		if !RuleEqual(a.Rules[id], b.Rules[id]) {
 			return false
 		}
@@ -146,14 +147,14 @@ func RuleEqual(a, b *Rule) bool {
 	if a == nil || b == nil {
 		return a == b
 	}
-	ja, errA := json.Marshal(a.object())
-	jb, errB := json.Marshal(b.object())
+	ja, errA := json.Marshal(a.Object())
+	jb, errB := json.Marshal(b.Object())
 	return errA == nil && errB == nil && string(ja) == string(jb)
 }
 
 // PrincipalName is a principal's UPN (users) or display name, for messages.
 func (s *Server) PrincipalName(id string) string {
-	if u, ok := s.dir.users[strings.ToLower(id)]; ok {
+	if u, ok := s.dir.Users[strings.ToLower(id)]; ok {
 		return u.UPN
 	}
 	name, _ := s.seedDisplayName(id).(string)
@@ -162,10 +163,10 @@ func (s *Server) PrincipalName(id string) string {
 
 func (s *Server) seedDisplayName(id string) any {
 	id = strings.ToLower(id)
-	if sp, ok := s.dir.sps[id]; ok {
+	if sp, ok := s.dir.SPs[id]; ok {
 		return sp.DisplayName
 	}
-	if g, ok := s.dir.groups[id]; ok {
+	if g, ok := s.dir.Groups[id]; ok {
 		return g.DisplayName
 	}
 	return nil
@@ -173,7 +174,7 @@ func (s *Server) seedDisplayName(id string) any {
 
 // UserName is the UPN's local part of a seeded user ("alice"), or "".
 func (s *Server) UserName(principalID string) string {
-	u, ok := s.dir.users[strings.ToLower(principalID)]
+	u, ok := s.dir.Users[strings.ToLower(principalID)]
 	if !ok {
 		return ""
 	}
@@ -185,8 +186,15 @@ func (s *Server) UserName(principalID string) string {
 // membership ("member") or ownership ("owner").
 func (s *Server) GroupPolicyOf(groupID, accessID string) *Policy {
 	var out *Policy
-	s.view(system, func(tx *tx) {
-		out = tx.policyOf(policySubject{scopeTypeGroup, strings.ToLower(groupID), accessID}).clone()
+	s.st.View(system, func(tx *core.Tx) {
+		out = tx.PolicyOf(core.PolicySubject{core.ScopeTypeGroup, strings.ToLower(groupID), accessID}).Clone()
 	})
 	return out
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

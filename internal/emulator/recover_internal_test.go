@@ -7,20 +7,21 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/directory"
+	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/wire"
 )
 
 // A handler that panics answers Graph's 500 envelope and logs a line; the
 // emulator goes on serving.
 func TestPanicsBecomeGraphErrors(t *testing.T) {
-	saved := routes
-	t.Cleanup(func() { routes = saved })
-	routes = append(compile([]route{{method: "GET", pattern: "test/panic", handle: func(*call) { panic("boom") }}}), saved...)
-
 	var logs bytes.Buffer
 	srv, err := New(Options{Tokens: map[string]Identity{"t": {PrincipalID: AdminID}}, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
+	srv.routes = wire.NewRouter([]wire.Route{{Method: "GET", Pattern: "test/panic", Handle: func(*wire.Call) { panic("boom") }}},
+		srv.pim.Routes(), directory.New(srv.st).Routes())
 	for _, path := range []string{"/v1.0/test/panic", "/v1.0/roleManagement/directory/roleDefinitions"} {
 		req := httptest.NewRequestWithContext(t.Context(), "GET", path, nil)
 		req.Header.Set("Authorization", "Bearer t")

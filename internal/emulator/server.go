@@ -1,5 +1,6 @@
 // Package emulator is a local, stateful, Graph-compatible service for
-// Privileged Identity Management of Microsoft Entra directory roles.
+// Privileged Identity Management of Microsoft Entra directory roles and
+// PIM for Groups.
 //
 // It is part of the product, not a test double: it enforces PIM's rules
 // (duplicate assignments, the role settings' expiration, enablement and
@@ -10,32 +11,34 @@
 // Microsoft Learn reference is silent the choice is marked "guess:" in a
 // comment and listed in docs/guides/emulator-differences.md.
 //
-// Layout: server.go (options, the request pipeline), routes.go (every route
-// in one table), respond.go (Graph's envelopes, collections, paging),
-// body.go (request bodies), auth.go and oauth.go (identity), store.go,
-// tx.go, journal.go and timeline.go (state, persistence and time), one file
-// per domain: requests_*.go (the write pipeline for schedule requests),
-// schedules.go, activation.go, approvals.go, policy_*.go, audit.go,
-// directory.go, control.go; odata/ holds the query language.
+// This package only assembles one package per area (DESIGN.md draws them):
+// core (state, time, persistence, the shared model), tenant (the
+// directory's model), wire (routing, Graph's envelopes, bodies), identity,
+// directory, pim, policy, audit and control. Imports run one way: core and
+// tenant <- wire <- areas <- this package.
 package emulator
 
 import (
+	"time"
+
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
 	"strings"
-	"sync"
-	"sync/atomic"
-	"time"
 
-	"github.com/google/uuid"
-
-	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/odata"
+	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/audit"
+	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/control"
+	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/core"
+	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/directory"
+	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/identity"
+	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/pim"
+	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/policy"
+	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/tenant"
+	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/wire"
 )
 
-// Options configure a Server.
 type Options struct {
 	// Clock defaults to RealClock. POST /_emulator/clock needs an Advancer.
 	Clock Clock
@@ -83,34 +86,47 @@ type Options struct {
 
 // Server is the emulator: an http.Handler.
 type Server struct {
-	// mu guards st: reads take it shared, writes exclusively; disk writes
-	// (fsync) happen after it is released.
-	mu   sync.RWMutex
-	st   *store
-	seed *builtSeed
-	dir  *directory
+	opts  Options
+	seed  *directory.Built
+	dir   *tenant.Directory
+	st    *core.State
+	ident *identity.Service
+	ctl   *control.API
+	pim   *pim.Engine
+	// routes are every area's Graph operations: one hop from a path to the
+	// code behind it.
+	routes *wire.Router
 	// adminToken is the seed admin's bearer token (empty with Options.Tokens).
 	adminToken string
-	clock      Clock
-	opts       Options
-	tokens     *tokens
-	control    string
-	journal    *journal
-	lag        lagTracker
-	faults     *faults
-	// outbox holds the e-mails PIM would have sent (guarded by mu).
-	outbox []odata.Object
-	log    *slog.Logger
-	// due is when the earliest time-based change falls (unix nanoseconds).
-	due        atomic.Int64
-	compacting atomic.Bool
-	// issuer signs the OIDC tokens the emulator hands out as a stand-in for
-	// GitHub Actions, Azure Pipelines or HCP Terraform (made on first use).
-	issuer issuerKey
+	log        *slog.Logger
 }
 
 // New builds a Server, loading DataFile when it exists.
 func New(opts Options) (*Server, error) {
+	opts = withDefaults(opts)
+	seed, err := opts.Seed.Build()
+	if err != nil {
+		return nil, fmt.Errorf("seed: %w", err)
+	}
+	st, err := core.OpenState(core.StateOptions{Clock: opts.Clock, Dir: seed.Dir, DataFile: opts.DataFile,
+		CompactEvery: opts.CompactEvery, Logger: opts.Logger, Seed: seed.Store})
+	if err != nil {
+		return nil, err
+	}
+	if opts.ControlToken == "" {
+		opts.ControlToken = identity.RandomToken("pimctl_")
+	}
+	s := &Server{opts: opts, seed: seed, dir: seed.Dir, st: st, log: opts.Logger}
+	s.ident = identity.New(identity.Config{AppSecret: opts.AppSecret, FederatedSubject: opts.FederatedSubject,
+		FederatedIssuer: opts.FederatedIssuer, AppCertificate: opts.AppCertificate}, seed.Dir, seed.TenantID, opts.Clock, opts.ControlToken)
+	s.ctl = control.New(st, s.ident, seed.Dir, opts.ControlToken, seed.Store)
+	s.pim = pim.New(st, seed.Dir, opts.ReadLag, s.ctl.Faults)
+	s.routes = wire.NewRouter(s.pim.Routes(), policy.New(st).Routes(), directory.New(st).Routes(), audit.New(st).Routes())
+	s.seedTokens()
+	return s, nil
+}
+
+func withDefaults(opts Options) Options {
 	if opts.Clock == nil {
 		opts.Clock = RealClock{}
 	}
@@ -129,200 +145,71 @@ func New(opts Options) (*Server, error) {
 	if opts.Seed == nil {
 		opts.Seed = DefaultSeed()
 	}
-	seed, err := opts.Seed.build()
-	if err != nil {
-		return nil, fmt.Errorf("seed: %w", err)
-	}
-	s := &Server{clock: opts.Clock, opts: opts, seed: seed, dir: seed.dir, log: opts.Logger,
-		tokens: &tokens{m: map[string]Identity{}}, control: opts.ControlToken, lag: lagTracker{m: map[string]int{}}, faults: newFaults()}
-	if s.control == "" {
-		s.control = randomToken("pimctl_")
-	}
-	s.seedTokens()
-	if err := s.open(); err != nil {
-		return nil, err
-	}
-	s.refreshDue()
-	return s, nil
+	return opts
 }
 
 func (s *Server) seedTokens() {
 	for k, v := range s.opts.Tokens {
-		s.tokens.add(k, v)
+		s.ident.Tokens.Add(k, v)
 	}
 	if len(s.opts.Tokens) == 0 {
 		tok := s.opts.AdminToken
 		if tok == "" {
-			tok = randomToken("pimemu_")
+			tok = identity.RandomToken("pimemu_")
 		}
 		s.adminToken = tok
-		s.tokens.add(tok, s.seed.admin)
+		s.ident.Tokens.Add(tok, s.seed.Admin)
 	}
 	if s.opts.UserTokens {
 		n := 0
-		for _, id := range s.dir.userOrder {
-			if id != s.seed.admin.PrincipalID && n < 20 {
-				s.tokens.add(randomToken("pimemu_"), Identity{PrincipalID: id, MFA: s.dir.users[id].MFARegistered})
+		for _, id := range s.dir.UserOrder {
+			if id != s.seed.Admin.PrincipalID && n < 20 {
+				s.ident.Tokens.Add(identity.RandomToken("pimemu_"), Identity{PrincipalID: id, MFA: s.dir.Users[id].MFARegistered})
 				n++
 			}
 		}
 	}
 }
 
-// open loads or seeds the state.
-func (s *Server) open() error {
-	if s.opts.DataFile == "" {
-		s.st = s.seedState()
-		return nil
-	}
-	j, st, err := openJournal(s.opts.DataFile, s.opts.CompactEvery)
-	if err != nil {
-		return err
-	}
-	s.journal = j
-	if st != nil && st.TenantID != "" {
-		s.st = st
-		return nil
-	}
-	s.st = s.seedState()
-	data, err := jsonMarshal(snapshotOf(s.st, j.gen-1))
-	if err != nil {
-		return err
-	}
-	return j.writeSnapshot(data, j.gen-1)
-}
-
-// seedState is the tenant's starting point: the seed's assignments, the
-// admin's Privileged Role Administrator and Global Administrator among them.
-func (s *Server) seedState() *store {
-	st := newStore(s.seed.tenantID)
-	now := s.clock.Now()
-	for _, a := range s.seed.assignments {
-		id := uuid.NewString()
-		spec := scheduleSpec{Start: now, ExpType: "noExpiration"}
-		if a.start != nil && a.start.After(now) {
-			spec.Start = *a.start
-		}
-		switch {
-		case a.end != nil:
-			spec.ExpType, spec.End = "afterDateTime", a.end
-		case a.duration != "":
-			spec.ExpType, spec.Duration = "afterDuration", a.duration
-		}
-		sc := &schedule{ID: id, Key: a.key, CreatedUsing: id, Created: now, Status: statusProvisioned, Spec: spec}
-		if spec.Start.After(now) {
-			sc.Status = statusGranted
-		}
-		if a.key.Kind == Active {
-			sc.AssignmentType = assignmentAssigned
-		}
-		st.addSchedule(sc)
-	}
-	return st
-}
-
 // Close flushes and closes the journal.
-func (s *Server) Close() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.journal.close()
-}
+func (s *Server) Close() error { return s.st.Close() }
 
 // Tokens returns the configured bearer tokens (for printing at start-up).
-func (s *Server) Tokens() map[string]Identity { return s.tokens.all() }
+func (s *Server) Tokens() map[string]Identity { return s.ident.Tokens.All() }
 
 // AdminToken is the bearer token of the seed's admin (empty when
 // Options.Tokens were given instead).
 func (s *Server) AdminToken() string { return s.adminToken }
 
 // AdminID is the object id of the seed's admin.
-func (s *Server) AdminID() string { return s.seed.admin.PrincipalID }
+func (s *Server) AdminID() string { return s.seed.Admin.PrincipalID }
 
 // ControlToken is the token of the /_emulator/ control endpoints.
-func (s *Server) ControlToken() string { return s.control }
+func (s *Server) ControlToken() string { return s.opts.ControlToken }
 
-// update runs a write: time is applied first, fn validates and then
-// changes the store, and the changes are journaled; the call returns once
-// they are durable. fn must not change anything before it has validated.
-func (s *Server) update(caller Identity, fn func(tx *tx) *apiError) *apiError {
-	s.mu.Lock()
-	t := &tx{s: s, st: s.st, now: s.clock.Now(), caller: caller}
-	t.advance()
-	aerr := fn(t)
-	lines, err := t.records()
-	ticket := uint64(0)
-	if err == nil {
-		ticket = s.journal.append(lines)
-	}
-	s.refreshDueLocked()
-	s.mu.Unlock()
-	if err == nil {
-		err = s.journal.wait(ticket)
-	}
-	if err != nil {
-		s.log.Error("persisting emulator state failed", "error", err)
-		return &apiError{http.StatusInternalServerError, "generalException", "The emulator could not persist the change: " + err.Error()}
-	}
-	s.maybeCompact()
-	return aerr
-}
+// SetFaults replaces the fault configuration (the -faults flag).
+func (s *Server) SetFaults(cfg FaultConfig) error { return s.ctl.Faults.Set(cfg) }
 
-// view runs a read under the shared lock, after applying what time has
-// made due.
-func (s *Server) view(caller Identity, fn func(tx *tx)) {
-	if s.clock.Now().UnixNano() >= s.due.Load() {
-		_ = s.update(caller, func(*tx) *apiError { return nil })
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	fn(&tx{s: s, st: s.st, now: s.clock.Now(), caller: caller})
-}
-
-func (s *Server) refreshDue() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.refreshDueLocked()
-}
-
-func (s *Server) refreshDueLocked() { s.due.Store(s.st.dueAt().UnixNano()) }
-
-// maybeCompact writes a new snapshot when the journal has grown. Readers
-// go on meanwhile; writers wait for the capture, not for the disk.
-func (s *Server) maybeCompact() {
-	if !s.journal.due() || !s.compacting.CompareAndSwap(false, true) {
-		return
-	}
-	defer s.compacting.Store(false)
-	s.mu.RLock()
-	covered, err := s.journal.rotate()
-	var data []byte
-	if err == nil {
-		data, err = jsonMarshal(snapshotOf(s.st, covered))
-	}
-	s.mu.RUnlock()
-	if err == nil {
-		err = s.journal.writeSnapshot(data, covered)
-	}
-	if err != nil {
-		s.log.Error("writing emulator snapshot failed", "error", err)
-	}
+// MintOIDCToken signs an ID token with the emulator's OIDC issuer.
+func (s *Server) MintOIDCToken(subject, audience string, ttl time.Duration) (string, error) {
+	return s.ident.MintOIDCToken(subject, audience, ttl)
 }
 
 // ServeHTTP serves Graph under /v1.0 and /beta, the identity platform
 // endpoints the sign-in tests need, and the control API under /_emulator/.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	gw := newWriter(w, r)
+	gw := wire.NewWriter(w, r)
 	defer s.recoverPanic(gw, r)
 	if strings.HasPrefix(r.URL.Path, "/_emulator/") {
-		s.serveControl(gw, r)
+		s.ctl.Serve(gw, r)
 		return
 	}
 	version, rest, ok := splitVersion(r.URL.Path)
 	if !ok {
-		if s.serveIdentity(gw, r) {
+		if s.ident.Serve(gw, r) {
 			return
 		}
-		gw.error(http.StatusBadRequest, "BadRequest", fmt.Sprintf("Invalid version in request path %q: use /v1.0 or /beta.", r.URL.Path))
+		gw.Error(http.StatusBadRequest, "BadRequest", fmt.Sprintf("Invalid version in request path %q: use /v1.0 or /beta.", r.URL.Path))
 		return
 	}
 	s.serveGraph(gw, r, version, rest)
@@ -330,7 +217,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // recoverPanic turns a panic into Graph's 500 envelope and a log line: a
 // hostile request must never take the emulator down.
-func (s *Server) recoverPanic(w *writer, r *http.Request) {
+func (s *Server) recoverPanic(w *wire.Writer, r *http.Request) {
 	v := recover()
 	if v == nil {
 		return
@@ -339,8 +226,8 @@ func (s *Server) recoverPanic(w *writer, r *http.Request) {
 		panic(v)
 	}
 	s.log.Error("emulator handler panicked", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-	if !w.wrote {
-		w.error(http.StatusInternalServerError, "generalException", "An internal error occurred in the emulator (logged with request-id "+w.reqID+").")
+	if !w.Wrote {
+		w.Error(http.StatusInternalServerError, "generalException", "An internal error occurred in the emulator (logged with request-id "+w.ReqID+").")
 	}
 }
 
@@ -354,152 +241,40 @@ func splitVersion(p string) (version, rest string, ok bool) {
 }
 
 // serveGraph routes, authenticates, reads the body (before any lock is
-// taken) and hands the call to its handler.
-func (s *Server) serveGraph(w *writer, r *http.Request, version, rest string) {
+// taken), applies the fault rules and hands the call to its area.
+func (s *Server) serveGraph(w *wire.Writer, r *http.Request, version, rest string) {
 	segs := strings.Split(strings.Trim(rest, "/"), "/")
-	rt, params, status := match(r.Method, segs)
+	rt, params, status := s.routes.Match(r.Method, segs)
 	switch status {
 	case http.StatusNotFound:
-		w.error(http.StatusBadRequest, "BadRequest", fmt.Sprintf("Resource not found for the segment '%s'.", strings.Join(segs, "/")))
+		w.Error(http.StatusBadRequest, "BadRequest", fmt.Sprintf("Resource not found for the segment '%s'.", strings.Join(segs, "/")))
 		return
 	case http.StatusMethodNotAllowed:
-		w.error(http.StatusMethodNotAllowed, "Request_BadRequest", fmt.Sprintf("Method %s is not supported on %s.", r.Method, r.URL.Path))
+		w.Error(http.StatusMethodNotAllowed, "Request_BadRequest", fmt.Sprintf("Method %s is not supported on %s.", r.Method, r.URL.Path))
 		return
 	}
-	if rt.beta && version != "beta" {
-		w.error(http.StatusBadRequest, "BadRequest", fmt.Sprintf("This resource is available in the beta endpoint only (/beta%s).", rest))
+	if rt.Beta && version != "beta" {
+		w.Error(http.StatusBadRequest, "BadRequest", fmt.Sprintf("This resource is available in the beta endpoint only (/beta%s).", rest))
 		return
 	}
-	caller, ok := s.tokens.get(bearer(r))
+	caller, ok := s.ident.Tokens.Get(identity.Bearer(r))
 	if !ok {
-		w.error(http.StatusUnauthorized, "InvalidAuthenticationToken", "Access token is empty or invalid.")
+		w.Error(http.StatusUnauthorized, "InvalidAuthenticationToken", "Access token is empty or invalid.")
 		return
 	}
-	body, aerr := readBody(r, s.opts.MaxBodyBytes)
+	body, aerr := wire.ReadBody(r, s.opts.MaxBodyBytes)
 	if aerr != nil {
-		w.error(aerr.status, aerr.code, aerr.message)
+		w.Error(aerr.Status, aerr.Code, aerr.Message)
 		return
 	}
-	client := clientKey(r)
+	client := control.ClientKey(r)
+	clock := s.st.Clock()
 	defer func() {
-		s.faults.stats.record(s.clock.Now(), r.Method, r.URL.Path, "/"+version+"/"+rt.pattern, w.status, client)
+		s.ctl.Faults.Record(clock.Now(), r.Method, r.URL.Path, "/"+version+"/"+rt.Pattern, w.Status, client)
 	}()
-	c := &call{s: s, w: w, r: r, caller: caller, version: version, params: params, body: body}
-	if s.injectFault(c, rt, client) {
+	c := &wire.Call{W: w, R: r, Caller: caller, Version: version, Params: params, Body: body, PageSize: s.opts.PageSize}
+	if s.ctl.Faults.Inject(c, rt.Handle, client, clock.Now()) {
 		return
 	}
-	rt.handle(c)
-}
-
-// injectFault applies the configured faults to a call and reports whether
-// it answered the call.
-func (s *Server) injectFault(c *call, rt *route, client string) bool {
-	v := s.faults.decide(c.r.Method, c.r.URL.Path, client, s.clock.Now())
-	if v.latency > 0 {
-		t := time.NewTimer(v.latency)
-		select {
-		case <-t.C:
-		case <-c.r.Context().Done():
-		}
-		t.Stop()
-	}
-	switch {
-	case v.throttled > 0:
-		s.faults.stats.count(true, false)
-		c.w.Header().Set("Retry-After", retryAfterSeconds(v.throttled))
-		c.w.error(http.StatusTooManyRequests, "TooManyRequests", "Too many requests: the tenant's request rate is over its limit. Please try again later.")
-		return true
-	case v.rule == nil:
-		return false
-	}
-	s.faults.stats.count(false, true)
-	if v.rule.AfterCommit {
-		lost := *c
-		lost.w = &writer{ResponseWriter: &discard{}, reqID: c.w.reqID}
-		rt.handle(&lost)
-	}
-	if v.rule.ResetConnection {
-		c.w.status = 0
-		panic(http.ErrAbortHandler) // net/http closes the connection without an answer
-	}
-	if v.retryAfter > 0 {
-		c.w.Header().Set("Retry-After", retryAfterSeconds(v.retryAfter))
-	}
-	c.w.error(v.rule.Status, faultCode(v.rule.Status), fmt.Sprintf("Injected fault (HTTP %d) from the emulator's fault rules.", v.rule.Status))
-	return true
-}
-
-// faultCode is the Graph error code that goes with an injected status.
-func faultCode(status int) string {
-	switch status {
-	case http.StatusTooManyRequests:
-		return "TooManyRequests"
-	case http.StatusServiceUnavailable:
-		return "serviceNotAvailable"
-	case http.StatusGatewayTimeout:
-		return "gatewayTimeout"
-	case http.StatusBadGateway:
-		return "badGateway"
-	case http.StatusInternalServerError:
-		return "generalException"
-	}
-	return "injectedFault"
-}
-
-// call is one Graph request being served.
-type call struct {
-	s       *Server
-	w       *writer
-	r       *http.Request
-	caller  Identity
-	version string
-	params  []string
-	body    []byte
-}
-
-func (c *call) fail(e *apiError) { c.w.error(e.status, e.code, e.message) }
-
-// metadata is the $metadata URL of the version, the root of @odata.context.
-func (c *call) metadata() string { return "https://graph.microsoft.com/" + c.version + "/$metadata" }
-
-// lagTracker reproduces replication lag: schedule ids that the next n reads
-// must miss. It has its own lock because reads share Server.mu.
-type lagTracker struct {
-	mu sync.Mutex
-	m  map[string]int
-}
-
-func (l *lagTracker) set(id string, n int) {
-	if n <= 0 {
-		return
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.m[id] = n
-}
-
-// hidden reports whether a read must miss the schedule, counting the read.
-func (l *lagTracker) hidden(id string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	n := l.m[id]
-	if n <= 0 {
-		return false
-	}
-	if n == 1 {
-		delete(l.m, id)
-	} else {
-		l.m[id] = n - 1
-	}
-	return true
-}
-
-// graphTime formats like Graph: UTC with seven fractional digits.
-func graphTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.0000000Z") }
-
-func graphTimePtr(t *time.Time) any {
-	if t == nil || t.IsZero() {
-		return nil
-	}
-	return graphTime(*t)
+	rt.Handle(c)
 }

@@ -1,0 +1,108 @@
+package core
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/tenant"
+)
+
+// Identity is what a bearer token stands for.
+type Identity struct {
+	PrincipalID string
+	// MFA marks a token whose amr claim contains "mfa".
+	MFA bool
+	// ACRS lists the Conditional Access authentication contexts the token
+	// satisfied (its acrs claim), e.g. "c1".
+	ACRS []string
+	// App marks an app-only token (client credentials): no signed-in user.
+	App bool
+	// Permissions are an app-only token's application permissions (its
+	// roles claim). Nil grants DefaultAppPermissions.
+	Permissions []string
+}
+
+// DefaultAppPermissions are what the seeded app registration is consented
+// for: everything the provider calls.
+var DefaultAppPermissions = []string{
+	"RoleManagement.ReadWrite.Directory", "RoleManagementPolicy.ReadWrite.Directory",
+	"AuditLog.Read.All", "Directory.Read.All",
+	"PrivilegedAccess.ReadWrite.AzureADGroup", "RoleManagementPolicy.ReadWrite.AzureADGroup",
+}
+
+func (id Identity) HasPermission(anyOf ...string) bool {
+	perms := id.Permissions
+	if perms == nil {
+		perms = DefaultAppPermissions
+	}
+	for _, p := range anyOf {
+		if slices.ContainsFunc(perms, func(q string) bool { return strings.EqualFold(p, q) }) {
+			return true
+		}
+	}
+	return false
+}
+
+// tokens maps bearer tokens to identities. It has its own lock: the token
+// Roles that grant PIM's delegated operations (the Microsoft Learn pages of
+// each PIM API, "For read operations" and "For write operations").
+var (
+	PIMReaderRoles = []string{tenant.RoleGlobalReader, tenant.RoleSecurityOperator, tenant.RoleSecurityReader, tenant.RoleSecurityAdministrator,
+		tenant.RolePrivilegedRoleAdministrator, tenant.RoleGlobalAdministrator}
+	PIMWriterRoles = []string{tenant.RolePrivilegedRoleAdministrator, tenant.RoleGlobalAdministrator}
+	// directoryAudits: Reports Reader, Security Reader, Security Administrator,
+	// Global Reader (and Global Administrator).
+	AuditReaderRoles = []string{tenant.RoleReportsReader, tenant.RoleSecurityReader, tenant.RoleSecurityAdministrator, tenant.RoleSecurityOperator,
+		tenant.RoleGlobalReader, tenant.RoleGlobalAdministrator}
+)
+
+// Application permissions per operation.
+var (
+	PermPIMRead = []string{"RoleManagement.Read.Directory", "RoleManagement.Read.All", "RoleManagement.ReadWrite.Directory",
+		"RoleEligibilitySchedule.Read.Directory", "RoleEligibilitySchedule.ReadWrite.Directory",
+		"RoleAssignmentSchedule.Read.Directory", "RoleAssignmentSchedule.ReadWrite.Directory"}
+	PermPIMWrite    = []string{"RoleManagement.ReadWrite.Directory", "RoleEligibilitySchedule.ReadWrite.Directory", "RoleAssignmentSchedule.ReadWrite.Directory"}
+	PermPolicyRead  = []string{"RoleManagementPolicy.Read.Directory", "RoleManagementPolicy.ReadWrite.Directory", "RoleManagement.Read.Directory", "RoleManagement.Read.All", "RoleManagement.ReadWrite.Directory"}
+	PermPolicyWrite = []string{"RoleManagementPolicy.ReadWrite.Directory", "RoleManagement.ReadWrite.Directory"}
+	PermAuditRead   = []string{"AuditLog.Read.All"}
+	// PIM for Groups (privilegedidentitymanagement-for-groups-api-overview).
+	PermGroupPIMRead = []string{"PrivilegedEligibilitySchedule.Read.AzureADGroup", "PrivilegedEligibilitySchedule.ReadWrite.AzureADGroup",
+		"PrivilegedAssignmentSchedule.Read.AzureADGroup", "PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup",
+		"PrivilegedAccess.Read.AzureADGroup", "PrivilegedAccess.ReadWrite.AzureADGroup"}
+	PermGroupEligibilityWrite = []string{"PrivilegedEligibilitySchedule.ReadWrite.AzureADGroup", "PrivilegedAccess.ReadWrite.AzureADGroup"}
+	PermGroupAssignmentWrite  = []string{"PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup", "PrivilegedAccess.ReadWrite.AzureADGroup"}
+	PermGroupPolicyRead       = []string{"RoleManagementPolicy.Read.AzureADGroup", "RoleManagementPolicy.ReadWrite.AzureADGroup"}
+	PermGroupPolicyWrite      = []string{"RoleManagementPolicy.ReadWrite.AzureADGroup"}
+	PermRoleDefsRead          = []string{"RoleManagement.Read.Directory", "RoleManagement.Read.All", "RoleManagement.ReadWrite.Directory", "Directory.Read.All", "Directory.ReadWrite.All"}
+)
+
+// holdsRole reports whether the principal holds one of the roles through an
+// effective tenant-wide active assignment, directly or through a group.
+func (tx *Tx) HoldsRole(principalID string, roles []string) bool {
+	principalID = strings.ToLower(principalID)
+	candidates := append([]string{principalID}, tx.Dir.MemberOf[principalID]...)
+	for _, p := range candidates {
+		for _, role := range roles {
+			for _, assignmentType := range []bool{false, true} {
+				k := Key{Surface: SurfaceDirectory, Kind: Active, Principal: p, Role: role, Scope: "/"}
+				sc := tx.St.Standing[k]
+				if assignmentType {
+					sc = tx.St.Activations[k]
+				}
+				if sc != nil && !sc.Spec.Start.After(tx.Now) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// allowed decides an operation: app-only callers by their permissions,
+// signed-in users by their directory roles.
+func (tx *Tx) Allowed(perms, roles []string) bool {
+	if tx.Caller.App {
+		return tx.Caller.HasPermission(perms...)
+	}
+	return tx.HoldsRole(tx.Caller.PrincipalID, roles)
+}

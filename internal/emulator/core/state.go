@@ -1,0 +1,234 @@
+package core
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/odata"
+	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/tenant"
+)
+
+// State owns the emulator's data and time: the store (guarded by one
+// RWMutex: reads shared, writes exclusive), the journal that makes writes
+// durable, the clock, the timeline of timed changes, replication lag and
+// the notification outbox. Every area reads and writes through View and
+// Update, so time is applied and writes are journaled in one place.
+type State struct {
+	mu  sync.RWMutex
+	st  *Store
+	dir *tenant.Directory
+	// outbox holds the e-mails PIM would have sent (guarded by mu).
+	outbox  []odata.Object
+	clock   Clock
+	journal *Journal
+	log     *slog.Logger
+	timers  Timers
+	// due is when the earliest time-based change falls (unix nanoseconds).
+	due        atomic.Int64
+	compacting atomic.Bool
+}
+
+// Timers are what areas do when time passes: the PIM engine records an
+// expiry in the audit log and times out approval stages.
+type Timers struct {
+	Expired     func(tx *Tx, sc *Schedule, end time.Time)
+	ApprovalDue func(tx *Tx, approvalID string)
+}
+
+// StateOptions configure a State.
+type StateOptions struct {
+	Clock Clock
+	Dir   *tenant.Directory
+	// DataFile, when set, makes state survive restarts.
+	DataFile     string
+	CompactEvery int
+	Logger       *slog.Logger
+	// Seed builds the starting state when there is nothing on disk.
+	Seed func(now time.Time) *Store
+}
+
+// OpenState loads the state from DataFile, or seeds it.
+func OpenState(o StateOptions) (*State, error) {
+	s := &State{dir: o.Dir, clock: o.Clock, log: o.Logger}
+	if o.DataFile == "" {
+		s.st = o.Seed(o.Clock.Now())
+		s.refreshDue()
+		return s, nil
+	}
+	j, st, err := openJournal(o.DataFile, o.CompactEvery)
+	if err != nil {
+		return nil, err
+	}
+	s.journal = j
+	if st != nil && st.TenantID != "" {
+		s.st = st
+		s.refreshDue()
+		return s, nil
+	}
+	s.st = o.Seed(o.Clock.Now())
+	s.refreshDue()
+	data, err := json.Marshal(snapshotOf(s.st, j.gen-1))
+	if err != nil {
+		return nil, err
+	}
+	return s, j.writeSnapshot(data, j.gen-1)
+}
+
+// SetTimers registers what happens when timed events fire.
+func (s *State) SetTimers(t Timers) { s.timers = t }
+
+// Clock is the state's clock.
+func (s *State) Clock() Clock { return s.clock }
+
+// Close flushes and closes the journal.
+func (s *State) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.journal.close()
+}
+
+// Update runs a write: time is applied first, fn validates and then
+// changes the store, and the changes are journaled; the call returns once
+// they are durable. fn must not change anything before it has validated.
+func (s *State) Update(caller Identity, fn func(tx *Tx) *APIError) *APIError {
+	s.mu.Lock()
+	t := s.newTx(caller)
+	t.advance()
+	aerr := fn(t)
+	lines, err := t.records()
+	ticket := uint64(0)
+	if err == nil {
+		ticket = s.journal.append(lines)
+	}
+	s.refreshDueLocked()
+	s.mu.Unlock()
+	if err == nil {
+		err = s.journal.wait(ticket)
+	}
+	if err != nil {
+		s.log.Error("persisting emulator state failed", "error", err)
+		return &APIError{http.StatusInternalServerError, "generalException", "The emulator could not persist the change: " + err.Error()}
+	}
+	s.maybeCompact()
+	return aerr
+}
+
+// View runs a read under the shared lock, after applying what time has
+// made due.
+func (s *State) View(caller Identity, fn func(tx *Tx)) {
+	if s.clock.Now().UnixNano() >= s.due.Load() {
+		_ = s.Update(caller, func(*Tx) *APIError { return nil })
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	fn(s.newTx(caller))
+}
+
+func (s *State) newTx(caller Identity) *Tx {
+	return &Tx{St: s.st, Now: s.clock.Now(), Caller: caller, Dir: s.dir, state: s}
+}
+
+func (s *State) refreshDue() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refreshDueLocked()
+}
+
+func (s *State) refreshDueLocked() { s.due.Store(s.st.DueAt().UnixNano()) }
+
+// maybeCompact writes a new snapshot when the journal has grown. Readers
+// go on meanwhile; writers wait for the capture, not for the disk.
+func (s *State) maybeCompact() {
+	if !s.journal.due() || !s.compacting.CompareAndSwap(false, true) {
+		return
+	}
+	defer s.compacting.Store(false)
+	s.mu.RLock()
+	covered, err := s.journal.rotate()
+	var data []byte
+	if err == nil {
+		data, err = json.Marshal(snapshotOf(s.st, covered))
+	}
+	s.mu.RUnlock()
+	if err == nil {
+		err = s.journal.writeSnapshot(data, covered)
+	}
+	if err != nil {
+		s.log.Error("writing emulator snapshot failed", "error", err)
+	}
+}
+
+// SnapshotJSON is the whole state as a snapshot (POST /_emulator/snapshot).
+func (s *State) SnapshotJSON() ([]byte, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return json.Marshal(snapshotOf(s.st, 0))
+}
+
+// Replace swaps the whole state (restore, reset) and writes it as a new
+// snapshot at once.
+func (s *State) Replace(st *Store) error {
+	s.mu.Lock()
+	s.st, s.outbox = st, nil
+	s.refreshDueLocked()
+	var data []byte
+	var covered uint64
+	var err error
+	if s.journal != nil {
+		if covered, err = s.journal.rotate(); err == nil {
+			data, err = json.Marshal(snapshotOf(st, covered))
+		}
+	}
+	s.mu.Unlock()
+	if s.journal == nil || err != nil {
+		return err
+	}
+	return s.journal.writeSnapshot(data, covered)
+}
+
+// Mail appends an e-mail to the outbox (under Update), keeping the last
+// outboxSize.
+func (tx *Tx) Mail(m odata.Object) {
+	s := tx.state
+	s.outbox = append(s.outbox, m)
+	if len(s.outbox) > outboxSize {
+		s.outbox = s.outbox[len(s.outbox)-outboxSize:]
+	}
+}
+
+const outboxSize = 1000
+
+// Outbox returns a copy of the outbox.
+func (s *State) Outbox() []odata.Object {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return slices.Clone(s.outbox)
+}
+
+// ClearOutbox empties the outbox.
+func (s *State) ClearOutbox() {
+	s.mu.Lock()
+	s.outbox = nil
+	s.mu.Unlock()
+}
+
+// GraphTime formats like Graph: UTC with seven fractional digits.
+func GraphTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.0000000Z") }
+
+// GraphTimePtr is GraphTime, or null for a missing time.
+func GraphTimePtr(t *time.Time) any {
+	if t == nil || t.IsZero() {
+		return nil
+	}
+	return GraphTime(*t)
+}
+
+// NewID is a new object id.
+func NewID() string { return uuid.NewString() }

@@ -1,0 +1,43 @@
+// Package identity is the emulator's identity platform: bearer tokens and
+// who they stand for, the OAuth 2.0 token endpoint (client secret,
+// certificate assertion, federated credential), JWTs, the emulator's own
+// OIDC issuer (a stand-in for GitHub Actions, Azure Pipelines and HCP
+// Terraform) and the managed identity endpoint.
+package identity
+
+import (
+	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/core"
+	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/tenant"
+)
+
+// Config is the seeded app registration's credentials.
+type Config struct {
+	// AppSecret is the client secret of the seeded app registration;
+	// empty disables client-secret sign-in.
+	AppSecret string
+	// FederatedSubject is the subject of the app's federated identity
+	// credential; empty disables federated sign-in.
+	FederatedSubject string
+	// FederatedIssuer is that credential's issuer (default OIDCIssuer).
+	FederatedIssuer string
+	// AppCertificate is a PEM certificate registered on the app.
+	AppCertificate []byte
+}
+
+// Service issues and verifies tokens for one tenant.
+type Service struct {
+	cfg      Config
+	dir      *tenant.Directory
+	tenantID string
+	clock    core.Clock
+	// Tokens maps bearer tokens to identities.
+	Tokens *Tokens
+	// control is the control API's token (it may mint OIDC tokens too).
+	control string
+	issuer  issuerKey
+}
+
+// New returns the identity platform of a tenant.
+func New(cfg Config, dir *tenant.Directory, tenantID string, clock core.Clock, control string) *Service {
+	return &Service{cfg: cfg, dir: dir, tenantID: tenantID, clock: clock, Tokens: &Tokens{m: map[string]core.Identity{}}, control: control}
+}
