@@ -257,7 +257,7 @@ func (s *Server) serveGraph(w *wire.Writer, r *http.Request, version, rest strin
 		w.Error(http.StatusBadRequest, "BadRequest", fmt.Sprintf("This resource is available in the beta endpoint only (/beta%s).", rest))
 		return
 	}
-	caller, ok := s.ident.Tokens.Get(identity.Bearer(r))
+	caller, ok := s.ident.Tokens.Get(wire.Bearer(r))
 	if !ok {
 		w.Error(http.StatusUnauthorized, "InvalidAuthenticationToken", "Access token is empty or invalid.")
 		return

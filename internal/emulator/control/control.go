@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/core"
-	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/identity"
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/odata"
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/tenant"
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/wire"
@@ -60,7 +59,7 @@ var controlRoutes = []controlRoute{
 
 // Serve answers a call of the control API.
 func (s *API) Serve(w *wire.Writer, r *http.Request) {
-	if subtle.ConstantTimeCompare([]byte(identity.Bearer(r)), []byte(s.token)) != 1 {
+	if subtle.ConstantTimeCompare([]byte(wire.Bearer(r)), []byte(s.token)) != 1 {
 		w.Error(http.StatusUnauthorized, "InvalidAuthenticationToken", "The control API needs the emulator's control token (printed at start), not a Graph token.")
 		return
 	}
@@ -126,8 +125,7 @@ func (s *API) issueToken(w *wire.Writer, body []byte) {
 		w.Error(aerr.Status, aerr.Code, aerr.Message)
 		return
 	}
-	tok := identity.RandomToken("pimemu_")
-	s.ident.Tokens.Add(tok, ident)
+	tok := s.ident.Issue(ident)
 	w.JSON(http.StatusOK, odata.Object{{"access_token", tok}, {"token_type", "Bearer"}, {"principal_id", id}, {"app", ident.App},
 		{"mfa", ident.MFA}, {"acrs", core.NonNil(ident.ACRS)}})
 }
@@ -195,7 +193,7 @@ func (s *API) writeOutbox(w *wire.Writer, _ []byte) {
 // request counts, snapshots, the outbox.
 type API struct {
 	st     *core.State
-	ident  *identity.Service
+	ident  Identities
 	dir    *tenant.Directory
 	Faults *Faults
 	token  string
@@ -204,6 +202,16 @@ type API struct {
 }
 
 // New returns the control API, authorised by token.
-func New(st *core.State, ident *identity.Service, dir *tenant.Directory, token string, seed func(time.Time) *core.Store) *API {
+func New(st *core.State, ident Identities, dir *tenant.Directory, token string, seed func(time.Time) *core.Store) *API {
 	return &API{st: st, ident: ident, dir: dir, Faults: NewFaults(), token: token, seed: seed}
+}
+
+// Identities is what the control API asks of the identity platform.
+type Identities interface {
+	// IdentityFor checks who a token on demand may stand for.
+	IdentityFor(id string, mfa bool, app *bool, acrs, perms []string) (core.Identity, *core.APIError)
+	// Issue makes a bearer token for an identity.
+	Issue(id core.Identity) string
+	// MintControl answers POST /_emulator/oidc-token.
+	MintControl(w *wire.Writer, body []byte)
 }

@@ -13,7 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/identity"
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/wire"
 )
 
@@ -242,7 +241,7 @@ func (f *Faults) throttle(now time.Time) time.Duration {
 
 // clientKey identifies a caller without keeping its token.
 func ClientKey(r *http.Request) string {
-	sum := sha256.Sum256([]byte(identity.Bearer(r)))
+	sum := sha256.Sum256([]byte(wire.Bearer(r)))
 	return hex.EncodeToString(sum[:8])
 }
 

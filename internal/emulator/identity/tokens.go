@@ -3,8 +3,6 @@ package identity
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"net/http"
-	"strings"
 	"sync"
 
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/core"
@@ -45,14 +43,6 @@ func RandomToken(prefix string) string {
 	return prefix + hex.EncodeToString(b)
 }
 
-func Bearer(r *http.Request) string {
-	h := r.Header.Get("Authorization")
-	if len(h) > 7 && strings.EqualFold(h[:7], "Bearer ") {
-		return strings.TrimSpace(h[7:])
-	}
-	return ""
-}
-
 // IdentityFor is who a token of the control API stands for: a user (with
 // or without MFA and authentication contexts) or a service principal
 // (app-only, with its permissions or the ones given).
@@ -78,4 +68,11 @@ func (s *Service) IdentityFor(id string, mfa bool, app *bool, acrs, perms []stri
 		return core.Identity{}, core.BadRequest("BadRequest", "permissions are for app-only tokens; a user's access follows their directory roles.")
 	}
 	return core.Identity{PrincipalID: id, MFA: mfa, ACRS: acrs}, nil
+}
+
+// Issue makes a new bearer token for an identity.
+func (s *Service) Issue(id core.Identity) string {
+	tok := RandomToken("pimemu_")
+	s.Tokens.Add(tok, id)
+	return tok
 }

@@ -2,6 +2,7 @@ package wire
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/core"
 )
@@ -41,3 +42,12 @@ func (d *Discard) Write(b []byte) (int, error) { return len(b), nil }
 
 // WriteHeader implements http.ResponseWriter.
 func (d *Discard) WriteHeader(int) {}
+
+// Bearer is the request's bearer token, or "".
+func Bearer(r *http.Request) string {
+	h := r.Header.Get("Authorization")
+	if len(h) > 7 && strings.EqualFold(h[:7], "Bearer ") {
+		return strings.TrimSpace(h[7:])
+	}
+	return ""
+}
