@@ -43,5 +43,3 @@ func (t *Timeline) ApprovalChanged(a *Approval) {
 		t.at(st.Started.AddDate(0, 0, st.TimeoutDays), EvApprovalTimeout, a.ID)
 	}
 }
-
-// requestApproval records a request that waits for approval. Without a

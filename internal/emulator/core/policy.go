@@ -122,8 +122,8 @@ const (
 	AccessOwner            = "owner"
 )
 
-func DirectorySubject(RoleID string) PolicySubject {
-	return PolicySubject{ScopeTypeDirectoryRole, "/", strings.ToLower(RoleID)}
+func DirectorySubject(roleID string) PolicySubject {
+	return PolicySubject{ScopeTypeDirectoryRole, "/", strings.ToLower(roleID)}
 }
 
 // key is where the policy is stored: "directory/<role>" or
@@ -135,7 +135,7 @@ func (s PolicySubject) Key() string {
 	return "directory/" + strings.ToLower(s.RoleID)
 }
 
-func DirectoryPolicyKey(RoleID string) string { return DirectorySubject(RoleID).Key() }
+func DirectoryPolicyKey(roleID string) string { return DirectorySubject(roleID).Key() }
 
 // DefaultGroupPolicy is the documented default of a group's membership or
 // ownership: as a role's, except that active assignments must end, within

@@ -21,7 +21,7 @@ var claimRE = regexp.MustCompile(`^c([1-9][0-9]?)$`)
 // applyRulePatch validates a PATCH body and applies the fields it carries
 // (absent fields keep their value). principalExists, when set, checks
 // approver ids against the directory.
-func ApplyRulePatch(r *Rule, m map[string]any, PrincipalExists func(user bool, id string) bool) *APIError {
+func ApplyRulePatch(r *Rule, m map[string]any, principalExists func(user bool, id string) bool) *APIError {
 	want := RuleType(r.ID)
 	t, _ := m["@odata.type"].(string)
 	if t == "" {
@@ -53,7 +53,7 @@ func ApplyRulePatch(r *Rule, m map[string]any, PrincipalExists func(user bool, i
 	case TypeEnablement:
 		err = patchEnablement(&next, m)
 	case TypeApproval:
-		err = patchApproval(&next, m, PrincipalExists)
+		err = patchApproval(&next, m, principalExists)
 	case TypeAuthContext:
 		err = patchAuthContext(&next, m)
 	case TypeNotify:
@@ -198,7 +198,7 @@ func patchEnablement(r *Rule, m map[string]any) *APIError {
 
 var approvalModes = map[string]string{"singlestage": "SingleStage", "serial": "Serial", "parallel": "Parallel", "noapproval": "NoApproval"}
 
-func patchApproval(r *Rule, m map[string]any, PrincipalExists func(bool, string) bool) *APIError {
+func patchApproval(r *Rule, m map[string]any, principalExists func(bool, string) bool) *APIError {
 	v, ok := m["setting"]
 	if !ok {
 		return nil
@@ -250,10 +250,10 @@ func patchApproval(r *Rule, m map[string]any, PrincipalExists func(bool, string)
 				return err
 			}
 			var err *APIError
-			if st.PrimaryApprovers, err = parseApprovers(sm["primaryApprovers"], where+".primaryApprovers", PrincipalExists); err != nil {
+			if st.PrimaryApprovers, err = parseApprovers(sm["primaryApprovers"], where+".primaryApprovers", principalExists); err != nil {
 				return err
 			}
-			if st.EscalationApprovers, err = parseApprovers(sm["escalationApprovers"], where+".escalationApprovers", PrincipalExists); err != nil {
+			if st.EscalationApprovers, err = parseApprovers(sm["escalationApprovers"], where+".escalationApprovers", principalExists); err != nil {
 				return err
 			}
 			if st.IsEscalationEnabled && (len(st.EscalationApprovers) == 0 || st.EscalationTimeInMinutes == 0) {
@@ -276,7 +276,7 @@ func patchApproval(r *Rule, m map[string]any, PrincipalExists func(bool, string)
 	return nil
 }
 
-func parseApprovers(v any, where string, PrincipalExists func(bool, string) bool) ([]Approver, *APIError) {
+func parseApprovers(v any, where string, principalExists func(bool, string) bool) ([]Approver, *APIError) {
 	out := []Approver{}
 	if v == nil {
 		return out, nil
@@ -294,13 +294,13 @@ func parseApprovers(v any, where string, PrincipalExists func(bool, string) bool
 			if id == "" {
 				id, _ = m["id"].(string) // the groups example sends id
 			}
-			if PrincipalExists != nil && !PrincipalExists(true, id) {
+			if principalExists != nil && !principalExists(true, id) {
 				return nil, BadRequest("InvalidPolicyRule", "%s[%d]: user %q does not exist in this tenant.", where, i, id)
 			}
 			out = append(out, Approver{UserID: strings.ToLower(id)})
 		case "groupmembers":
 			id, _ := m["groupId"].(string)
-			if PrincipalExists != nil && !PrincipalExists(false, id) {
+			if principalExists != nil && !principalExists(false, id) {
 				return nil, BadRequest("InvalidPolicyRule", "%s[%d]: group %q does not exist in this tenant.", where, i, id)
 			}
 			out = append(out, Approver{GroupID: strings.ToLower(id)})

@@ -19,6 +19,7 @@ import (
 // and https://learn.microsoft.com/graph/api/approvalstep-update?view=graph-rest-beta.
 // As the docs' examples show, an approval's id is its request's id.
 
+// requestApproval records a request that waits for approval. Without a
 // requested start, its scheduleInfo.startDateTime stays null until approval,
 // as in the documented pending request.
 func (tx *tx) requestApproval(req *core.Request, a core.ApprovalSettings, si *bodySchedule) {

@@ -111,8 +111,8 @@ func (tx *tx) canWritePolicyOf(s core.PolicySubject) bool {
 
 // canReadPoliciesOf: the scope type's read permission (group policies have
 // their own).
-func (tx *tx) canReadPoliciesOf(ScopeType string) bool {
-	if strings.EqualFold(ScopeType, core.ScopeTypeGroup) {
+func (tx *tx) canReadPoliciesOf(scopeType string) bool {
+	if strings.EqualFold(scopeType, core.ScopeTypeGroup) {
 		return tx.Allowed(core.PermGroupPolicyRead, core.PIMReaderRoles)
 	}
 	return tx.canReadPolicies()

@@ -72,8 +72,8 @@ func (w *Writer) Error(status int, code, message string) {
 
 // query parses the call's system query options; allowed lists those the
 // resource supports.
-func (c *Call) Query(Allowed ...string) (*odata.Query, bool) {
-	q, err := odata.ParseQuery(c.R.URL.RawQuery, Allowed...)
+func (c *Call) Query(allowed ...string) (*odata.Query, bool) {
+	q, err := odata.ParseQuery(c.R.URL.RawQuery, allowed...)
 	if err == nil {
 		return q, true
 	}
