@@ -98,3 +98,17 @@ func errMessage(m map[string]any) string {
 	s, _ := e["message"].(string)
 	return s
 }
+
+// The group approval routes take the stage id as a parameter: deciding a
+// stage of an approval that does not exist is Graph's 404, not a path
+// the emulator does not know.
+func TestGroupApprovalStageRoutes(t *testing.T) {
+	h := newHarness(t, "")
+	for _, seg := range []string{"stages", "steps"} {
+		s, m := h.do("PATCH", groupPIM+"assignmentApprovals/00000000-0000-4000-8000-000000000009/"+seg+"/1",
+			token, map[string]any{"reviewResult": "Approve", "justification": "ok"})
+		if s != 404 || strings.Contains(errMessage(m), "Resource not found for the segment") {
+			t.Errorf("PATCH .../%s/{stage}: %d %v", seg, s, m)
+		}
+	}
+}
