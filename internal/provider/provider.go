@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -27,6 +28,11 @@ import (
 
 	"github.com/pim-as-code/terraform-provider-pim/internal/entraauth"
 	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient"
+	"github.com/pim-as-code/terraform-provider-pim/internal/provider/activity"
+	"github.com/pim-as-code/terraform-provider-pim/internal/provider/assignments"
+	"github.com/pim-as-code/terraform-provider-pim/internal/provider/directory"
+	"github.com/pim-as-code/terraform-provider-pim/internal/provider/settings"
+	"github.com/pim-as-code/terraform-provider-pim/internal/provider/shared"
 	"github.com/pim-as-code/terraform-provider-pim/internal/validators"
 )
 
@@ -44,29 +50,6 @@ var (
 	_ provider.ProviderWithActions       = (*pimProvider)(nil)
 )
 
-// Clock is the provider's time source. Tests share the emulator's fake clock
-// so that waits (the five-minute minimum active duration) and "end in the
-// past" checks follow emulated time instead of sleeping.
-type Clock interface {
-	Now() time.Time
-	Sleep(ctx context.Context, d time.Duration) error
-}
-
-type realClock struct{}
-
-func (realClock) Now() time.Time { return time.Now().UTC() }
-
-func (realClock) Sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
 // Option changes defaults of the provider; tests use them to point each
 // provider instance at a private emulator without touching the environment.
 type Option func(*pimProvider)
@@ -82,7 +65,7 @@ func WithAccessToken(token string) Option { return func(p *pimProvider) { p.toke
 func WithHTTPClient(c *http.Client) Option { return func(p *pimProvider) { p.httpClient = c } }
 
 // WithClock sets the time source.
-func WithClock(c Clock) Option { return func(p *pimProvider) { p.clock = c } }
+func WithClock(c shared.Clock) Option { return func(p *pimProvider) { p.clock = c } }
 
 // WithPollInterval sets how often the provider polls Graph while waiting.
 func WithPollInterval(d time.Duration) Option { return func(p *pimProvider) { p.poll = d } }
@@ -90,7 +73,7 @@ func WithPollInterval(d time.Duration) Option { return func(p *pimProvider) { p.
 // New returns a provider factory.
 func New(version string, opts ...Option) func() provider.Provider {
 	return func() provider.Provider {
-		p := &pimProvider{version: version, clock: realClock{}, poll: 2 * time.Second}
+		p := &pimProvider{version: version, clock: shared.RealClock{}, poll: 2 * time.Second}
 		for _, o := range opts {
 			o(p)
 		}
@@ -103,7 +86,7 @@ type pimProvider struct {
 	endpoint   string
 	token      string
 	httpClient *http.Client
-	clock      Clock
+	clock      shared.Clock
 	poll       time.Duration
 }
 
@@ -132,26 +115,6 @@ type pimProviderModel struct {
 	MaxConcurrentRequests types.Int64 `tfsdk:"max_concurrent_requests"`
 	ProtectedPrincipalIDs types.Set   `tfsdk:"protected_principal_ids"`
 	PlanPrincipalLookups  types.Bool  `tfsdk:"plan_principal_lookups"`
-}
-
-// providerData is handed to every resource and data source.
-type providerData struct {
-	client    *pimclient.Client
-	clock     Clock
-	poll      time.Duration
-	policies  *policyCache
-	schedules *scheduleCache
-	names     *directoryNames
-	// signIn names the sign-in method; appOnly is true when it has no
-	// signed-in user (client credentials, federation, an app's token).
-	signIn  string
-	appOnly bool
-	// protected holds the lower-case ids of protected_principal_ids.
-	protected map[string]bool
-	// planLookups: plans look each new assignment's principal up (its
-	// existence and its name); off, new assignments get their names at the
-	// next refresh.
-	planLookups bool
 }
 
 func (p *pimProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -226,12 +189,12 @@ func (p *pimProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	cloud, err := cloudOf(firstNonEmpty(cfg.Environment.ValueString(), os.Getenv("ARM_ENVIRONMENT")))
+	cloud, err := cloudOf(shared.FirstNonEmpty(cfg.Environment.ValueString(), os.Getenv("ARM_ENVIRONMENT")))
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("environment"), "Unknown Cloud Environment", err.Error())
 		return
 	}
-	endpoint := firstNonEmpty(cfg.Endpoint.ValueString(), os.Getenv(EnvEndpoint), p.endpoint, cloud.graph)
+	endpoint := shared.FirstNonEmpty(cfg.Endpoint.ValueString(), os.Getenv(EnvEndpoint), p.endpoint, cloud.graph)
 	tokens, method, err := p.tokenSource(&cfg, endpoint, cloud)
 	if errors.Is(err, entraauth.ErrNoMethod) {
 		resp.Diagnostics.AddAttributeError(path.Root("access_token"), "Missing Graph Credentials",
@@ -269,10 +232,10 @@ func (p *pimProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		return
 	}
 	tflog.Debug(ctx, "Configured Microsoft Graph client", map[string]any{"endpoint": endpoint, "sign_in": method})
-	names := newDirectoryNames(client)
-	data := &providerData{client: client, clock: p.clock, poll: p.poll, policies: newPolicyCache(), schedules: newScheduleCache(client, names), names: names,
-		signIn: method, appOnly: p.appOnly(&cfg, method), protected: protectedIDs(ctx, cfg.ProtectedPrincipalIDs, &resp.Diagnostics),
-		planLookups: cfg.PlanPrincipalLookups.IsNull() || cfg.PlanPrincipalLookups.ValueBool()}
+	names := shared.NewDirectoryNames(client)
+	data := &shared.ProviderData{Client: client, Clock: p.clock, Poll: p.poll, Policies: shared.NewPolicyCache(settings.FetchLimits), Schedules: shared.NewScheduleCache(client, names), Names: names,
+		SignIn: method, AppOnly: p.appOnly(&cfg, method), Protected: protectedIDs(ctx, cfg.ProtectedPrincipalIDs, &resp.Diagnostics),
+		PlanLookups: cfg.PlanPrincipalLookups.IsNull() || cfg.PlanPrincipalLookups.ValueBool()}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.ListResourceData = data
@@ -281,62 +244,60 @@ func (p *pimProvider) Configure(ctx context.Context, req provider.ConfigureReque
 
 func (p *pimProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
-		NewEligibleAssignmentResource,
-		NewActiveAssignmentResource,
-		NewRoleSettingResource,
-		NewGroupEligibleAssignmentResource,
-		NewGroupActiveAssignmentResource,
-		NewGroupSettingResource,
+		assignments.NewEligibleAssignmentResource,
+		assignments.NewActiveAssignmentResource,
+		settings.NewRoleSettingResource,
+		assignments.NewGroupEligibleAssignmentResource,
+		assignments.NewGroupActiveAssignmentResource,
+		settings.NewGroupSettingResource,
 	}
 }
 
 // Actions are invoked by action blocks (Terraform 1.14 and later).
 func (p *pimProvider) Actions(context.Context) []func() action.Action {
-	return []func() action.Action{NewActivateAction, NewDeactivateAction, NewApprovalAction}
+	return []func() action.Action{activity.NewActivateAction, activity.NewDeactivateAction, activity.NewApprovalAction}
 }
 
 // ListResources are for terraform query (Terraform 1.14 and later).
 func (p *pimProvider) ListResources(context.Context) []func() list.ListResource {
-	return []func() list.ListResource{NewEligibleAssignmentList, NewActiveAssignmentList, NewRoleSettingList,
-		NewGroupEligibleAssignmentList, NewGroupActiveAssignmentList}
+	return []func() list.ListResource{assignments.NewEligibleAssignmentList, assignments.NewActiveAssignmentList, settings.NewRoleSettingList,
+		assignments.NewGroupEligibleAssignmentList, assignments.NewGroupActiveAssignmentList}
 }
 
 func (p *pimProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
-		NewRoleDefinitionDataSource,
-		NewEligibleAssignmentsDataSource,
-		NewActiveAssignmentsDataSource,
-		NewActivationsDataSource,
-		NewAuditEventsDataSource,
-		NewRoleSettingDataSource,
-		NewPrincipalDataSource,
-		NewPrincipalsDataSource,
-		NewGroupEligibleAssignmentsDataSource,
-		NewGroupActiveAssignmentsDataSource,
-		NewGroupActivationsDataSource,
+		directory.NewRoleDefinitionDataSource,
+		assignments.NewEligibleAssignmentsDataSource,
+		assignments.NewActiveAssignmentsDataSource,
+		activity.NewActivationsDataSource,
+		activity.NewAuditEventsDataSource,
+		settings.NewRoleSettingDataSource,
+		directory.NewPrincipalDataSource,
+		directory.NewPrincipalsDataSource,
+		assignments.NewGroupEligibleAssignmentsDataSource,
+		assignments.NewGroupActiveAssignmentsDataSource,
+		assignments.NewGroupActivationsDataSource,
 	}
 }
 
-// configuredData returns the provider data handed to a resource or data
-// source: nil before the provider is configured (validation runs first), and
-// an error diagnostic on a wrong type, which would be a bug.
-func configuredData(raw any, diags *diag.Diagnostics) *providerData {
-	if raw == nil {
-		return nil
-	}
-	data, ok := raw.(*providerData)
-	if !ok {
-		diags.AddError("Unexpected Provider Data Type",
-			fmt.Sprintf("Expected *providerData, got %T. Please report this issue to the provider developers.", raw))
-	}
-	return data
-}
-
-func firstNonEmpty(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
+// protectedIDs reads protected_principal_ids, or PIM_PROTECTED_PRINCIPAL_IDS.
+func protectedIDs(ctx context.Context, set types.Set, diags *diag.Diagnostics) map[string]bool {
+	var ids []string
+	if !set.IsNull() && !set.IsUnknown() {
+		diags.Append(set.ElementsAs(ctx, &ids, false)...)
+	} else if env := os.Getenv(EnvProtectedPrincipalIDs); env != "" {
+		for _, id := range strings.Split(env, ",") {
+			if id = strings.TrimSpace(id); id != "" {
+				if !validators.IsGUID(id) {
+					diags.AddError("Invalid "+EnvProtectedPrincipalIDs, fmt.Sprintf("%q is not an object id (a GUID).", id))
+				}
+				ids = append(ids, id)
+			}
 		}
 	}
-	return ""
+	out := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		out[strings.ToLower(id)] = true
+	}
+	return out
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/pim-as-code/terraform-provider-pim/internal/entraauth"
 	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient"
+	"github.com/pim-as-code/terraform-provider-pim/internal/provider/shared"
 )
 
 // Sign-in: which credential the provider uses, from its settings or the
@@ -114,7 +115,7 @@ func (m *pimProviderModel) credentialValues() map[string]attr.Value {
 // tokenSource picks the credential: an explicit bearer token, else the
 // Entra sign-in method the settings (or ARM_* variables) select.
 func (p *pimProvider) tokenSource(cfg *pimProviderModel, endpoint string, cloud cloudEnv) (pimclient.TokenSource, string, error) {
-	if token := firstNonEmpty(cfg.AccessToken.ValueString(), os.Getenv(EnvAccessToken), p.token); token != "" {
+	if token := shared.FirstNonEmpty(cfg.AccessToken.ValueString(), os.Getenv(EnvAccessToken), p.token); token != "" {
 		return pimclient.StaticToken(token), "bearer token", nil
 	}
 	cert, err := certificate(cfg)
@@ -122,23 +123,23 @@ func (p *pimProvider) tokenSource(cfg *pimProviderModel, endpoint string, cloud 
 		return nil, "", err
 	}
 	ec := entraauth.Config{
-		TenantID:                  firstNonEmpty(cfg.TenantID.ValueString(), os.Getenv("ARM_TENANT_ID")),
-		ClientID:                  firstNonEmpty(cfg.ClientID.ValueString(), os.Getenv("ARM_CLIENT_ID"), os.Getenv("TFC_AZURE_RUN_CLIENT_ID")),
-		ClientSecret:              firstNonEmpty(cfg.ClientSecret.ValueString(), os.Getenv("ARM_CLIENT_SECRET")),
+		TenantID:                  shared.FirstNonEmpty(cfg.TenantID.ValueString(), os.Getenv("ARM_TENANT_ID")),
+		ClientID:                  shared.FirstNonEmpty(cfg.ClientID.ValueString(), os.Getenv("ARM_CLIENT_ID"), os.Getenv("TFC_AZURE_RUN_CLIENT_ID")),
+		ClientSecret:              shared.FirstNonEmpty(cfg.ClientSecret.ValueString(), os.Getenv("ARM_CLIENT_SECRET")),
 		ClientCertificate:         cert,
-		ClientCertificatePassword: firstNonEmpty(cfg.ClientCertificatePassword.ValueString(), os.Getenv("ARM_CLIENT_CERTIFICATE_PASSWORD")),
+		ClientCertificatePassword: shared.FirstNonEmpty(cfg.ClientCertificatePassword.ValueString(), os.Getenv("ARM_CLIENT_CERTIFICATE_PASSWORD")),
 		UseOIDC:                   boolOrEnv(cfg.UseOIDC, "ARM_USE_OIDC") || (cfg.UseOIDC.IsNull() && envTrue("TFC_AZURE_PROVIDER_AUTH")),
-		OIDCToken:                 firstNonEmpty(cfg.OIDCToken.ValueString(), os.Getenv("ARM_OIDC_TOKEN"), os.Getenv("TFC_WORKLOAD_IDENTITY_TOKEN")),
-		OIDCTokenFilePath:         firstNonEmpty(cfg.OIDCTokenFilePath.ValueString(), os.Getenv("ARM_OIDC_TOKEN_FILE_PATH"), os.Getenv("AZURE_FEDERATED_TOKEN_FILE")),
-		OIDCRequestURL:            firstNonEmpty(cfg.OIDCRequestURL.ValueString(), os.Getenv("ACTIONS_ID_TOKEN_REQUEST_URL")),
-		OIDCRequestToken:          firstNonEmpty(cfg.OIDCRequestToken.ValueString(), os.Getenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN")),
-		ADOServiceConnectionID: firstNonEmpty(cfg.ADOServiceConnectionID.ValueString(), os.Getenv("ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID"),
+		OIDCToken:                 shared.FirstNonEmpty(cfg.OIDCToken.ValueString(), os.Getenv("ARM_OIDC_TOKEN"), os.Getenv("TFC_WORKLOAD_IDENTITY_TOKEN")),
+		OIDCTokenFilePath:         shared.FirstNonEmpty(cfg.OIDCTokenFilePath.ValueString(), os.Getenv("ARM_OIDC_TOKEN_FILE_PATH"), os.Getenv("AZURE_FEDERATED_TOKEN_FILE")),
+		OIDCRequestURL:            shared.FirstNonEmpty(cfg.OIDCRequestURL.ValueString(), os.Getenv("ACTIONS_ID_TOKEN_REQUEST_URL")),
+		OIDCRequestToken:          shared.FirstNonEmpty(cfg.OIDCRequestToken.ValueString(), os.Getenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN")),
+		ADOServiceConnectionID: shared.FirstNonEmpty(cfg.ADOServiceConnectionID.ValueString(), os.Getenv("ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID"),
 			os.Getenv("ARM_OIDC_AZURE_SERVICE_CONNECTION_ID")),
 		SystemAccessToken: os.Getenv("SYSTEM_ACCESSTOKEN"),
 		UseMSI:            boolOrEnv(cfg.UseMSI, "ARM_USE_MSI"),
-		MSIEndpoint:       firstNonEmpty(cfg.MSIEndpoint.ValueString(), os.Getenv("ARM_MSI_ENDPOINT")),
+		MSIEndpoint:       shared.FirstNonEmpty(cfg.MSIEndpoint.ValueString(), os.Getenv("ARM_MSI_ENDPOINT")),
 		UseCLI:            boolOrEnv(cfg.UseCLI, "ARM_USE_CLI"),
-		AuthorityHost:     firstNonEmpty(cfg.AuthorityHost.ValueString(), os.Getenv("AZURE_AUTHORITY_HOST"), nonDefault(cloud.authority)),
+		AuthorityHost:     shared.FirstNonEmpty(cfg.AuthorityHost.ValueString(), os.Getenv("AZURE_AUTHORITY_HOST"), nonDefault(cloud.authority)),
 		Scope:             graphScope(endpoint, cloud),
 		HTTPClient:        p.httpClient,
 	}
@@ -148,14 +149,14 @@ func (p *pimProvider) tokenSource(cfg *pimProviderModel, endpoint string, cloud 
 
 // certificate reads client_certificate (base64) or client_certificate_path.
 func certificate(cfg *pimProviderModel) ([]byte, error) {
-	if b64 := firstNonEmpty(cfg.ClientCertificate.ValueString(), os.Getenv("ARM_CLIENT_CERTIFICATE")); b64 != "" {
+	if b64 := shared.FirstNonEmpty(cfg.ClientCertificate.ValueString(), os.Getenv("ARM_CLIENT_CERTIFICATE")); b64 != "" {
 		data, err := base64.StdEncoding.DecodeString(strings.TrimSpace(b64))
 		if err != nil {
 			return nil, fmt.Errorf("client_certificate must be base64 (of a .pfx or PEM file): %w", err)
 		}
 		return data, nil
 	}
-	if p := firstNonEmpty(cfg.ClientCertificatePath.ValueString(), os.Getenv("ARM_CLIENT_CERTIFICATE_PATH")); p != "" {
+	if p := shared.FirstNonEmpty(cfg.ClientCertificatePath.ValueString(), os.Getenv("ARM_CLIENT_CERTIFICATE_PATH")); p != "" {
 		data, err := os.ReadFile(p)
 		if err != nil {
 			return nil, fmt.Errorf("reading client_certificate_path: %w", err)
@@ -207,7 +208,7 @@ func (p *pimProvider) appOnly(cfg *pimProviderModel, method string) bool {
 	if method != "bearer token" {
 		return method != entraauth.MethodCLI
 	}
-	return appOnlyToken(firstNonEmpty(cfg.AccessToken.ValueString(), os.Getenv(EnvAccessToken), p.token))
+	return appOnlyToken(shared.FirstNonEmpty(cfg.AccessToken.ValueString(), os.Getenv(EnvAccessToken), p.token))
 }
 
 // appOnlyToken reads, without verifying (Graph verifies), the claims of an

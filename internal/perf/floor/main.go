@@ -19,7 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/pim-as-code/terraform-provider-pim/internal/logging"
-	pim "github.com/pim-as-code/terraform-provider-pim/internal/provider"
+	pim "github.com/pim-as-code/terraform-provider-pim/internal/provider/assignments"
 )
 
 func main() {

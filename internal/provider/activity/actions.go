@@ -1,0 +1,110 @@
+package activity
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/action"
+	"github.com/hashicorp/terraform-plugin-framework/action/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient"
+	"github.com/pim-as-code/terraform-provider-pim/internal/provider/shared"
+	"github.com/pim-as-code/terraform-provider-pim/internal/validators"
+)
+
+// Actions (Terraform 1.14 and later): what a person does with PIM, for
+// runbooks such as break-glass access — activate an eligible role, approve
+// or deny an activation, deactivate. They run as the provider's
+// credentials, which must be a signed-in user: applications cannot activate
+// roles or approve.
+
+// actionBase is what every action shares: its name and the provider data.
+type actionBase struct {
+	name string
+	data *shared.ProviderData
+}
+
+func (a *actionBase) Metadata(_ context.Context, req action.MetadataRequest, resp *action.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_" + a.name
+}
+
+func (a *actionBase) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	data, ok := req.ProviderData.(*shared.ProviderData)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected Provider Data Type",
+			fmt.Sprintf("Expected *providerData, got %T. Please report this issue to the provider developers.", req.ProviderData))
+		return
+	}
+	a.data = data
+}
+
+// progress sends a progress line when Terraform listens for one.
+func progress(resp *action.InvokeResponse, format string, args ...any) {
+	if resp.SendProgress != nil {
+		resp.SendProgress(action.InvokeProgressEvent{Message: fmt.Sprintf(format, args...)})
+	}
+}
+
+// roleTarget is what activation and deactivation act on.
+type roleTarget struct {
+	RoleDefinitionID types.String `tfsdk:"role_definition_id"`
+	DirectoryScopeID types.String `tfsdk:"directory_scope_id"`
+	PrincipalID      types.String `tfsdk:"principal_id"`
+}
+
+func roleTargetAttributes(verb string) map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"role_definition_id": schema.StringAttribute{Required: true, MarkdownDescription: "Role to " + verb + ".",
+			Validators: []validator.String{validators.GUID()}},
+		"directory_scope_id": schema.StringAttribute{Optional: true, MarkdownDescription: "Scope of the eligibility; default `/`.",
+			Validators: []validator.String{validators.DirectoryScope()}},
+		"principal_id": schema.StringAttribute{Optional: true, MarkdownDescription: "The signed-in user's object id; looked up " +
+			"(`GET /me`) when omitted. Graph accepts only the signed-in user.",
+			Validators: []validator.String{validators.GUID()}},
+	}
+}
+
+// resolve fills the scope and the principal (the signed-in user).
+func (t *roleTarget) resolve(ctx context.Context, data *shared.ProviderData, diags *diag.Diagnostics) bool {
+	if t.DirectoryScopeID.ValueString() == "" {
+		t.DirectoryScopeID = types.StringValue("/")
+	}
+	if t.PrincipalID.ValueString() != "" {
+		return true
+	}
+	me, err := data.Client.Me(ctx)
+	if err != nil {
+		shared.AddGraphError(diags, "No Signed-In User", "Looking up the signed-in user (GET /me)", err,
+			"Activation and deactivation are done by the user who holds the eligibility; applications cannot. Run Terraform as that "+
+				"user (use_cli, or a user's access token).")
+		return false
+	}
+	t.PrincipalID = types.StringValue(me.ID)
+	return true
+}
+
+func (t *roleTarget) request(act string) *pimclient.ScheduleRequest {
+	return &pimclient.ScheduleRequest{Action: act, PrincipalID: t.PrincipalID.ValueString(), RoleDefinitionID: t.RoleDefinitionID.ValueString(),
+		DirectoryScopeID: t.DirectoryScopeID.ValueString()}
+}
+
+// describe names the target for messages: `role "User Administrator" (…)
+// for user "Alice Analyst" (…) at scope "/"`.
+func (t *roleTarget) describe(ctx context.Context, data *shared.ProviderData) string {
+	return fmt.Sprintf("%s for %s at scope %q", data.Names.DescribeRole(ctx, t.RoleDefinitionID.ValueString()),
+		data.Names.DescribePrincipal(ctx, t.PrincipalID.ValueString()), t.DirectoryScopeID.ValueString())
+}
+
+func formatTime(t *time.Time) string {
+	if t == nil {
+		return "no end"
+	}
+	return t.UTC().Format(time.RFC3339)
+}

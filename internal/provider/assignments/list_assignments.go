@@ -1,0 +1,321 @@
+package assignments
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/list"
+	"github.com/hashicorp/terraform-plugin-framework/list/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient"
+	"github.com/pim-as-code/terraform-provider-pim/internal/provider/shared"
+	"github.com/pim-as-code/terraform-provider-pim/internal/validators"
+)
+
+// List resources (Terraform 1.14 and later, `terraform query`): every
+// eligible or active assignment of the tenant, so that what Terraform does
+// not manage can be reviewed and imported (-generate-config-out writes the
+// import blocks and configuration).
+
+var _ list.ListResourceWithConfigure = (*assignmentList)(nil)
+
+// NewEligibleAssignmentList lists pim_eligible_assignment.
+func NewEligibleAssignmentList() list.ListResource {
+	return &assignmentList{res: assignmentResource{kind: pimclient.Eligibility, target: directoryRoleTarget, typeName: "eligible_assignment"}}
+}
+
+// NewActiveAssignmentList lists pim_active_assignment (standing ones:
+// just-in-time activations are not resources).
+func NewActiveAssignmentList() list.ListResource {
+	return &assignmentList{res: assignmentResource{kind: pimclient.Assignment, target: directoryRoleTarget, typeName: "active_assignment"}}
+}
+
+type assignmentList struct {
+	res assignmentResource
+}
+
+// NewGroupEligibleAssignmentList lists pim_group_eligible_assignment.
+func NewGroupEligibleAssignmentList() list.ListResource {
+	return &assignmentList{res: assignmentResource{kind: pimclient.Eligibility, target: groupAccessTarget, typeName: "group_eligible_assignment"}}
+}
+
+// NewGroupActiveAssignmentList lists pim_group_active_assignment.
+func NewGroupActiveAssignmentList() list.ListResource {
+	return &assignmentList{res: assignmentResource{kind: pimclient.Assignment, target: groupAccessTarget, typeName: "group_active_assignment"}}
+}
+
+// groupListConfig is the group lists' configuration.
+type groupListConfig struct {
+	GroupID          types.String `tfsdk:"group_id"`
+	AccessID         types.String `tfsdk:"access_id"`
+	PrincipalID      types.String `tfsdk:"principal_id"`
+	PrincipalType    types.String `tfsdk:"principal_type"`
+	IncludeInherited types.Bool   `tfsdk:"include_inherited"`
+}
+
+type assignmentListConfig struct {
+	RoleDefinitionID types.String `tfsdk:"role_definition_id"`
+	PrincipalID      types.String `tfsdk:"principal_id"`
+	DirectoryScopeID types.String `tfsdk:"directory_scope_id"`
+	PrincipalType    types.String `tfsdk:"principal_type"`
+	IncludeInherited types.Bool   `tfsdk:"include_inherited"`
+}
+
+func (l *assignmentList) Metadata(ctx context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	l.res.Metadata(ctx, req, resp)
+}
+
+func (l *assignmentList) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	l.res.data = shared.ConfiguredData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (l *assignmentList) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
+	if l.res.target.groups {
+		resp.Schema = groupListSchema(l.res.noun())
+		return
+	}
+	noun := l.res.kind.String() + "s"
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Every " + l.res.kind.String() + " of the tenant's directory roles, each named by principal and role, for " +
+			"`terraform query`: review privileged access this configuration does not manage, and with `-generate-config-out` write the " +
+			"`import` blocks and configuration for it. One paged Graph list (and one bulk name lookup) whatever the count.",
+		Attributes: map[string]schema.Attribute{
+			"role_definition_id": schema.StringAttribute{Optional: true, MarkdownDescription: "Only " + noun + " of this role.",
+				Validators: []validator.String{validators.GUID()}},
+			"principal_id": schema.StringAttribute{Optional: true, MarkdownDescription: "Only " + noun + " of this principal.",
+				Validators: []validator.String{validators.GUID()}},
+			"directory_scope_id": schema.StringAttribute{Optional: true, MarkdownDescription: "Only " + noun + " at this scope (`/` for tenant-wide).",
+				Validators: []validator.String{validators.DirectoryScope()}},
+			"principal_type": schema.StringAttribute{Optional: true, MarkdownDescription: "Only " + noun + " of `user`, `group` or `servicePrincipal` principals.",
+				Validators: []validator.String{stringvalidator.OneOf(pimclient.PrincipalUser, pimclient.PrincipalGroup, pimclient.PrincipalServicePrincipal)}},
+			"include_inherited": schema.BoolAttribute{Optional: true, MarkdownDescription: "Also list what users inherit from role-assignable " +
+				"groups. Default `false`: only direct " + noun + ", the ones a configuration can manage."},
+		},
+	}
+}
+
+func (l *assignmentList) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
+	cfg, diags := l.config(ctx, req)
+	if diags.HasError() {
+		stream.Results = list.ListResultsStreamDiagnostics(diags)
+		return
+	}
+	found, details, diags := l.find(ctx, cfg, req.IncludeResource)
+	if diags.HasError() {
+		stream.Results = list.ListResultsStreamDiagnostics(diags)
+		return
+	}
+	stream.Results = func(push func(list.ListResult) bool) {
+		for i, e := range found {
+			if req.Limit > 0 && int64(i) >= req.Limit {
+				return
+			}
+			if !push(l.result(ctx, req, e, details)) {
+				return
+			}
+		}
+	}
+}
+
+// listed is one schedule with the names that describe it.
+type listed struct {
+	sc    *pimclient.Schedule
+	names shared.PrincipalNames
+	role  types.String
+}
+
+// find lists the schedules the configuration asks for and names them; with
+// resources, the newest requests recover justifications and tickets.
+func (l *assignmentList) find(ctx context.Context, cfg *assignmentListConfig, withRequests bool) ([]listed, map[string]*pimclient.ScheduleRequest, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	f := pimclient.Filter{}.Eq("roleDefinitionId", cfg.RoleDefinitionID.ValueString()).
+		Eq("principalId", cfg.PrincipalID.ValueString()).Eq("directoryScopeId", cfg.DirectoryScopeID.ValueString())
+	if !cfg.IncludeInherited.ValueBool() {
+		f = f.Eq("memberType", pimclient.MemberTypeDirect)
+	}
+	svc := l.res.svc()
+	if l.res.target.groups {
+		f = svc.KeyFilter(pimclient.AssignmentKey{PrincipalID: cfg.PrincipalID.ValueString(), RoleDefinitionID: cfg.RoleDefinitionID.ValueString(),
+			DirectoryScopeID: cfg.DirectoryScopeID.ValueString()})
+	}
+	all, err := svc.ListSchedules(ctx, f)
+	if err != nil {
+		shared.AddGraphError(&diags, "Unable to List "+shared.Title(l.res.noun())+"s", "Listing PIM "+l.res.noun()+" schedules", err, "")
+		return nil, nil, diags
+	}
+	ids := make([]string, 0, 2*len(all))
+	for i := range all {
+		ids = append(ids, all[i].PrincipalID, all[i].DirectoryScopeID)
+	}
+	nameOf := l.res.data.Names.EntryNames(ctx, ids, &diags)
+	var out []listed
+	for i := range all {
+		sc := &all[i]
+		if strings.EqualFold(sc.AssignmentType, "Activated") ||
+			(l.res.target.groups && !cfg.IncludeInherited.ValueBool() && !strings.EqualFold(sc.MemberType, pimclient.MemberTypeDirect)) {
+			continue // a just-in-time activation, not a resource; or inherited
+		}
+		names, role := nameOf(sc.PrincipalID, sc.RoleDefinitionID)
+		if l.res.target.groups {
+			role = l.groupName(sc.DirectoryScopeID)
+		}
+		if t := cfg.PrincipalType.ValueString(); t != "" && names.PrincipalType.ValueString() != t {
+			continue
+		}
+		out = append(out, listed{sc: sc, names: names, role: role})
+	}
+	if cfg.PrincipalType.ValueString() != "" && l.res.data.Names.DeniedErr() != nil {
+		diags.AddAttributeError(path.Root("principal_type"), "Principal Type Not Known",
+			"principal_type filters by the principals' directory objects, which these credentials cannot read; grant Directory.Read.All or leave principal_type out.")
+	}
+	if !withRequests || diags.HasError() {
+		return out, nil, diags
+	}
+	reqFilter := pimclient.Filter{}
+	if l.res.target.groups {
+		reqFilter = svc.KeyFilter(pimclient.AssignmentKey{PrincipalID: cfg.PrincipalID.ValueString(), DirectoryScopeID: cfg.DirectoryScopeID.ValueString()})
+	}
+	return out, l.newestRequests(ctx, reqFilter, &diags), diags
+}
+
+// newestRequests maps each key to its newest granted admin request, from
+// one paged list (Graph keeps requests about 45 days).
+func (l *assignmentList) newestRequests(ctx context.Context, f pimclient.Filter, diags *diag.Diagnostics) map[string]*pimclient.ScheduleRequest {
+	reqs, err := l.res.svc().ListRequests(ctx, f)
+	if err != nil {
+		diags.AddWarning("Justifications Not Listed", shared.GraphErrorDetail("Listing schedule requests failed", err, "The listed resources have no justification or ticket."))
+		return nil
+	}
+	out := map[string]*pimclient.ScheduleRequest{}
+	for i := range reqs {
+		q := &reqs[i]
+		switch q.Action {
+		case pimclient.ActionAdminAssign, pimclient.ActionAdminUpdate, pimclient.ActionAdminExtend, pimclient.ActionAdminRenew:
+		default:
+			continue
+		}
+		if q.Status != pimclient.StatusProvisioned && q.Status != pimclient.StatusGranted {
+			continue
+		}
+		k := shared.CacheKey(pimclient.AssignmentKey{PrincipalID: q.PrincipalID, RoleDefinitionID: q.RoleDefinitionID, DirectoryScopeID: q.DirectoryScopeID})
+		if prev := out[k]; prev == nil || (q.CreatedDateTime != nil && prev.CreatedDateTime != nil && !q.CreatedDateTime.Before(*prev.CreatedDateTime)) {
+			out[k] = q
+		}
+	}
+	return out
+}
+
+func (l *assignmentList) result(ctx context.Context, req list.ListRequest, e listed, details map[string]*pimclient.ScheduleRequest) list.ListResult {
+	res := req.NewListResult(ctx)
+	m := l.model(e, details)
+	res.DisplayName = l.displayName(e)
+	res.Diagnostics.Append(res.Identity.Set(ctx, l.res.identityOf(m))...)
+	if req.IncludeResource {
+		res.Diagnostics.Append(l.res.set(ctx, res.Resource, m)...)
+	}
+	return res
+}
+
+// model is the resource as a read after import would leave it, so that the
+// generated configuration plans empty.
+func (l *assignmentList) model(e listed, details map[string]*pimclient.ScheduleRequest) *assignmentModel {
+	sc := e.sc
+	m := &assignmentModel{PrincipalID: types.StringValue(sc.PrincipalID), RoleDefinitionID: types.StringValue(sc.RoleDefinitionID),
+		DirectoryScopeID: types.StringValue(sc.DirectoryScopeID), Justification: types.StringNull(), TicketNumber: types.StringNull(),
+		TicketSystem: types.StringNull(), StartDateTime: timetypes.NewRFC3339Null(), PrincipalNames: e.names, RoleDisplayName: e.role,
+		AllowProtectedChange: types.BoolNull(),
+		Timeouts:             timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{"create": types.StringType, "update": types.StringType, "delete": types.StringType})}}
+	m.setComputed(sc)
+	m.EndDateTime, m.Duration = expirationFromAPI(timetypes.NewRFC3339Null(), types.StringNull(), sc)
+	if q := details[shared.CacheKey(m.key())]; q != nil {
+		m.Justification = shared.StringOrNull(q.Justification)
+		if q.TicketInfo != nil {
+			m.TicketNumber, m.TicketSystem = shared.StringOrNull(q.TicketInfo.TicketNumber), shared.StringOrNull(q.TicketInfo.TicketSystem)
+		}
+	}
+	return m
+}
+
+// displayName says who holds which role where, until when:
+// `Alice Analyst (alice@contoso.example): User Administrator at /, permanent`.
+func (l *assignmentList) displayName(e listed) string {
+	who := e.names.PrincipalDisplayName.ValueString()
+	switch {
+	case who == "":
+		who = e.sc.PrincipalID
+	case e.names.PrincipalUserPrincipalName.ValueString() != "":
+		who += " (" + e.names.PrincipalUserPrincipalName.ValueString() + ")"
+	default:
+		who += " (" + e.names.PrincipalType.ValueString() + ")"
+	}
+	role := e.role.ValueString()
+	if role == "" {
+		role = e.sc.RoleDefinitionID
+	}
+	until := "permanent"
+	if end := e.sc.EndDateTime(); end != nil {
+		until = "until " + end.UTC().Format("2006-01-02T15:04:05Z")
+	}
+	s := fmt.Sprintf("%s: %s at %s, %s", who, role, e.sc.DirectoryScopeID, until)
+	if l.res.target.groups {
+		s = fmt.Sprintf("%s: %s of %s, %s", who, e.sc.RoleDefinitionID, role, until)
+	}
+	if !strings.EqualFold(e.sc.MemberType, pimclient.MemberTypeDirect) && e.sc.MemberType != "" {
+		s += " (inherited from a group)"
+	}
+	return s
+}
+
+// config reads the list's configuration into the shared shape; the group
+// lists need a group or a principal (Graph refuses a list without one).
+func (l *assignmentList) config(ctx context.Context, req list.ListRequest) (*assignmentListConfig, diag.Diagnostics) {
+	var cfg assignmentListConfig
+	if !l.res.target.groups {
+		diags := req.Config.Get(ctx, &cfg)
+		return &cfg, diags
+	}
+	var g groupListConfig
+	diags := req.Config.Get(ctx, &g)
+	cfg = assignmentListConfig{RoleDefinitionID: g.AccessID, DirectoryScopeID: g.GroupID, PrincipalID: g.PrincipalID,
+		PrincipalType: g.PrincipalType, IncludeInherited: g.IncludeInherited}
+	if g.GroupID.ValueString() == "" && g.PrincipalID.ValueString() == "" {
+		diags.AddError("Group Or Principal Required", "PIM for Groups lists a group's or a principal's assignments: set group_id or principal_id.")
+	}
+	return &cfg, diags
+}
+
+func (l *assignmentList) groupName(id string) types.String {
+	if obj, known := l.res.data.Names.Principal(id); known && obj != nil {
+		return types.StringValue(obj.DisplayName)
+	}
+	return types.StringNull()
+}
+
+func groupListSchema(noun string) schema.Schema {
+	return schema.Schema{
+		MarkdownDescription: "The " + noun + "s of a group, or of a principal across groups, named, for `terraform query`. Graph lists " +
+			"PIM for Groups per group or per principal, so one of `group_id` and `principal_id` is required.",
+		Attributes: map[string]schema.Attribute{
+			"group_id": schema.StringAttribute{Optional: true, MarkdownDescription: "The group.",
+				Validators: []validator.String{validators.GUID()}},
+			"principal_id": schema.StringAttribute{Optional: true, MarkdownDescription: "The principal.",
+				Validators: []validator.String{validators.GUID()}},
+			"access_id": schema.StringAttribute{Optional: true, MarkdownDescription: "Only `member` or only `owner`.",
+				Validators: []validator.String{stringvalidator.OneOf(shared.AccessMember, shared.AccessOwner)}},
+			"principal_type": schema.StringAttribute{Optional: true, MarkdownDescription: "Only `user` or only `group` principals.",
+				Validators: []validator.String{stringvalidator.OneOf(pimclient.PrincipalUser, pimclient.PrincipalGroup)}},
+			"include_inherited": schema.BoolAttribute{Optional: true, MarkdownDescription: "Also list what members of a group that holds " +
+				"the access inherit. Default `false`."},
+		},
+	}
+}

@@ -1,0 +1,66 @@
+package assignments
+
+import (
+	"context"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/pim-as-code/terraform-provider-pim/internal/emulator"
+	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient"
+	"github.com/pim-as-code/terraform-provider-pim/internal/provider/settings"
+	"github.com/pim-as-code/terraform-provider-pim/internal/provider/shared"
+)
+
+// Terraform refreshes before destroy, so acceptance tests cannot reach a
+// Delete of an assignment that is already gone (removed between refresh and
+// apply, or expired meanwhile). This calls Delete directly.
+func TestDeleteOfMissingAssignmentSucceeds(t *testing.T) {
+	for _, newRes := range []func() resource.Resource{NewEligibleAssignmentResource, NewActiveAssignmentResource} {
+		r := newRes().(*assignmentResource)
+		t.Run(r.typeName, func(t *testing.T) {
+			ctx := context.Background()
+			clock := emulator.NewFakeClock(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
+			srv, err := emulator.New(emulator.Options{Clock: clock, Tokens: map[string]emulator.Identity{"t": {PrincipalID: emulator.AdminID}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			hs := httptest.NewServer(srv)
+			defer hs.Close()
+			client, err := pimclient.New(pimclient.Options{BaseURL: hs.URL + "/v1.0", TokenSource: pimclient.StaticToken("t")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.data = &shared.ProviderData{Client: client, Clock: clock, Poll: time.Second, Policies: shared.NewPolicyCache(settings.FetchLimits), Schedules: shared.NewScheduleCache(client, nil), Names: shared.NewDirectoryNames(client)}
+
+			var sch resource.SchemaResponse
+			r.Schema(ctx, resource.SchemaRequest{}, &sch)
+			state := tfsdk.State{Schema: sch.Schema}
+			diags := state.Set(ctx, &assignmentModel{
+				ID: types.StringValue("gone"), PrincipalID: types.StringValue(emulator.AliceID),
+				RoleDefinitionID: types.StringValue(emulator.RoleGlobalReader), DirectoryScopeID: types.StringValue("/"),
+				Justification: types.StringNull(), TicketNumber: types.StringNull(), TicketSystem: types.StringNull(),
+				StartDateTime: timetypes.NewRFC3339Null(), EndDateTime: timetypes.NewRFC3339Null(), Duration: types.StringNull(),
+				Status: types.StringValue("Provisioned"),
+				Timeouts: timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{
+					"create": types.StringType, "update": types.StringType, "delete": types.StringType,
+				})},
+			})
+			if diags.HasError() {
+				t.Fatal(diags)
+			}
+			resp := resource.DeleteResponse{State: state}
+			r.Delete(ctx, resource.DeleteRequest{State: state}, &resp)
+			if resp.Diagnostics.HasError() {
+				t.Fatalf("Delete of a missing assignment failed: %v", resp.Diagnostics)
+			}
+		})
+	}
+}
