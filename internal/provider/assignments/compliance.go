@@ -29,10 +29,10 @@ func (r *assignmentResource) warnNoncompliant(ctx context.Context, state *assign
 	}
 	what := fmt.Sprintf("The %s %s", r.noun(), r.describeKey(ctx, state))
 	fix := fmt.Sprintf("Graph keeps existing assignments when a setting is tightened, so nothing else reports this. Set duration (at most %s) "+
-		"or end_date_time on this resource to bring it within the setting, or loosen the %s.", l.MaximumDuration, r.target.settingType)
+		"or end_date_time on this resource to bring it within the setting, or loosen the %s.", l.MaximumDuration, r.target.names().settingType)
 	end := sc.EndDateTime()
 	if end == nil {
-		diags.AddWarning(shared.Title(r.noun())+" Breaks Its "+shared.Title(r.target.settingNoun),
+		diags.AddWarning(shared.Title(r.noun())+" Breaks Its "+shared.Title(r.target.names().settingNoun),
 			fmt.Sprintf("%s is permanent, but its PIM setting no longer allows permanent %ss (%s.allow_permanent = false, rule %s). %s",
 				what, r.noun(), block, rule, fix))
 		return
@@ -42,7 +42,7 @@ func (r *assignmentResource) warnNoncompliant(ctx context.Context, state *assign
 		return
 	}
 	if start := *sc.ScheduleInfo.StartDateTime; end.After(limit.AddTo(start)) {
-		diags.AddWarning(shared.Title(r.noun())+" Breaks Its "+shared.Title(r.target.settingNoun),
+		diags.AddWarning(shared.Title(r.noun())+" Breaks Its "+shared.Title(r.target.names().settingNoun),
 			fmt.Sprintf("%s lasts from %s to %s, longer than its PIM setting allows (%s.maximum_duration = %s, rule %s). %s",
 				what, start.UTC().Format(time.RFC3339), end.UTC().Format(time.RFC3339), block, l.MaximumDuration, rule, fix))
 	}

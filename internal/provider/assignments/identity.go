@@ -6,11 +6,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/pim-as-code/terraform-provider-pim/internal/provider/shared"
-	"github.com/pim-as-code/terraform-provider-pim/internal/validators"
 )
 
 // Resource identity (Terraform 1.12 and later): what names an assignment or
@@ -37,82 +33,36 @@ type groupAssignmentIdentity struct {
 }
 
 func (r *assignmentResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
-	if r.target.groups {
-		resp.IdentitySchema = identityschema.Schema{Attributes: map[string]identityschema.Attribute{
-			"group_id":     identityschema.StringAttribute{RequiredForImport: true, Description: "Object id of the group."},
-			"access_id":    identityschema.StringAttribute{RequiredForImport: true, Description: "`member` or `owner`."},
-			"principal_id": identityschema.StringAttribute{RequiredForImport: true, Description: "Object id of the principal."},
-		}}
-		return
-	}
-	resp.IdentitySchema = identityschema.Schema{Attributes: map[string]identityschema.Attribute{
-		"directory_scope_id": identityschema.StringAttribute{OptionalForImport: true, Description: "Scope of the assignment; `/` (the tenant) when omitted."},
-		"role_definition_id": identityschema.StringAttribute{RequiredForImport: true, Description: "Id of the directory role definition."},
-		"principal_id":       identityschema.StringAttribute{RequiredForImport: true, Description: "Object id of the principal."},
-	}}
-}
-
-func (m *assignmentModel) identity() assignmentIdentity {
-	return assignmentIdentity{DirectoryScopeID: m.DirectoryScopeID, RoleDefinitionID: m.RoleDefinitionID, PrincipalID: m.PrincipalID}
+	resp.IdentitySchema = r.target.identitySchema()
 }
 
 // identityOf is the identity of an assignment in the resource's shape.
-func (r *assignmentResource) identityOf(m *assignmentModel) any {
-	if r.target.groups {
-		return groupAssignmentIdentity{GroupID: m.DirectoryScopeID, AccessID: m.RoleDefinitionID, PrincipalID: m.PrincipalID}
-	}
-	return m.identity()
-}
+func (r *assignmentResource) identityOf(m *assignmentModel) any { return r.target.identityOf(m) }
 
 // importIdentity starts an import from an `identity` block: the identity's
 // attributes become the state's key, checked as the string form is.
 func (r *assignmentResource) importIdentity(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	var key [3]string // scope or group, role or access, principal
-	if r.target.groups {
-		var id groupAssignmentIdentity
-		resp.Diagnostics.Append(req.Identity.Get(ctx, &id)...)
-		key = [3]string{id.GroupID.ValueString(), id.AccessID.ValueString(), id.PrincipalID.ValueString()}
-	} else {
-		var id assignmentIdentity
-		resp.Diagnostics.Append(req.Identity.Get(ctx, &id)...)
-		key = [3]string{id.DirectoryScopeID.ValueString(), id.RoleDefinitionID.ValueString(), id.PrincipalID.ValueString()}
-		if key[0] == "" {
-			key[0] = "/"
-		}
-	}
+	key, diags := r.target.identityKey(ctx, req.Identity) // scope or group, role or access, principal
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !r.validKey(key) {
+	if !r.target.validKey(key) {
 		resp.Diagnostics.AddError("Invalid Import Identity", fmt.Sprintf("The identity's %s, %s and principal_id are not valid (got %q, %q, %q): "+
-			"object ids are GUIDs%s.", r.target.scopeAttr, r.target.roleAttr, key[0], key[1], key[2], r.keyHint()))
+			"object ids are GUIDs%s.", r.target.names().scopeAttr, r.target.names().roleAttr, key[0], key[1], key[2], r.target.keyHint()))
 		return
 	}
 	r.setKey(ctx, key, resp)
-	m := assignmentModel{DirectoryScopeID: types.StringValue(key[0]), RoleDefinitionID: types.StringValue(key[1]), PrincipalID: types.StringValue(key[2])}
+	m := assignmentModel{DirectoryScopeID: types.StringValue(key[0]), RoleDefinitionID: types.StringValue(key[1])}
+	m.PrincipalID = types.StringValue(key[2])
 	resp.Diagnostics.Append(resp.Identity.Set(ctx, r.identityOf(&m))...)
-}
-
-// validKey checks a natural key (scope or group, role or access, principal).
-func (r *assignmentResource) validKey(key [3]string) bool {
-	if r.target.groups {
-		return validators.IsGUID(key[0]) && (key[1] == shared.AccessMember || key[1] == shared.AccessOwner) && validators.IsGUID(key[2])
-	}
-	return validators.ValidDirectoryScope(key[0]) && validators.IsGUID(key[1]) && validators.IsGUID(key[2])
-}
-
-func (r *assignmentResource) keyHint() string {
-	if r.target.groups {
-		return "; access_id is member or owner"
-	}
-	return "; directory_scope_id is \"/\" or a directory object path"
 }
 
 // setKey puts a natural key into the imported state. Ids are kept as given:
 // Graph compares them case-insensitively, and the configuration's spelling
 // must match or the plan would replace.
 func (r *assignmentResource) setKey(ctx context.Context, key [3]string, resp *resource.ImportStateResponse) {
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(r.target.scopeAttr), key[0])...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(r.target.roleAttr), key[1])...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(r.target.names().scopeAttr), key[0])...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(r.target.names().roleAttr), key[1])...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("principal_id"), key[2])...)
 }

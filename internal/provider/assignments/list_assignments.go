@@ -2,24 +2,19 @@ package assignments
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
-	"github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient"
 	"github.com/pim-as-code/terraform-provider-pim/internal/provider/shared"
-	"github.com/pim-as-code/terraform-provider-pim/internal/validators"
 )
 
 // List resources (Terraform 1.14 and later, `terraform query`): every
@@ -55,13 +50,6 @@ func NewGroupActiveAssignmentList() list.ListResource {
 }
 
 // groupListConfig is the group lists' configuration.
-type groupListConfig struct {
-	GroupID          types.String `tfsdk:"group_id"`
-	AccessID         types.String `tfsdk:"access_id"`
-	PrincipalID      types.String `tfsdk:"principal_id"`
-	PrincipalType    types.String `tfsdk:"principal_type"`
-	IncludeInherited types.Bool   `tfsdk:"include_inherited"`
-}
 
 type assignmentListConfig struct {
 	RoleDefinitionID types.String `tfsdk:"role_definition_id"`
@@ -80,28 +68,7 @@ func (l *assignmentList) Configure(_ context.Context, req resource.ConfigureRequ
 }
 
 func (l *assignmentList) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
-	if l.res.target.groups {
-		resp.Schema = groupListSchema(l.res.noun())
-		return
-	}
-	noun := l.res.kind.String() + "s"
-	resp.Schema = schema.Schema{
-		MarkdownDescription: "Every " + l.res.kind.String() + " of the tenant's directory roles, each named by principal and role, for " +
-			"`terraform query`: review privileged access this configuration does not manage, and with `-generate-config-out` write the " +
-			"`import` blocks and configuration for it. One paged Graph list (and one bulk name lookup) whatever the count.",
-		Attributes: map[string]schema.Attribute{
-			"role_definition_id": schema.StringAttribute{Optional: true, MarkdownDescription: "Only " + noun + " of this role.",
-				Validators: []validator.String{validators.GUID()}},
-			"principal_id": schema.StringAttribute{Optional: true, MarkdownDescription: "Only " + noun + " of this principal.",
-				Validators: []validator.String{validators.GUID()}},
-			"directory_scope_id": schema.StringAttribute{Optional: true, MarkdownDescription: "Only " + noun + " at this scope (`/` for tenant-wide).",
-				Validators: []validator.String{validators.DirectoryScope()}},
-			"principal_type": schema.StringAttribute{Optional: true, MarkdownDescription: "Only " + noun + " of `user`, `group` or `servicePrincipal` principals.",
-				Validators: []validator.String{stringvalidator.OneOf(pimclient.PrincipalUser, pimclient.PrincipalGroup, pimclient.PrincipalServicePrincipal)}},
-			"include_inherited": schema.BoolAttribute{Optional: true, MarkdownDescription: "Also list what users inherit from role-assignable " +
-				"groups. Default `false`: only direct " + noun + ", the ones a configuration can manage."},
-		},
-	}
+	resp.Schema = l.res.target.listSchema(l.res.kind, l.res.noun())
 }
 
 func (l *assignmentList) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
@@ -144,10 +111,7 @@ func (l *assignmentList) find(ctx context.Context, cfg *assignmentListConfig, wi
 		f = f.Eq("memberType", pimclient.MemberTypeDirect)
 	}
 	svc := l.res.svc()
-	if l.res.target.groups {
-		f = svc.KeyFilter(pimclient.AssignmentKey{PrincipalID: cfg.PrincipalID.ValueString(), RoleDefinitionID: cfg.RoleDefinitionID.ValueString(),
-			DirectoryScopeID: cfg.DirectoryScopeID.ValueString()})
-	}
+	f, reqFilter := l.res.target.listFilters(svc, cfg, f)
 	all, err := svc.ListSchedules(ctx, f)
 	if err != nil {
 		shared.AddGraphError(&diags, "Unable to List "+shared.Title(l.res.noun())+"s", "Listing PIM "+l.res.noun()+" schedules", err, "")
@@ -162,13 +126,11 @@ func (l *assignmentList) find(ctx context.Context, cfg *assignmentListConfig, wi
 	for i := range all {
 		sc := &all[i]
 		if strings.EqualFold(sc.AssignmentType, "Activated") ||
-			(l.res.target.groups && !cfg.IncludeInherited.ValueBool() && !strings.EqualFold(sc.MemberType, pimclient.MemberTypeDirect)) {
+			l.res.target.skipListed(sc, cfg) {
 			continue // a just-in-time activation, not a resource; or inherited
 		}
 		names, role := nameOf(sc.PrincipalID, sc.RoleDefinitionID)
-		if l.res.target.groups {
-			role = l.groupName(sc.DirectoryScopeID)
-		}
+		role = l.res.target.listedTarget(l, sc, role)
 		if t := cfg.PrincipalType.ValueString(); t != "" && names.PrincipalType.ValueString() != t {
 			continue
 		}
@@ -180,10 +142,6 @@ func (l *assignmentList) find(ctx context.Context, cfg *assignmentListConfig, wi
 	}
 	if !withRequests || diags.HasError() {
 		return out, nil, diags
-	}
-	reqFilter := pimclient.Filter{}
-	if l.res.target.groups {
-		reqFilter = svc.KeyFilter(pimclient.AssignmentKey{PrincipalID: cfg.PrincipalID.ValueString(), DirectoryScopeID: cfg.DirectoryScopeID.ValueString()})
 	}
 	return out, l.newestRequests(ctx, reqFilter, &diags), diags
 }
@@ -230,11 +188,11 @@ func (l *assignmentList) result(ctx context.Context, req list.ListRequest, e lis
 // generated configuration plans empty.
 func (l *assignmentList) model(e listed, details map[string]*pimclient.ScheduleRequest) *assignmentModel {
 	sc := e.sc
-	m := &assignmentModel{PrincipalID: types.StringValue(sc.PrincipalID), RoleDefinitionID: types.StringValue(sc.RoleDefinitionID),
-		DirectoryScopeID: types.StringValue(sc.DirectoryScopeID), Justification: types.StringNull(), TicketNumber: types.StringNull(),
-		TicketSystem: types.StringNull(), StartDateTime: timetypes.NewRFC3339Null(), PrincipalNames: e.names, RoleDisplayName: e.role,
-		AllowProtectedChange: types.BoolNull(),
-		Timeouts:             timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{"create": types.StringType, "update": types.StringType, "delete": types.StringType})}}
+	m := &assignmentModel{RoleDefinitionID: types.StringValue(sc.RoleDefinitionID), DirectoryScopeID: types.StringValue(sc.DirectoryScopeID),
+		RoleDisplayName: e.role, ScheduleFields: ScheduleFields{PrincipalID: types.StringValue(sc.PrincipalID), Justification: types.StringNull(),
+			TicketNumber: types.StringNull(), TicketSystem: types.StringNull(), StartDateTime: timetypes.NewRFC3339Null(), PrincipalNames: e.names,
+			AllowProtectedChange: types.BoolNull(),
+			Timeouts:             timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{"create": types.StringType, "update": types.StringType, "delete": types.StringType})}}}
 	m.setComputed(sc)
 	m.EndDateTime, m.Duration = expirationFromAPI(timetypes.NewRFC3339Null(), types.StringNull(), sc)
 	if q := details[shared.CacheKey(m.key())]; q != nil {
@@ -266,32 +224,16 @@ func (l *assignmentList) displayName(e listed) string {
 	if end := e.sc.EndDateTime(); end != nil {
 		until = "until " + end.UTC().Format("2006-01-02T15:04:05Z")
 	}
-	s := fmt.Sprintf("%s: %s at %s, %s", who, role, e.sc.DirectoryScopeID, until)
-	if l.res.target.groups {
-		s = fmt.Sprintf("%s: %s of %s, %s", who, e.sc.RoleDefinitionID, role, until)
-	}
+	s := l.res.target.describeListed(who, role, until, e.sc)
 	if !strings.EqualFold(e.sc.MemberType, pimclient.MemberTypeDirect) && e.sc.MemberType != "" {
 		s += " (inherited from a group)"
 	}
 	return s
 }
 
-// config reads the list's configuration into the shared shape; the group
-// lists need a group or a principal (Graph refuses a list without one).
+// config reads the list's configuration into the shared shape.
 func (l *assignmentList) config(ctx context.Context, req list.ListRequest) (*assignmentListConfig, diag.Diagnostics) {
-	var cfg assignmentListConfig
-	if !l.res.target.groups {
-		diags := req.Config.Get(ctx, &cfg)
-		return &cfg, diags
-	}
-	var g groupListConfig
-	diags := req.Config.Get(ctx, &g)
-	cfg = assignmentListConfig{RoleDefinitionID: g.AccessID, DirectoryScopeID: g.GroupID, PrincipalID: g.PrincipalID,
-		PrincipalType: g.PrincipalType, IncludeInherited: g.IncludeInherited}
-	if g.GroupID.ValueString() == "" && g.PrincipalID.ValueString() == "" {
-		diags.AddError("Group Or Principal Required", "PIM for Groups lists a group's or a principal's assignments: set group_id or principal_id.")
-	}
-	return &cfg, diags
+	return l.res.target.listConfig(ctx, req.Config)
 }
 
 func (l *assignmentList) groupName(id string) types.String {
@@ -299,23 +241,4 @@ func (l *assignmentList) groupName(id string) types.String {
 		return types.StringValue(obj.DisplayName)
 	}
 	return types.StringNull()
-}
-
-func groupListSchema(noun string) schema.Schema {
-	return schema.Schema{
-		MarkdownDescription: "The " + noun + "s of a group, or of a principal across groups, named, for `terraform query`. Graph lists " +
-			"PIM for Groups per group or per principal, so one of `group_id` and `principal_id` is required.",
-		Attributes: map[string]schema.Attribute{
-			"group_id": schema.StringAttribute{Optional: true, MarkdownDescription: "The group.",
-				Validators: []validator.String{validators.GUID()}},
-			"principal_id": schema.StringAttribute{Optional: true, MarkdownDescription: "The principal.",
-				Validators: []validator.String{validators.GUID()}},
-			"access_id": schema.StringAttribute{Optional: true, MarkdownDescription: "Only `member` or only `owner`.",
-				Validators: []validator.String{stringvalidator.OneOf(shared.AccessMember, shared.AccessOwner)}},
-			"principal_type": schema.StringAttribute{Optional: true, MarkdownDescription: "Only `user` or only `group` principals.",
-				Validators: []validator.String{stringvalidator.OneOf(pimclient.PrincipalUser, pimclient.PrincipalGroup)}},
-			"include_inherited": schema.BoolAttribute{Optional: true, MarkdownDescription: "Also list what members of a group that holds " +
-				"the access inherit. Default `false`."},
-		},
-	}
 }

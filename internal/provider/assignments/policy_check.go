@@ -21,7 +21,7 @@ func (r *assignmentResource) checkPolicy(ctx context.Context, plan *assignmentMo
 	}
 	limits, planned, err := r.data.Policies.Get(ctx, r.data.Client, r.policyRef(plan))
 	if err != nil {
-		diags.AddWarning(shared.Title(r.target.settingNoun)+" Not Checked",
+		diags.AddWarning(shared.Title(r.target.names().settingNoun)+" Not Checked",
 			shared.GraphErrorDetail("Reading the PIM policy of "+r.describeTarget(ctx, plan)+" to check this "+r.noun()+" at plan time failed", err,
 				"The plan goes on; Graph checks the policy again at apply time."))
 		return
@@ -29,10 +29,10 @@ func (r *assignmentResource) checkPolicy(ctx context.Context, plan *assignmentMo
 	l, block, expRule := limits.ForKind(r.kind)
 	role := r.describeTarget(ctx, plan)
 	source := "The current PIM setting of " + role
-	hint := " If a " + r.target.settingType + " in this configuration changes this limit, reference it (" + r.target.settingRef +
+	hint := " If a " + r.target.names().settingType + " in this configuration changes this limit, reference it (" + r.target.names().settingRef +
 		") so the check uses the planned setting."
 	if planned {
-		source = "The planned " + r.target.settingType + " of " + role
+		source = "The planned " + r.target.names().settingType + " of " + role
 		hint = ""
 	}
 	permanent := plan.EndDateTime.IsNull() && plan.Duration.IsNull()

@@ -52,26 +52,33 @@ const (
 // pim_active_assignment; kind selects the Graph collections.
 type assignmentResource struct {
 	kind        pimclient.Kind
-	target      *assignmentTarget
+	target      surface
 	typeName    string
 	description string
 	data        *shared.ProviderData
 }
 
 type assignmentModel struct {
-	ID               types.String      `tfsdk:"id"`
-	PrincipalID      types.String      `tfsdk:"principal_id"`
-	RoleDefinitionID types.String      `tfsdk:"role_definition_id"`
-	DirectoryScopeID types.String      `tfsdk:"directory_scope_id"`
-	Justification    types.String      `tfsdk:"justification"`
-	TicketNumber     types.String      `tfsdk:"ticket_number"`
-	TicketSystem     types.String      `tfsdk:"ticket_system"`
-	StartDateTime    timetypes.RFC3339 `tfsdk:"start_date_time"`
-	EndDateTime      timetypes.RFC3339 `tfsdk:"end_date_time"`
-	Duration         types.String      `tfsdk:"duration"`
-	Status           types.String      `tfsdk:"status"`
+	ScheduleFields
+	RoleDefinitionID types.String `tfsdk:"role_definition_id"`
+	DirectoryScopeID types.String `tfsdk:"directory_scope_id"`
+	RoleDisplayName  types.String `tfsdk:"role_display_name"`
+}
+
+// ScheduleFields are what every assignment resource has, whatever surface it
+// grants on: who, the schedule, its justification and ticket, and the
+// principal's names.
+type ScheduleFields struct {
+	ID            types.String      `tfsdk:"id"`
+	PrincipalID   types.String      `tfsdk:"principal_id"`
+	Justification types.String      `tfsdk:"justification"`
+	TicketNumber  types.String      `tfsdk:"ticket_number"`
+	TicketSystem  types.String      `tfsdk:"ticket_system"`
+	StartDateTime timetypes.RFC3339 `tfsdk:"start_date_time"`
+	EndDateTime   timetypes.RFC3339 `tfsdk:"end_date_time"`
+	Duration      types.String      `tfsdk:"duration"`
+	Status        types.String      `tfsdk:"status"`
 	shared.PrincipalNames
-	RoleDisplayName      types.String   `tfsdk:"role_display_name"`
 	AllowProtectedChange types.Bool     `tfsdk:"allow_protected_principal_change"`
 	Timeouts             timeouts.Value `tfsdk:"timeouts"`
 }
@@ -286,7 +293,7 @@ func (r *assignmentResource) Read(ctx context.Context, req resource.ReadRequest,
 		sc, err := r.svc().GetSchedule(ctx, state.ID.ValueString())
 		if pimclient.IsNotFound(err) {
 			resp.Diagnostics.AddError("Cannot Import "+shared.Title(r.noun()),
-				fmt.Sprintf("No %s schedule with id %q exists. Import by schedule id or by %q.", r.noun(), state.ID.ValueString(), r.target.importForm))
+				fmt.Sprintf("No %s schedule with id %q exists. Import by schedule id or by %q.", r.noun(), state.ID.ValueString(), r.target.names().importForm))
 			return
 		}
 		if err != nil {
@@ -488,22 +495,17 @@ func (r *assignmentResource) ImportState(ctx context.Context, req resource.Impor
 	}
 	id := strings.TrimSpace(req.ID)
 	switch parts := strings.Split(id, "|"); {
-	case len(parts) == 3 && r.validKey([3]string(parts)):
+	case len(parts) == 3 && r.target.validKey([3]string(parts)):
 		r.setKey(ctx, [3]string(parts), resp)
 	case strings.Contains(id, "|"), id == "":
 		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("Expected %q (for example %q) or a schedule id; got %q.",
-			r.target.importForm, r.importExample(), id))
+			r.target.names().importForm, r.importExample(), id))
 	default:
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	}
 }
 
-func (r *assignmentResource) importExample() string {
-	if r.target.groups {
-		return "<group object id>|member|<principal object id>"
-	}
-	return "/|62e90394-69f5-4237-9190-012177145e10|<principal object id>"
-}
+func (r *assignmentResource) importExample() string { return r.target.importExample() }
 
 // waitOutLag reads again, a poll interval apart, a schedule this provider
 // wrote moments ago and did not find: Graph answers a write before every

@@ -44,14 +44,15 @@ func TestDeleteOfMissingAssignmentSucceeds(t *testing.T) {
 			r.Schema(ctx, resource.SchemaRequest{}, &sch)
 			state := tfsdk.State{Schema: sch.Schema}
 			diags := state.Set(ctx, &assignmentModel{
-				ID: types.StringValue("gone"), PrincipalID: types.StringValue(emulator.AliceID),
 				RoleDefinitionID: types.StringValue(emulator.RoleGlobalReader), DirectoryScopeID: types.StringValue("/"),
-				Justification: types.StringNull(), TicketNumber: types.StringNull(), TicketSystem: types.StringNull(),
-				StartDateTime: timetypes.NewRFC3339Null(), EndDateTime: timetypes.NewRFC3339Null(), Duration: types.StringNull(),
-				Status: types.StringValue("Provisioned"),
-				Timeouts: timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{
-					"create": types.StringType, "update": types.StringType, "delete": types.StringType,
-				})},
+				ScheduleFields: ScheduleFields{ID: types.StringValue("gone"), PrincipalID: types.StringValue(emulator.AliceID),
+					Justification: types.StringNull(), TicketNumber: types.StringNull(), TicketSystem: types.StringNull(),
+					StartDateTime: timetypes.NewRFC3339Null(), EndDateTime: timetypes.NewRFC3339Null(), Duration: types.StringNull(),
+					Status: types.StringValue("Provisioned"),
+					Timeouts: timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{
+						"create": types.StringType, "update": types.StringType, "delete": types.StringType,
+					})},
+				},
 			})
 			if diags.HasError() {
 				t.Fatal(diags)

@@ -9,18 +9,16 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient"
-	"github.com/pim-as-code/terraform-provider-pim/internal/provider/shared"
 	"github.com/pim-as-code/terraform-provider-pim/internal/validators"
 )
 
 // assignmentSchema is shared by pim_eligible_assignment and
 // pim_active_assignment: the two differ only in what the assignment grants.
-func assignmentSchema(ctx context.Context, kind pimclient.Kind, target *assignmentTarget, description string) schema.Schema {
+func assignmentSchema(ctx context.Context, kind pimclient.Kind, target surface, description string) schema.Schema {
 	noun := "eligibility"
 	if kind == pimclient.Assignment {
 		noun = "active assignment"
@@ -105,49 +103,18 @@ func nameAttribute(desc string) schema.StringAttribute {
 		PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}}
 }
 
-func principalDescription(kind pimclient.Kind, target *assignmentTarget, noun string) string {
-	if target.groups {
-		return "Object id of the user or group that receives the " + noun + "."
-	}
-	if kind == pimclient.Assignment {
-		return "Object id of the user, role-assignable group or service principal that receives the " + noun + "."
-	}
-	return "Object id of the user or role-assignable group that receives the " + noun + " (Microsoft Entra gives service principals " +
-		"active assignments only)."
-}
-
 // keyAttributes are the attributes of the key: who, and which role at which
 // scope, or which access to which group. Changing any replaces the resource.
-func keyAttributes(kind pimclient.Kind, target *assignmentTarget, noun string) map[string]schema.Attribute {
+func keyAttributes(kind pimclient.Kind, target surface, noun string) map[string]schema.Attribute {
 	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
-	attrs := map[string]schema.Attribute{
-		"principal_id": schema.StringAttribute{
-			Required: true,
-			MarkdownDescription: principalDescription(kind, target, noun) + " A principal that does not exist fails the plan on this attribute. " +
-				"To name principals instead of copying ids, use the `pim_principal` or `pim_principals` data source. " +
-				"Changing it replaces the resource.",
-			Validators:    []validator.String{validators.GUID()},
-			PlanModifiers: replace,
-		},
+	attrs := target.keyAttributes(replace)
+	attrs["principal_id"] = schema.StringAttribute{
+		Required: true,
+		MarkdownDescription: target.principalDescription(kind, noun) + " A principal that does not exist fails the plan on this attribute. " +
+			"To name principals instead of copying ids, use the `pim_principal` or `pim_principals` data source. " +
+			"Changing it replaces the resource.",
+		Validators:    []validator.String{validators.GUID()},
+		PlanModifiers: replace,
 	}
-	if target.groups {
-		attrs["group_id"] = schema.StringAttribute{Required: true, PlanModifiers: replace, Validators: []validator.String{validators.GUID()},
-			MarkdownDescription: "Object id of the group whose membership or ownership this grants (a security or Microsoft 365 group; " +
-				"dynamic and on-premises-synchronised groups cannot be managed by PIM). Changing it replaces the resource."}
-		attrs["access_id"] = schema.StringAttribute{Required: true, PlanModifiers: replace,
-			Validators:          []validator.String{stringvalidator.OneOf(shared.AccessMember, shared.AccessOwner)},
-			MarkdownDescription: "`member` or `owner`. Changing it replaces the resource."}
-		attrs["group_display_name"] = nameAttribute("Display name of the group.")
-		return attrs
-	}
-	attrs["role_definition_id"] = schema.StringAttribute{Required: true, PlanModifiers: replace, Validators: []validator.String{validators.GUID()},
-		MarkdownDescription: "Id of the directory role definition (for built-in roles, the template id such as " +
-			"`62e90394-69f5-4237-9190-012177145e10` for Global Administrator; see the `pim_role_definition` data source). " +
-			"Changing it replaces the resource."}
-	attrs["directory_scope_id"] = schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString("/"), PlanModifiers: replace,
-		Validators: []validator.String{validators.DirectoryScope()},
-		MarkdownDescription: "Where the role applies: `/` for the whole tenant (default), `/administrativeUnits/{id}` for an " +
-			"administrative unit, or `/{objectId}` for one object. Changing it replaces the resource."}
-	attrs["role_display_name"] = nameAttribute("Display name of the role, such as `Global Administrator`.")
 	return attrs
 }

@@ -21,7 +21,9 @@ var _ list.ListResourceWithConfigure = (*roleSettingList)(nil)
 
 // NewRoleSettingList lists pim_role_setting: by default the roles whose
 // PIM setting differs from the documented defaults, the ones worth managing.
-func NewRoleSettingList() list.ListResource { return &roleSettingList{} }
+func NewRoleSettingList() list.ListResource {
+	return &roleSettingList{res: roleSettingResource{subject: directoryRole{}}}
+}
 
 type roleSettingList struct {
 	res roleSettingResource

@@ -39,7 +39,7 @@ func TestPolicyCacheIsRefreshedAfterARoleSettingApply(t *testing.T) {
 	want.RoleDefinitionID = types.StringValue(role)
 	want.EligibleAssignment.AllowPermanent = false
 	var diags diag.Diagnostics
-	(&roleSettingResource{data: data}).apply(ctx, &want, &diags)
+	(&roleSettingResource{subject: directoryRole{}, data: data}).apply(ctx, &want, &diags)
 	if diags.HasError() {
 		t.Fatal(diags)
 	}

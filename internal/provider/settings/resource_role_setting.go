@@ -15,7 +15,6 @@ import (
 
 	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient"
 	"github.com/pim-as-code/terraform-provider-pim/internal/provider/shared"
-	"github.com/pim-as-code/terraform-provider-pim/internal/validators"
 )
 
 var (
@@ -26,20 +25,28 @@ var (
 )
 
 // NewRoleSettingResource is pim_role_setting.
-func NewRoleSettingResource() resource.Resource { return &roleSettingResource{} }
+func NewRoleSettingResource() resource.Resource {
+	return &roleSettingResource{subject: directoryRole{}}
+}
 
 type roleSettingResource struct {
-	// groups makes it pim_group_setting: the policy of a group's
-	// membership or ownership (RoleDefinitionID holds the access id).
-	groups bool
-	data   *shared.ProviderData
+	// subject is what the policy governs: a directory role, or a group's
+	// membership or ownership (pim_group_setting; RoleDefinitionID holds
+	// the access id).
+	subject subject
+	data    *shared.ProviderData
 }
 
 type roleSettingModel struct {
 	ID               types.String `tfsdk:"id"`
 	RoleDefinitionID types.String `tfsdk:"role_definition_id"`
 	// GroupID is the group of a pim_group_setting (see groupSettingModel).
-	GroupID            types.String          `tfsdk:"-"`
+	GroupID types.String `tfsdk:"-"`
+	PolicyRules
+}
+
+// PolicyRules are a setting's rules, whatever the policy governs.
+type PolicyRules struct {
 	Activation         *activationModel      `tfsdk:"activation"`
 	EligibleAssignment *eligibleSettingModel `tfsdk:"eligible_assignment"`
 	ActiveAssignment   *activeSettingModel   `tfsdk:"active_assignment"`
@@ -115,7 +122,7 @@ type notificationModel struct {
 func defaultRoleSetting() roleSettingModel {
 	n := notificationModel{DefaultRecipients: true, AdditionalRecipients: []string{}}
 	group := notificationGroupModel{Admin: n, Requestor: n, Approver: n}
-	return roleSettingModel{
+	return roleSettingModel{PolicyRules: PolicyRules{
 		Activation: &activationModel{
 			MaximumDuration: "PT8H", RequireMFA: true, RequireJustification: true,
 			AuthenticationContextClaimValue: types.StringNull(),
@@ -126,22 +133,15 @@ func defaultRoleSetting() roleSettingModel {
 		EligibleAssignment: &eligibleSettingModel{AllowPermanent: true, MaximumDuration: "P365D"},
 		ActiveAssignment:   &activeSettingModel{AllowPermanent: true, MaximumDuration: "P180D", RequireJustification: true},
 		Notifications:      &notificationsModel{EligibleAssignment: group, ActiveAssignment: group, Activation: group},
-	}
+	}}
 }
 
 func (r *roleSettingResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_role_setting"
-	if r.groups {
-		resp.TypeName = req.ProviderTypeName + "_group_setting"
-	}
+	resp.TypeName = req.ProviderTypeName + r.subject.typeSuffix()
 }
 
 func (r *roleSettingResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	if r.groups {
-		resp.Schema = groupSettingSchema(ctx)
-		return
-	}
-	resp.Schema = roleSettingSchema(ctx)
+	resp.Schema = r.subject.schema(ctx)
 }
 
 func (r *roleSettingResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -199,10 +199,10 @@ func (r *roleSettingResource) ModifyPlan(ctx context.Context, req resource.Modif
 	// The id is unknown on create; the settings themselves must be known
 	// (they are, unless set from values known only at apply).
 	var plan roleSettingModel
-	if diags := r.get(ctx, req.Plan, &plan); diags.HasError() || plan.RoleDefinitionID.IsUnknown() || plan.GroupID.IsUnknown() {
+	if diags := r.subject.get(ctx, req.Plan, &plan); diags.HasError() || plan.RoleDefinitionID.IsUnknown() || plan.GroupID.IsUnknown() {
 		return
 	}
-	r.data.Policies.Plan(r.ref(&plan), policyLimitsFromModel(&plan))
+	r.data.Policies.Plan(r.subject.ref(&plan), policyLimitsFromModel(&plan))
 	if !req.Plan.Raw.Equal(req.State.Raw) {
 		r.warnResets(ctx, req, &plan, &resp.Diagnostics)
 	}
@@ -210,7 +210,7 @@ func (r *roleSettingResource) ModifyPlan(ctx context.Context, req resource.Modif
 
 func (r *roleSettingResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan roleSettingModel
-	resp.Diagnostics.Append(r.get(ctx, req.Plan, &plan)...)
+	resp.Diagnostics.Append(r.subject.get(ctx, req.Plan, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -218,25 +218,25 @@ func (r *roleSettingResource) Create(ctx context.Context, req resource.CreateReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(r.set(ctx, &resp.State, &plan)...)
-	shared.SetIdentity(ctx, resp.Identity, r.identityOf(&plan), &resp.Diagnostics)
+	resp.Diagnostics.Append(r.subject.set(ctx, &resp.State, &plan)...)
+	shared.SetIdentity(ctx, resp.Identity, r.subject.identityOf(&plan), &resp.Diagnostics)
 }
 
 func (r *roleSettingResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state roleSettingModel
-	resp.Diagnostics.Append(r.get(ctx, req.State, &state)...)
+	resp.Diagnostics.Append(r.subject.get(ctx, req.State, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	pol, err := r.ref(&state).Fetch(ctx, r.data.Client)
+	pol, err := r.subject.ref(&state).Fetch(ctx, r.data.Client)
 	if errors.Is(err, pimclient.ErrNoPolicy) {
 		resp.Diagnostics.AddError("No PIM Policy",
 			fmt.Sprintf("Graph returned no PIM policy for %s. Check the id (for a role, see the pim_role_definition data source; a group "+
-				"must be a security or Microsoft 365 group that is neither dynamic nor synchronised).", r.describe(ctx, &state)))
+				"must be a security or Microsoft 365 group that is neither dynamic nor synchronised).", r.subject.describe(ctx, r.data.Names, &state)))
 		return
 	}
 	if err != nil {
-		shared.AddGraphError(&resp.Diagnostics, "Unable to Read PIM Setting", "Reading the PIM policy of "+r.describe(ctx, &state), err, "")
+		shared.AddGraphError(&resp.Diagnostics, "Unable to Read PIM Setting", "Reading the PIM policy of "+r.subject.describe(ctx, r.data.Names, &state), err, "")
 		return
 	}
 	read, err := roleSettingFromRules(pol)
@@ -246,13 +246,13 @@ func (r *roleSettingResource) Read(ctx context.Context, req resource.ReadRequest
 	}
 	read.RoleDefinitionID, read.GroupID = state.RoleDefinitionID, state.GroupID
 	keepPriorSpelling(&state, read)
-	resp.Diagnostics.Append(r.set(ctx, &resp.State, read)...)
-	shared.SetIdentity(ctx, resp.Identity, r.identityOf(read), &resp.Diagnostics)
+	resp.Diagnostics.Append(r.subject.set(ctx, &resp.State, read)...)
+	shared.SetIdentity(ctx, resp.Identity, r.subject.identityOf(read), &resp.Diagnostics)
 }
 
 func (r *roleSettingResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan roleSettingModel
-	resp.Diagnostics.Append(r.get(ctx, req.Plan, &plan)...)
+	resp.Diagnostics.Append(r.subject.get(ctx, req.Plan, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -260,47 +260,27 @@ func (r *roleSettingResource) Update(ctx context.Context, req resource.UpdateReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(r.set(ctx, &resp.State, &plan)...)
-	shared.SetIdentity(ctx, resp.Identity, r.identityOf(&plan), &resp.Diagnostics)
+	resp.Diagnostics.Append(r.subject.set(ctx, &resp.State, &plan)...)
+	shared.SetIdentity(ctx, resp.Identity, r.subject.identityOf(&plan), &resp.Diagnostics)
 }
 
 // Delete restores the documented defaults: a role's policy cannot be removed.
 func (r *roleSettingResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state roleSettingModel
-	resp.Diagnostics.Append(r.get(ctx, req.State, &state)...)
+	resp.Diagnostics.Append(r.subject.get(ctx, req.State, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	def := r.defaults()
+	def := r.subject.defaults()
 	def.RoleDefinitionID, def.GroupID = state.RoleDefinitionID, state.GroupID
 	r.apply(ctx, &def, &resp.Diagnostics)
 	if !resp.Diagnostics.HasError() {
-		tflog.Info(ctx, "Restored the documented default PIM setting", map[string]any{"policy": r.describe(ctx, &state)})
+		tflog.Info(ctx, "Restored the documented default PIM setting", map[string]any{"policy": r.subject.describe(ctx, r.data.Names, &state)})
 	}
 }
 
 func (r *roleSettingResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if r.groups {
-		r.importGroupSetting(ctx, req, resp)
-		return
-	}
-	id := req.ID
-	if id == "" && req.Identity != nil && !req.Identity.Raw.IsNull() {
-		var ident roleSettingIdentity
-		resp.Diagnostics.Append(req.Identity.Get(ctx, &ident)...)
-		if scope := ident.Scope.ValueString(); scope != "" && scope != "/" {
-			resp.Diagnostics.AddAttributeError(path.Root("scope"), "Invalid Import Identity",
-				fmt.Sprintf("Directory roles have one PIM policy, at scope \"/\"; got %q.", scope))
-			return
-		}
-		id = ident.RoleDefinitionID.ValueString()
-	}
-	if !validators.IsGUID(id) {
-		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("Import a role setting by its role definition id (a GUID such as 62e90394-69f5-4237-9190-012177145e10); got %q.", id))
-		return
-	}
-	// Kept as given: the configuration's spelling must match or the plan would replace.
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("role_definition_id"), id)...)
+	r.subject.importState(ctx, req, resp)
 }
 
 // apply PATCHes the rules of want that differ from the policy as Graph
@@ -310,8 +290,8 @@ func (r *roleSettingResource) ImportState(ctx context.Context, req resource.Impo
 // restores the rules it had already changed, so a failed apply leaves the
 // policy as it was.
 func (r *roleSettingResource) apply(ctx context.Context, want *roleSettingModel, diags *diag.Diagnostics) {
-	what := r.describe(ctx, want)
-	current, err := r.ref(want).Fetch(ctx, r.data.Client)
+	what := r.subject.describe(ctx, r.data.Names, want)
+	current, err := r.subject.ref(want).Fetch(ctx, r.data.Client)
 	if err != nil {
 		shared.AddGraphError(diags, "Unable to Read PIM Setting", "Reading the PIM policy of "+what, err, "")
 		return
@@ -337,7 +317,7 @@ func (r *roleSettingResource) apply(ctx context.Context, want *roleSettingModel,
 		tflog.Debug(ctx, "Updated PIM policy rule", map[string]any{"rule": id, "policy": what})
 		done = append(done, current.Rules[id])
 	}
-	after, err := r.ref(want).Fetch(ctx, r.data.Client)
+	after, err := r.subject.ref(want).Fetch(ctx, r.data.Client)
 	if err != nil {
 		shared.AddGraphError(diags, "Unable to Confirm PIM Setting", "Reading back the PIM policy of "+what, err, "")
 		return
@@ -355,7 +335,7 @@ func (r *roleSettingResource) apply(ctx context.Context, want *roleSettingModel,
 		return
 	}
 	want.ID = types.StringValue(after.PolicyID)
-	r.data.Policies.Forget(r.ref(want))
+	r.data.Policies.Forget(r.subject.ref(want))
 }
 
 func (r *roleSettingResource) rollback(ctx context.Context, current *pimclient.RolePolicy, done []pimclient.PolicyRule) string {

@@ -22,7 +22,7 @@ import (
 func (r *roleSettingResource) warnResets(ctx context.Context, req resource.ModifyPlanRequest, plan *roleSettingModel, diags *diag.Diagnostics) {
 	current := req.State.Raw
 	if current.IsNull() {
-		pol, err := r.ref(plan).Fetch(ctx, r.data.Client)
+		pol, err := r.subject.ref(plan).Fetch(ctx, r.data.Client)
 		if err != nil {
 			return // the create reports it
 		}
@@ -32,7 +32,7 @@ func (r *roleSettingResource) warnResets(ctx context.Context, req resource.Modif
 		}
 		m.RoleDefinitionID, m.GroupID, m.ID = plan.RoleDefinitionID, plan.GroupID, plan.ID
 		st := tfsdk.State{Schema: req.Plan.Schema}
-		if d := r.set(ctx, &st, m); d.HasError() {
+		if d := r.subject.set(ctx, &st, m); d.HasError() {
 			return
 		}
 		current = st.Raw
@@ -44,7 +44,7 @@ func (r *roleSettingResource) warnResets(ctx context.Context, req resource.Modif
 	diags.AddWarning("Role Setting Resets Settings Not In The Configuration",
 		fmt.Sprintf("The PIM setting of %s would change these settings, which the configuration does not mention, to their documented "+
 			"default (an omitted setting means the default):\n  - %s\nIf that is intended, nothing needs doing. To keep a current value, "+
-			"write it into the configuration.", r.describe(ctx, plan), strings.Join(resets, "\n  - ")))
+			"write it into the configuration.", r.subject.describe(ctx, r.data.Names, plan), strings.Join(resets, "\n  - ")))
 }
 
 // unmentionedChanges lists, as "path: old → new", the leaves that differ

@@ -1,0 +1,221 @@
+package assignments
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient"
+	"github.com/pim-as-code/terraform-provider-pim/internal/provider/shared"
+	"github.com/pim-as-code/terraform-provider-pim/internal/validators"
+)
+
+// groupAccess is the surface of PIM for Groups: membership or ownership
+// (the access id) of a group. The group is the key's scope, the access its
+// role.
+type groupAccess struct{ surfaceNames }
+
+var groupAccessTarget surface = &groupAccess{surfaceNames{roleAttr: "access_id", scopeAttr: "group_id", nameAttr: "group_display_name",
+	settingType: "pim_group_setting", settingRef: "group_id = pim_group_setting.<name>.group_id", settingNoun: "group setting",
+	importForm: "group_id|access_id|principal_id"}}
+
+// groupAssignmentModel is the Terraform shape of a group assignment: the
+// schedule's fields, and the group, access and group name in place of the
+// role, scope and role name.
+type groupAssignmentModel struct {
+	ScheduleFields
+	GroupID          types.String `tfsdk:"group_id"`
+	AccessID         types.String `tfsdk:"access_id"`
+	GroupDisplayName types.String `tfsdk:"group_display_name"`
+}
+
+func (*groupAccess) noun(kind pimclient.Kind) string { return "group " + kind.String() }
+
+func (*groupAccess) schedules(c *pimclient.Client, kind pimclient.Kind) *pimclient.ScheduleService {
+	return c.GroupSchedules(kind)
+}
+
+func (*groupAccess) policy(m *assignmentModel) shared.PolicyRef {
+	return shared.GroupPolicy(m.DirectoryScopeID.ValueString(), m.RoleDefinitionID.ValueString())
+}
+
+func (*groupAccess) describeTarget(ctx context.Context, n *shared.DirectoryNames, m *assignmentModel) string {
+	access := "membership"
+	if m.RoleDefinitionID.ValueString() == shared.AccessOwner {
+		access = "ownership"
+	}
+	return access + " of " + n.DescribePrincipal(ctx, m.DirectoryScopeID.ValueString())
+}
+
+func (*groupAccess) targetName(ctx context.Context, n *shared.DirectoryNames, m *assignmentModel) string {
+	if obj, _, _ := n.Lookup(ctx, m.DirectoryScopeID.ValueString()); obj != nil {
+		return obj.DisplayName
+	}
+	return ""
+}
+
+func (*groupAccess) describeKey(who, target string, _ *assignmentModel) string {
+	return fmt.Sprintf("of %s to %s", who, target)
+}
+
+func (*groupAccess) get(ctx context.Context, from shared.Getter, m *assignmentModel) diag.Diagnostics {
+	var g groupAssignmentModel
+	d := from.Get(ctx, &g)
+	*m = assignmentModel{ScheduleFields: g.ScheduleFields, RoleDefinitionID: g.AccessID, DirectoryScopeID: g.GroupID, RoleDisplayName: g.GroupDisplayName}
+	return d
+}
+
+func (*groupAccess) set(ctx context.Context, to shared.Setter, m *assignmentModel) diag.Diagnostics {
+	return to.Set(ctx, &groupAssignmentModel{ScheduleFields: m.ScheduleFields, AccessID: m.RoleDefinitionID, GroupID: m.DirectoryScopeID,
+		GroupDisplayName: m.RoleDisplayName})
+}
+
+func (*groupAccess) keyAttributes(replace []planmodifier.String) map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"group_id": schema.StringAttribute{Required: true, PlanModifiers: replace, Validators: []validator.String{validators.GUID()},
+			MarkdownDescription: "Object id of the group whose membership or ownership this grants (a security or Microsoft 365 group; " +
+				"dynamic and on-premises-synchronised groups cannot be managed by PIM). Changing it replaces the resource."},
+		"access_id": schema.StringAttribute{Required: true, PlanModifiers: replace,
+			Validators:          []validator.String{stringvalidator.OneOf(shared.AccessMember, shared.AccessOwner)},
+			MarkdownDescription: "`member` or `owner`. Changing it replaces the resource."},
+		"group_display_name": nameAttribute("Display name of the group."),
+	}
+}
+
+func (*groupAccess) principalDescription(_ pimclient.Kind, noun string) string {
+	return "Object id of the user or group that receives the " + noun + "."
+}
+
+func (*groupAccess) identitySchema() identityschema.Schema {
+	return identityschema.Schema{Attributes: map[string]identityschema.Attribute{
+		"group_id":     identityschema.StringAttribute{RequiredForImport: true, Description: "Object id of the group."},
+		"access_id":    identityschema.StringAttribute{RequiredForImport: true, Description: "`member` or `owner`."},
+		"principal_id": identityschema.StringAttribute{RequiredForImport: true, Description: "Object id of the principal."},
+	}}
+}
+
+func (*groupAccess) identityOf(m *assignmentModel) any {
+	return groupAssignmentIdentity{GroupID: m.DirectoryScopeID, AccessID: m.RoleDefinitionID, PrincipalID: m.PrincipalID}
+}
+
+func (*groupAccess) identityKey(ctx context.Context, ident *tfsdk.ResourceIdentity) ([3]string, diag.Diagnostics) {
+	var id groupAssignmentIdentity
+	diags := ident.Get(ctx, &id)
+	return [3]string{id.GroupID.ValueString(), id.AccessID.ValueString(), id.PrincipalID.ValueString()}, diags
+}
+
+func (*groupAccess) validKey(key [3]string) bool {
+	return validators.IsGUID(key[0]) && (key[1] == shared.AccessMember || key[1] == shared.AccessOwner) && validators.IsGUID(key[2])
+}
+
+func (*groupAccess) keyHint() string { return "; access_id is member or owner" }
+
+func (*groupAccess) importExample() string { return "<group object id>|member|<principal object id>" }
+
+func (*groupAccess) checkPrincipalKind(who string, obj *pimclient.DirectoryObject, _ pimclient.Kind, diags *diag.Diagnostics) {
+	if obj.Type() == pimclient.PrincipalServicePrincipal {
+		diags.AddAttributeError(path.Root("principal_id"), "Service Principals Cannot Be Group Members Through PIM",
+			fmt.Sprintf("The %s is a service principal: PIM for Groups gives membership and ownership to users and groups only.", who))
+	}
+}
+
+// checkTarget refuses, at plan time, a group that does not exist or that PIM
+// for Groups cannot manage (dynamic, synchronised from on-premises), and
+// puts the group's name in the plan.
+func (*groupAccess) checkTarget(ctx context.Context, r *assignmentResource, plan *assignmentModel, diags *diag.Diagnostics) {
+	if !r.data.PlanLookups || plan.DirectoryScopeID.IsUnknown() {
+		return
+	}
+	id := plan.DirectoryScopeID.ValueString()
+	obj, known, err := r.data.Names.Lookup(ctx, id)
+	switch {
+	case err != nil || !known:
+		return // the principal check has said why names are missing
+	case obj == nil || obj.Type() != pimclient.PrincipalGroup:
+		diags.AddAttributeError(path.Root("group_id"), "Group Not Found",
+			fmt.Sprintf("No group has object id %s in this tenant. Look groups up by name with data \"pim_principal\" (type = \"group\").", id))
+	case !obj.PIMManageable():
+		diags.AddAttributeError(path.Root("group_id"), "Group Not Manageable By PIM",
+			fmt.Sprintf("The %s is a dynamic group or is synchronised from on-premises Active Directory: PIM for Groups cannot manage "+
+				"its membership or ownership.", shared.DescribeObject(obj)))
+	default:
+		plan.RoleDisplayName = shared.StringOrNull(obj.DisplayName)
+	}
+}
+
+// nullNames: the group's name comes from a lookup too.
+func (*groupAccess) nullNames(m *assignmentModel) { nullIfUnknown(&m.RoleDisplayName) }
+
+// groupListConfig is the group lists' configuration.
+type groupListConfig struct {
+	GroupID          types.String `tfsdk:"group_id"`
+	AccessID         types.String `tfsdk:"access_id"`
+	PrincipalID      types.String `tfsdk:"principal_id"`
+	PrincipalType    types.String `tfsdk:"principal_type"`
+	IncludeInherited types.Bool   `tfsdk:"include_inherited"`
+}
+
+func (*groupAccess) listSchema(_ pimclient.Kind, noun string) listschema.Schema {
+	return listschema.Schema{
+		MarkdownDescription: "The " + noun + "s of a group, or of a principal across groups, named, for `terraform query`. Graph lists " +
+			"PIM for Groups per group or per principal, so one of `group_id` and `principal_id` is required.",
+		Attributes: map[string]listschema.Attribute{
+			"group_id": listschema.StringAttribute{Optional: true, MarkdownDescription: "The group.",
+				Validators: []validator.String{validators.GUID()}},
+			"principal_id": listschema.StringAttribute{Optional: true, MarkdownDescription: "The principal.",
+				Validators: []validator.String{validators.GUID()}},
+			"access_id": listschema.StringAttribute{Optional: true, MarkdownDescription: "Only `member` or only `owner`.",
+				Validators: []validator.String{stringvalidator.OneOf(shared.AccessMember, shared.AccessOwner)}},
+			"principal_type": listschema.StringAttribute{Optional: true, MarkdownDescription: "Only `user` or only `group` principals.",
+				Validators: []validator.String{stringvalidator.OneOf(pimclient.PrincipalUser, pimclient.PrincipalGroup)}},
+			"include_inherited": listschema.BoolAttribute{Optional: true, MarkdownDescription: "Also list what members of a group that holds " +
+				"the access inherit. Default `false`."},
+		},
+	}
+}
+
+// listConfig needs a group or a principal (Graph refuses a list without one).
+func (*groupAccess) listConfig(ctx context.Context, config tfsdk.Config) (*assignmentListConfig, diag.Diagnostics) {
+	var g groupListConfig
+	diags := config.Get(ctx, &g)
+	cfg := assignmentListConfig{RoleDefinitionID: g.AccessID, DirectoryScopeID: g.GroupID, PrincipalID: g.PrincipalID,
+		PrincipalType: g.PrincipalType, IncludeInherited: g.IncludeInherited}
+	if g.GroupID.ValueString() == "" && g.PrincipalID.ValueString() == "" {
+		diags.AddError("Group Or Principal Required", "PIM for Groups lists a group's or a principal's assignments: set group_id or principal_id.")
+	}
+	return &cfg, diags
+}
+
+// listFilters: Graph lists PIM for Groups per group or principal, schedules
+// and requests alike.
+func (*groupAccess) listFilters(svc *pimclient.ScheduleService, cfg *assignmentListConfig, _ pimclient.Filter) (schedules, requests pimclient.Filter) {
+	schedules = svc.KeyFilter(pimclient.AssignmentKey{PrincipalID: cfg.PrincipalID.ValueString(), RoleDefinitionID: cfg.RoleDefinitionID.ValueString(),
+		DirectoryScopeID: cfg.DirectoryScopeID.ValueString()})
+	requests = svc.KeyFilter(pimclient.AssignmentKey{PrincipalID: cfg.PrincipalID.ValueString(), DirectoryScopeID: cfg.DirectoryScopeID.ValueString()})
+	return schedules, requests
+}
+
+// skipListed leaves out inherited entries unless asked for: the group
+// filter cannot say memberType.
+func (*groupAccess) skipListed(sc *pimclient.Schedule, cfg *assignmentListConfig) bool {
+	return !cfg.IncludeInherited.ValueBool() && !strings.EqualFold(sc.MemberType, pimclient.MemberTypeDirect)
+}
+
+func (*groupAccess) listedTarget(l *assignmentList, sc *pimclient.Schedule, _ types.String) types.String {
+	return l.groupName(sc.DirectoryScopeID)
+}
+
+func (*groupAccess) describeListed(who, group, until string, sc *pimclient.Schedule) string {
+	return fmt.Sprintf("%s: %s of %s, %s", who, sc.RoleDefinitionID, group, until)
+}
