@@ -19,7 +19,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/serve"
 	"github.com/pim-as-code/terraform-provider-pim/internal/logging"
@@ -38,11 +38,13 @@ func main() {
 	flag.Parse()
 	logging.Quiet()
 
-	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
-		Address:         "registry.terraform.io/pim-as-code/pim",
-		Debug:           debug,
-		ProtocolVersion: 6,
-	})
+	var opts []tf6server.ServeOpt
+	if debug {
+		opts = append(opts, tf6server.WithManagedDebug())
+	}
+	// The framework's server, each call on a detached context (see
+	// provider.NewProtocol6Server: memory that does not grow with every call).
+	err := tf6server.Serve("registry.terraform.io/pim-as-code/pim", provider.NewProtocol6Server(version), opts...)
 	if err != nil {
 		log.Fatal(err.Error())
 	}

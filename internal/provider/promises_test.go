@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -156,8 +155,8 @@ func TestAccRoleSetting_readBackReportsARuleGraphDidNotKeep(t *testing.T) {
 	t.Cleanup(front.Close)
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){
-			"pim": providerserver.NewProtocol6WithError(provider.New("test", provider.WithEndpoint(front.URL+"/v1.0"),
-				provider.WithAccessToken(acctest.Token), provider.WithClock(env.Clock))()),
+			"pim": server(provider.NewProtocol6Server("test", provider.WithEndpoint(front.URL+"/v1.0"),
+				provider.WithAccessToken(acctest.Token), provider.WithClock(env.Clock))),
 		},
 		Steps: []resource.TestStep{{
 			Config: fmt.Sprintf(`

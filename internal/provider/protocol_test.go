@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
@@ -33,7 +32,7 @@ func newProtocol(t *testing.T, env *acctest.Env, token string) *protocol {
 func newProtocolWith(t *testing.T, env *acctest.Env, block map[string]tftypes.Value, opts ...provider.Option) *protocol {
 	t.Helper()
 	opts = append([]provider.Option{provider.WithEndpoint(env.URL), provider.WithClock(env.Clock), provider.WithPollInterval(time.Second)}, opts...)
-	srv, err := providerserver.NewProtocol6WithError(provider.New("test", opts...)())()
+	srv, err := server(provider.NewProtocol6Server("test", opts...))()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -26,7 +25,7 @@ func TestAccProvider_missingCredentials(t *testing.T) {
 	env := acctest.NewEnv(t)
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){
-			"pim": providerserver.NewProtocol6WithError(provider.New("test")()),
+			"pim": server(provider.NewProtocol6Server("test")),
 		},
 		Steps: []resource.TestStep{{
 			Config:      env.ProviderBlock() + `data "pim_role_definition" "x" { display_name = "Global Reader" }`,
@@ -42,7 +41,7 @@ func TestAccProvider_rejectedToken(t *testing.T) {
 	env := acctest.NewEnv(t)
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){
-			"pim": providerserver.NewProtocol6WithError(provider.New("test", provider.WithEndpoint(env.URL), provider.WithAccessToken("wrong-secret-token"))()),
+			"pim": server(provider.NewProtocol6Server("test", provider.WithEndpoint(env.URL), provider.WithAccessToken("wrong-secret-token"))),
 		},
 		Steps: []resource.TestStep{{
 			Config:      `data "pim_role_definition" "x" { display_name = "Global Reader" }`,
@@ -74,7 +73,7 @@ resource "pim_eligible_assignment" "test" {
 `, env.URL, emulator.DefaultTenantID, emulator.AppClientID, secret, authority, emulator.AliceID, emulator.RoleGlobalReader)
 	}
 	factories := map[string]func() (tfprotov6.ProviderServer, error){
-		"pim": providerserver.NewProtocol6WithError(provider.New("test", provider.WithHTTPClient(env.HTTPClient), provider.WithClock(env.Clock))()),
+		"pim": server(provider.NewProtocol6Server("test", provider.WithHTTPClient(env.HTTPClient), provider.WithClock(env.Clock))),
 	}
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
@@ -123,7 +122,7 @@ func TestAccProvider_environmentFallbacks(t *testing.T) {
 	t.Setenv(provider.EnvAccessToken, acctest.Token)
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){
-			"pim": providerserver.NewProtocol6WithError(provider.New("test")()),
+			"pim": server(provider.NewProtocol6Server("test")),
 		},
 		Steps: []resource.TestStep{{
 			Config: `

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/pim-as-code/terraform-provider-pim/internal/acctest"
@@ -34,11 +33,17 @@ func TestMain(m *testing.M) {
 // factories wires a provider to env's private emulator and fake clock.
 func factories(env *acctest.Env) map[string]func() (tfprotov6.ProviderServer, error) {
 	return map[string]func() (tfprotov6.ProviderServer, error){
-		"pim": providerserver.NewProtocol6WithError(provider.New("test",
+		"pim": server(provider.NewProtocol6Server("test",
 			provider.WithEndpoint(env.URL),
 			provider.WithAccessToken(acctest.Token),
 			provider.WithClock(env.Clock),
 			provider.WithPollInterval(time.Second),
-		)()),
+		)),
 	}
+}
+
+// server is the provider as Terraform runs it: provider.NewProtocol6Server,
+// every call on a detached context.
+func server(f func() tfprotov6.ProviderServer) func() (tfprotov6.ProviderServer, error) {
+	return func() (tfprotov6.ProviderServer, error) { return f(), nil }
 }

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -282,8 +281,8 @@ func TestAccActiveAssignment_deleteTimeoutDuringFiveMinuteRule(t *testing.T) {
 	t.Parallel()
 	env := acctest.NewEnv(t)
 	stalled := map[string]func() (tfprotov6.ProviderServer, error){
-		"pim": providerserver.NewProtocol6WithError(provider.New("test", provider.WithEndpoint(env.URL), provider.WithAccessToken(acctest.Token),
-			provider.WithClock(stalledClock{env}))()),
+		"pim": server(provider.NewProtocol6Server("test", provider.WithEndpoint(env.URL), provider.WithAccessToken(acctest.Token),
+			provider.WithClock(stalledClock{env}))),
 	}
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: stalled,

@@ -19,7 +19,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -84,7 +83,7 @@ func TestAccSignInMethodsLeaveNoSecrets(t *testing.T) {
 	certB64 := base64.StdEncoding.EncodeToString(bundle)
 	common := fmt.Sprintf("  endpoint = %q\n  authority_host = %q\n  tenant_id = %q\n  client_id = %q\n", env.URL, base+"/", emulator.DefaultTenantID, emulator.AppClientID)
 	factories := map[string]func() (tfprotov6.ProviderServer, error){
-		"pim": providerserver.NewProtocol6WithError(provider.New("test", provider.WithHTTPClient(env.HTTPClient), provider.WithClock(env.Clock))()),
+		"pim": server(provider.NewProtocol6Server("test", provider.WithHTTPClient(env.HTTPClient), provider.WithClock(env.Clock))),
 	}
 	var states []*terraform.State
 	keep := func(s *terraform.State) error { states = append(states, s); return nil }
@@ -130,7 +129,7 @@ func TestAccSignInMethodsLeaveNoSecrets(t *testing.T) {
 		t.Setenv("ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID", "conn-7")
 		resource.UnitTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){
-				"pim": providerserver.NewProtocol6WithError(provider.New("test", provider.WithHTTPClient(ado.HTTPClient), provider.WithClock(ado.Clock))()),
+				"pim": server(provider.NewProtocol6Server("test", provider.WithHTTPClient(ado.HTTPClient), provider.WithClock(ado.Clock))),
 			},
 			Steps: []resource.TestStep{signInStep(fmt.Sprintf("  endpoint = %q\n  authority_host = %q\n  tenant_id = %q\n  client_id = %q",
 				ado.URL, adoBase+"/", emulator.DefaultTenantID, emulator.AppClientID))},
@@ -186,7 +185,7 @@ func TestEnvironmentChoosesTheNationalCloud(t *testing.T) {
 				return &http.Response{StatusCode: 400, Header: http.Header{"Content-Type": {"application/json"}}, Request: r,
 					Body: io.NopCloser(strings.NewReader(`{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided.","error_codes":[7000215]}`))}, nil
 			})
-			srv, err := providerserver.NewProtocol6WithError(provider.New("test", provider.WithHTTPClient(&http.Client{Transport: rec}))())()
+			srv, err := server(provider.NewProtocol6Server("test", provider.WithHTTPClient(&http.Client{Transport: rec})))()
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -29,7 +29,7 @@ func TestPolicyReadsAreSingleFlight(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cache := shared.NewPolicyCache(settings.FetchLimits)
+	cache := shared.NewPolicyCache(settings.FetchLimits, settings.FetchRoleLimits)
 	var wg sync.WaitGroup
 	for range 10 {
 		wg.Go(func() {

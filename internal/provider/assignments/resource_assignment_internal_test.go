@@ -38,7 +38,7 @@ func TestDeleteOfMissingAssignmentSucceeds(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r.data = &shared.ProviderData{Client: client, Clock: clock, Poll: time.Second, Policies: shared.NewPolicyCache(settings.FetchLimits), Schedules: shared.NewScheduleCache(client, nil), Names: shared.NewDirectoryNames(client)}
+			r.data = &shared.ProviderData{Client: client, Clock: clock, Poll: time.Second, Policies: shared.NewPolicyCache(settings.FetchLimits, settings.FetchRoleLimits), Schedules: shared.NewScheduleCache(client, nil), Names: shared.NewDirectoryNames(client)}
 
 			var sch resource.SchemaResponse
 			r.Schema(ctx, resource.SchemaRequest{}, &sch)

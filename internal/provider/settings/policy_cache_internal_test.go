@@ -2,7 +2,9 @@ package settings
 
 import (
 	"context"
+	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -29,7 +31,7 @@ func TestPolicyCacheIsRefreshedAfterARoleSettingApply(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data := &shared.ProviderData{Client: client, Policies: shared.NewPolicyCache(FetchLimits), Names: shared.NewDirectoryNames(client)}
+	data := &shared.ProviderData{Client: client, Policies: shared.NewPolicyCache(FetchLimits, FetchRoleLimits), Names: shared.NewDirectoryNames(client)}
 	role := emulator.RoleHelpdeskAdministrator
 	before, _, err := data.Policies.Get(ctx, client, shared.RolePolicy(role))
 	if err != nil || !before.Eligible.AllowPermanent {
@@ -46,5 +48,50 @@ func TestPolicyCacheIsRefreshedAfterARoleSettingApply(t *testing.T) {
 	after, _, err := data.Policies.Get(ctx, client, shared.RolePolicy(role))
 	if err != nil || after.Eligible.AllowPermanent {
 		t.Fatalf("limits after the apply still allow permanent eligibility (stale cache): %+v %v", after, err)
+	}
+}
+
+// The limits of many roles cost one paged list, not a GET per role: a
+// refresh's requests do not grow with the number of roles. Each role still
+// gets its own policy's limits.
+func TestPolicyCacheReadsManyRolesInOneList(t *testing.T) {
+	ctx := context.Background()
+	srv, err := emulator.New(emulator.Options{Tokens: map[string]emulator.Identity{"t": {PrincipalID: emulator.AdminID}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	strict := emulator.DefaultPolicy()
+	strict.Rule("Expiration_Admin_Eligibility").IsExpirationRequired = true
+	srv.SetPolicy(emulator.RoleSecurityReader, strict)
+	var gets, lists int
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.URL.Path, "roleManagementPolicyAssignments") {
+			if strings.Contains(r.URL.RawQuery, "roleDefinitionId") {
+				gets++
+			} else {
+				lists++
+			}
+		}
+		srv.ServeHTTP(w, r)
+	}))
+	defer hs.Close()
+	client, err := pimclient.New(pimclient.Options{BaseURL: hs.URL + "/v1.0", TokenSource: pimclient.StaticToken("t")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cache := shared.NewPolicyCache(FetchLimits, FetchRoleLimits)
+	roles := []string{emulator.RoleGlobalReader, emulator.RoleUserAdministrator, emulator.RoleHelpdeskAdministrator,
+		emulator.RoleSecurityAdministrator, emulator.RoleSecurityReader, emulator.RoleReportsReader, emulator.RoleGlobalAdministrator}
+	for _, role := range roles {
+		l, _, err := cache.Get(ctx, client, shared.RolePolicy(role))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := role != emulator.RoleSecurityReader; l.Eligible.AllowPermanent != want {
+			t.Errorf("role %s: permanent eligibility allowed %v, want %v", role, l.Eligible.AllowPermanent, want)
+		}
+	}
+	if gets != 2 || lists != 1 {
+		t.Errorf("%d roles read with %d single reads and %d lists; want 2 and 1", len(roles), gets, lists)
 	}
 }

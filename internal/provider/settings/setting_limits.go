@@ -27,3 +27,21 @@ func FetchLimits(ctx context.Context, client *pimclient.Client, ref shared.Polic
 	}
 	return policyLimitsFromModel(m), nil
 }
+
+// FetchRoleLimits reads the limits of every directory role's policy in one
+// paged list, keyed as the policy cache keys them.
+func FetchRoleLimits(ctx context.Context, client *pimclient.Client) (map[string]shared.PolicyLimits, error) {
+	policies, err := client.ListRolePolicies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]shared.PolicyLimits, len(policies))
+	for _, pol := range policies {
+		m, err := roleSettingFromRules(pol)
+		if err != nil {
+			return nil, err
+		}
+		out[shared.RolePolicy(pol.RoleDefinitionID).Key()] = policyLimitsFromModel(m)
+	}
+	return out, nil
+}

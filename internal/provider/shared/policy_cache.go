@@ -33,12 +33,17 @@ func (l PolicyLimits) ForKind(k pimclient.Kind) (AssignmentLimits, string, strin
 // limits of each role: planned by a pim_role_setting in the same plan, or
 // read from Graph once.
 type PolicyCache struct {
-	// fetch reads a policy's limits from Graph (the settings family knows
-	// how to read rules).
-	fetch   func(ctx context.Context, client *pimclient.Client, ref PolicyRef) (PolicyLimits, error)
-	mu      sync.Mutex
-	planned map[string]PolicyLimits
-	fetched map[string]PolicyLimits
+	// fetch reads a policy's limits from Graph, and fetchRoles every
+	// directory role's in one paged list (the settings family knows how to
+	// read rules).
+	fetch      func(ctx context.Context, client *pimclient.Client, ref PolicyRef) (PolicyLimits, error)
+	fetchRoles func(ctx context.Context, client *pimclient.Client) (map[string]PolicyLimits, error)
+	// roleMisses counts the directory roles read one by one; past
+	// bulkAfter the next miss reads every role's policy at once.
+	roleMisses int
+	mu         sync.Mutex
+	planned    map[string]PolicyLimits
+	fetched    map[string]PolicyLimits
 	// loading holds, per role, the read in flight: concurrent misses share
 	// it (single flight) instead of each reading the policy.
 	loading map[string]*policyLoad
@@ -50,8 +55,20 @@ type policyLoad struct {
 	err    error
 }
 
-func NewPolicyCache(fetch func(context.Context, *pimclient.Client, PolicyRef) (PolicyLimits, error)) *PolicyCache {
-	return &PolicyCache{fetch: fetch, planned: map[string]PolicyLimits{}, fetched: map[string]PolicyLimits{}, loading: map[string]*policyLoad{}}
+// bulkAfter is how many directory roles' policies are read one by one
+// before a miss reads every role's policy in one paged list: a configuration
+// of a role or two costs a GET each, one of many roles one list whatever
+// their number (a refresh of 1,000 assignments across 17 roles, 12 requests).
+const bulkAfter = 2
+
+// allRoles is the single-flight key of the list of every role's policy.
+const allRoles = "*roles"
+
+// NewPolicyCache reads policies with fetch, and every directory role's with
+// fetchRoles once a plan involves more than a few roles.
+func NewPolicyCache(fetch func(context.Context, *pimclient.Client, PolicyRef) (PolicyLimits, error),
+	fetchRoles func(context.Context, *pimclient.Client) (map[string]PolicyLimits, error)) *PolicyCache {
+	return &PolicyCache{fetch: fetch, fetchRoles: fetchRoles, planned: map[string]PolicyLimits{}, fetched: map[string]PolicyLimits{}, loading: map[string]*policyLoad{}}
 }
 
 // PolicyRef names a PIM policy: a directory role's, or a group's
@@ -97,6 +114,37 @@ func (c *PolicyCache) Get(ctx context.Context, client *pimclient.Client, ref Pol
 		c.mu.Unlock()
 		return l, false, nil
 	}
+	bulk := false
+	if _, inFlight := c.loading[key]; ref.Group == "" && c.fetchRoles != nil && !inFlight {
+		c.roleMisses++
+		bulk = c.roleMisses > bulkAfter
+	}
+	c.mu.Unlock()
+	if bulk {
+		_, err := c.load(ctx, allRoles, func() (PolicyLimits, error) {
+			all, err := c.fetchRoles(ctx, client)
+			c.mu.Lock()
+			for k, l := range all {
+				c.fetched[k] = l
+			}
+			c.mu.Unlock()
+			return PolicyLimits{}, err
+		})
+		c.mu.Lock()
+		l, ok := c.fetched[key]
+		c.mu.Unlock()
+		if err == nil && ok {
+			return l, false, nil
+		}
+	}
+	l, err := c.load(ctx, key, func() (PolicyLimits, error) { return c.fetch(ctx, client, ref) })
+	return l, false, err
+}
+
+// load runs read once for concurrent callers of the same key (single
+// flight) and keeps what it read.
+func (c *PolicyCache) load(ctx context.Context, key string, read func() (PolicyLimits, error)) (PolicyLimits, error) {
+	c.mu.Lock()
 	load, inFlight := c.loading[key]
 	if !inFlight {
 		load = &policyLoad{done: make(chan struct{})}
@@ -104,9 +152,9 @@ func (c *PolicyCache) Get(ctx context.Context, client *pimclient.Client, ref Pol
 	}
 	c.mu.Unlock()
 	if !inFlight {
-		load.limits, load.err = c.fetch(ctx, client, ref)
+		load.limits, load.err = read()
 		c.mu.Lock()
-		if load.err == nil {
+		if load.err == nil && key != allRoles {
 			c.fetched[key] = load.limits
 		}
 		delete(c.loading, key)
@@ -115,8 +163,8 @@ func (c *PolicyCache) Get(ctx context.Context, client *pimclient.Client, ref Pol
 	}
 	select {
 	case <-load.done:
-		return load.limits, false, load.err
+		return load.limits, load.err
 	case <-ctx.Done():
-		return PolicyLimits{}, false, ctx.Err()
+		return PolicyLimits{}, ctx.Err()
 	}
 }
