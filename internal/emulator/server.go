@@ -198,6 +198,9 @@ func (s *Server) MintOIDCToken(subject, audience string, ttl time.Duration) (str
 // ServeHTTP serves Graph under /v1.0 and /beta, the identity platform
 // endpoints the sign-in tests need, and the control API under /_emulator/.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// The emulator's time is its clock's, in every answer: clients judge
+	// expiry by the server's Date header.
+	w.Header().Set("Date", s.st.Clock().Now().UTC().Format(http.TimeFormat))
 	gw := wire.NewWriter(w, r)
 	defer s.recoverPanic(gw, r)
 	if strings.HasPrefix(r.URL.Path, "/_emulator/") {

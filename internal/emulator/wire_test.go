@@ -307,3 +307,26 @@ func jsonString(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// The Date header is the emulator's clock, so clients judge expiry by the
+// server's time even after the clock was moved; errors carry it too.
+func TestDateHeaderFollowsTheEmulatorsClock(t *testing.T) {
+	h := newHarness(t, "")
+	h.clock.Advance(25 * time.Hour)
+	for _, path := range []string{"/roleManagement/directory/roleDefinitions", "/no/such/path"} {
+		req, err := http.NewRequestWithContext(t.Context(), "GET", h.url+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		got, err := http.ParseTime(resp.Header.Get("Date"))
+		if want := h.clock.Now().Truncate(time.Second); err != nil || !got.Equal(want) {
+			t.Errorf("%s: Date %q, want %s", path, resp.Header.Get("Date"), want.Format(http.TimeFormat))
+		}
+	}
+}

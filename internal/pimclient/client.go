@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -90,6 +91,9 @@ type Options struct {
 	MaxConcurrency int
 	// Sleeper waits between retries (default: real time).
 	Sleeper Sleeper
+	// Now is the local clock (default: real time) that Graph's Date headers
+	// are compared with (Client.Now).
+	Now func() time.Time
 }
 
 // DefaultMaxConcurrency is the default cap on calls in flight.
@@ -102,6 +106,10 @@ type Client struct {
 	http      *retryablehttp.Client
 	userAgent string
 	retryMax  int
+	now       func() time.Time
+	// serverOffset is Graph's clock minus the local one (nanoseconds), from
+	// the Date header of the newest response.
+	serverOffset atomic.Int64
 }
 
 // New returns a Client. It does no I/O.
@@ -121,6 +129,9 @@ func New(opts Options) (*Client, error) {
 	}
 	if opts.Sleeper == nil {
 		opts.Sleeper = realSleeper{}
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
 	}
 	if opts.RetryMax <= 0 {
 		opts.RetryMax = 4
@@ -148,7 +159,7 @@ func New(opts Options) (*Client, error) {
 	if ua == "" {
 		ua = "terraform-provider-pim"
 	}
-	return &Client{base: base, tokens: opts.TokenSource, http: rc, userAgent: ua, retryMax: opts.RetryMax}, nil
+	return &Client{base: base, tokens: opts.TokenSource, http: rc, userAgent: ua, retryMax: opts.RetryMax, now: opts.Now}, nil
 }
 
 // httpClient is the pooled client with the concurrency cap in front of its
@@ -273,11 +284,13 @@ func backoff(s Sleeper) retryablehttp.Backoff {
 // absolute URL (an @odata.nextLink, which must be followed verbatim).
 func (c *Client) do(ctx context.Context, method, path string, query url.Values, in, out any) error {
 	target := path
-	if !strings.HasPrefix(path, "http://") && !strings.HasPrefix(path, "https://") {
+	if !strings.Contains(path, "://") {
 		u := *c.base
 		u.Path = c.base.Path + path
 		u.RawQuery = query.Encode()
 		target = u.String()
+	} else if err := c.sameEndpoint(path); err != nil {
+		return err
 	}
 	var body []byte
 	if in != nil {
@@ -312,6 +325,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		return &TransportError{Method: method, Path: redactURL(target), Attempts: ci.attempts, Err: err}
 	}
 	defer func() { _ = resp.Body.Close() }()
+	c.observeDate(resp.Header.Get("Date"))
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
 		return fmt.Errorf("%s %s: reading response: %w", method, redactURL(target), err)
@@ -391,4 +405,37 @@ func list[T any](ctx context.Context, c *Client, path string, query url.Values) 
 		next, query = p.NextLink, nil
 	}
 	return all, nil
+}
+
+// Now is Graph's time: the local clock corrected by how far the Date header
+// of Graph's newest response was from it (the local clock before any
+// response). Decisions about expiry use it, so a CI runner whose clock is
+// off, or an emulator whose clock was moved, judges time as Graph does.
+func (c *Client) Now() time.Time { return c.now().Add(time.Duration(c.serverOffset.Load())) }
+
+// observeDate records Graph's clock from a Date header. A Date header has
+// one-second resolution: within two seconds the clocks are the same.
+func (c *Client) observeDate(header string) {
+	t, err := http.ParseTime(header)
+	if err != nil {
+		return
+	}
+	off := t.Sub(c.now())
+	if off > -2*time.Second && off < 2*time.Second {
+		off = 0
+	}
+	c.serverOffset.Store(int64(off))
+}
+
+// sameEndpoint refuses an absolute URL (an @odata.nextLink) that names
+// another scheme or host than the configured endpoint: the bearer token goes
+// only to the endpoint it was configured for, as Microsoft's SDKs allow only
+// their Graph hosts.
+func (c *Client) sameEndpoint(link string) error {
+	u, err := url.Parse(link)
+	if err == nil && strings.EqualFold(u.Scheme, c.base.Scheme) && strings.EqualFold(u.Host, c.base.Host) {
+		return nil
+	}
+	return fmt.Errorf("refusing to follow %s: it is not on the configured Graph endpoint %s://%s, and following it would send "+
+		"the access token elsewhere; check the endpoint setting, or report the response that named it", redactURL(link), c.base.Scheme, c.base.Host)
 }

@@ -383,3 +383,32 @@ func TestCredentialFieldsAreMaskedInCallLogs(t *testing.T) {
 		t.Fatalf("logs must carry the line with the token masked: %s", logs.String())
 	}
 }
+
+// A nextLink (or any absolute URL) on another host or scheme is refused
+// with a clear error: the access token never leaves the configured endpoint.
+func TestForeignNextLinkIsRefused(t *testing.T) {
+	var leaked atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		leaked.Add(1)
+		_, _ = w.Write([]byte(`{"value":[]}`))
+	}))
+	defer other.Close()
+	for _, link := range []string{other.URL + "/v1.0/roleManagement/directory/roleDefinitions", "ftp://graph.example/x"} {
+		graph := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(`{"value":[],"@odata.nextLink":"` + link + `"}`))
+		}))
+		c, err := pimclient.New(pimclient.Options{BaseURL: graph.URL + "/v1.0", TokenSource: pimclient.StaticToken(secretToken)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.ListRoleDefinitions(context.Background(), pimclient.Filter{})
+		graph.Close()
+		if err == nil || !strings.Contains(err.Error(), "not on the configured Graph endpoint") || strings.Contains(err.Error(), secretToken) {
+			t.Errorf("nextLink %s: err %v", link, err)
+		}
+	}
+	if n := leaked.Load(); n != 0 {
+		t.Errorf("%d requests reached the other host", n)
+	}
+}

@@ -226,6 +226,7 @@ func (p *pimProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		UserAgent:      "terraform-provider-pim/" + p.version,
 		MaxConcurrency: int(cfg.MaxConcurrentRequests.ValueInt64()),
 		Sleeper:        p.clock,
+		Now:            p.clock.Now,
 	})
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Invalid Graph Endpoint", err.Error())
@@ -233,7 +234,7 @@ func (p *pimProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	}
 	tflog.Debug(ctx, "Configured Microsoft Graph client", map[string]any{"endpoint": endpoint, "sign_in": method})
 	names := shared.NewDirectoryNames(client)
-	data := &shared.ProviderData{Client: client, Clock: p.clock, Poll: p.poll, Policies: shared.NewPolicyCache(settings.FetchLimits, settings.FetchRoleLimits), Schedules: shared.NewScheduleCache(client, names), Names: names,
+	data := &shared.ProviderData{Client: client, Clock: shared.ServerClock(p.clock, client), Poll: p.poll, Policies: shared.NewPolicyCache(settings.FetchLimits, settings.FetchRoleLimits), Schedules: shared.NewScheduleCache(client, names), Names: names,
 		SignIn: method, AppOnly: p.appOnly(&cfg, method), Protected: protectedIDs(ctx, cfg.ProtectedPrincipalIDs, &resp.Diagnostics),
 		PlanLookups: cfg.PlanPrincipalLookups.IsNull() || cfg.PlanPrincipalLookups.ValueBool()}
 	resp.ResourceData = data

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/pim-as-code/terraform-provider-pim/internal/acctest"
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator"
+	"github.com/pim-as-code/terraform-provider-pim/internal/provider"
 )
 
 const eligible = "pim_eligible_assignment.test"
@@ -181,6 +183,34 @@ func TestAccEligibleAssignment_driftRemovedOutOfBand(t *testing.T) {
 				Config: cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(eligible, plancheck.ResourceActionCreate)},
+				},
+			},
+		},
+	})
+}
+
+// Time is the server's: a provider whose own clock is years behind the
+// emulator's (a CI runner's skew, or an emulator clock moved as the guide
+// shows) judges an eligibility's end by the emulator's Date header, so a
+// day-long eligibility a day later is Expired, not "removed before its end".
+func TestAccEligibleAssignment_expiryJudgedByServerTime(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	cfg := eligibleConfig(env, emulator.AliceID, emulator.RoleHelpdeskAdministrator, `  duration = "P1D"`)
+	realClock := map[string]func() (tfprotov6.ProviderServer, error){ // no WithClock: the provider's clock is real time
+		"pim": server(provider.NewProtocol6Server("test", provider.WithEndpoint(env.URL), provider.WithAccessToken(acctest.Token),
+			provider.WithPollInterval(time.Second))),
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: realClock,
+		Steps: []resource.TestStep{
+			{Config: cfg},
+			{
+				PreConfig:        func() { env.Clock.Advance(24*time.Hour + time.Minute) },
+				Config:           cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(eligible, tfjsonpath.New("status"), knownvalue.StringExact("Expired")),
 				},
 			},
 		},

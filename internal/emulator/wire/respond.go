@@ -63,7 +63,11 @@ func (w *Writer) NoContent() { w.WriteHeader(http.StatusNoContent) }
 // error writes Graph's error envelope
 // (https://learn.microsoft.com/graph/errors).
 func (w *Writer) Error(status int, code, message string) {
-	inner := odata.Object{{"date", time.Now().UTC().Format("2006-01-02T15:04:05")}, {"request-id", w.ReqID}}
+	date := time.Now().UTC()
+	if t, err := http.ParseTime(w.Header().Get("Date")); err == nil {
+		date = t // the server's clock (the emulator's may have been moved)
+	}
+	inner := odata.Object{{"date", date.Format("2006-01-02T15:04:05")}, {"request-id", w.ReqID}}
 	if w.clientReqID != "" {
 		inner = append(inner, odata.Property{Name: "client-request-id", Value: w.clientReqID})
 	}

@@ -75,3 +75,15 @@ func FirstNonEmpty(vals ...string) string {
 	}
 	return ""
 }
+
+// ServerClock is the clock of time decisions (has an assignment ended? is
+// an end in the past?): Graph's time as its responses' Date headers show it,
+// waiting on the local clock.
+func ServerClock(local Clock, client *pimclient.Client) Clock { return serverClock{local, client} }
+
+type serverClock struct {
+	Clock
+	client *pimclient.Client
+}
+
+func (c serverClock) Now() time.Time { return c.client.Now() }
