@@ -28,6 +28,53 @@ func assignments(typ string, users []string) string {
 	return b.String()
 }
 
+// spreadAssignments is n eligible assignments, one per user, spread over
+// the roles (and the tenant and an administrative unit as scopes).
+func spreadAssignments(users, roles []string) string {
+	var b strings.Builder
+	b.WriteString(header)
+	b.WriteString("locals {\n  users = [\n")
+	for _, u := range users {
+		fmt.Fprintf(&b, "    %q,\n", u)
+	}
+	b.WriteString("  ]\n  roles = [\n")
+	for _, r := range roles {
+		fmt.Fprintf(&b, "    %q,\n", r)
+	}
+	fmt.Fprintf(&b, "  ]\n}\nresource \"pim_eligible_assignment\" \"a\" {\n  count              = length(local.users)\n  principal_id       = local.users[count.index]\n"+
+		"  role_definition_id = local.roles[count.index %% length(local.roles)]\n  directory_scope_id = count.index %% 2 == 0 ? \"/\" : \"/administrativeUnits/%s\"\n}\n",
+		emulator.EuropeUnitID)
+	return b.String()
+}
+
+// manyRoles are 17 built-in roles.
+var manyRoles = []string{emulator.RoleGlobalReader, emulator.RoleUserAdministrator, emulator.RoleHelpdeskAdministrator,
+	emulator.RoleSecurityAdministrator, emulator.RoleSecurityReader, emulator.RoleSecurityOperator, emulator.RoleReportsReader,
+	"9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3", "fdd7a751-b60b-444a-984c-02652fe8fa1c", "b1be1c3e-b65d-4f19-8427-f6fa0d97feb9",
+	"c4e39bd9-1100-46d3-8c65-fb160da0071f", "88d8e3e3-8f55-4a1e-953a-9b9898b8876b", "45d8d3c5-c802-45c6-b32a-1d70b5e1e86e",
+	"8424c6f0-a189-499e-bbd0-26c1753c96d4", "29232cdf-9323-42fd-ade2-1d097af3e4de", "f28a1f50-f6e7-4571-818b-6a12f2af6b6c",
+	"b0f54661-2d74-4c50-afa3-1ec803f12efe"}
+
+// tier applies configuration hcl of a pim resource and of the floor
+// provider's same resource to a tenant of n users, then measures a refresh's
+// requests, the plan's wall time against the floor's, and the provider's
+// peak RSS during the plan.
+func tier(t *testing.T, n int, pimHCL, floorHCL func(users []string) string) (requests int, floorRatio float64, rssKiB int64) {
+	e := newEnv(t, n)
+	pim, floor := filepath.Join(e.dir, "pim"), filepath.Join(e.dir, "floor")
+	e.write(pim, pimHCL(e.users))
+	e.mustApply(pim)
+	e.control("DELETE", "requests", "")
+	e.tf(pim, false, "plan", "-input=false") // warm the file cache before timing
+	requests = e.requests()
+	pimPlan, rss := e.medianPlan(pim, true)
+	e.write(floor, floorHCL(e.users))
+	e.mustApply(floor)
+	floorPlan, _ := e.medianPlan(floor, false)
+	t.Logf("tier of %d: refresh %d requests, plans pim %s, floor %s, rss %d MiB", n, requests, pimPlan, floorPlan, rss/1024)
+	return requests, pimPlan.Seconds() / floorPlan.Seconds(), rss
+}
+
 // medianPlan plans dir five times and returns the median wall time and
 // the highest provider RSS seen.
 func (e *env) medianPlan(dir string, sampleRSS bool) (time.Duration, int64) {
@@ -83,9 +130,18 @@ func TestBench(t *testing.T) {
 	}
 	t.Logf("throttled apply: %s, requests %s", r.took, throttled.control("GET", "requests", "")[:200])
 
-	line := fmt.Sprintf("bench: refresh_requests_1000=%d plan_ratio_1000=%.2f plan_floor_ratio_1000=%.2f apply_requests_1000=%d apply_200_throttled_ratio=%.2f rss_mb=%d",
+	rolesReq, rolesRatio, rolesRSS := tier(t, 1000, func(u []string) string { return spreadAssignments(u, manyRoles) },
+		func(u []string) string {
+			return strings.Replace(spreadAssignments(u, manyRoles), "pim_eligible_assignment", "floor_eligible_assignment", 1)
+		})
+	bigReq, bigRatio, bigRSS := tier(t, 10000, func(u []string) string { return assignments("pim_eligible_assignment", u) },
+		func(u []string) string { return assignments("floor_eligible_assignment", u) })
+
+	line := fmt.Sprintf("bench: refresh_requests_1000=%d plan_ratio_1000=%.2f plan_floor_ratio_1000=%.2f apply_requests_1000=%d "+
+		"apply_200_throttled_ratio=%.2f rss_mb=%d refresh_requests_1000_17_roles=%d plan_floor_ratio_1000_17_roles=%.2f "+
+		"rss_mb_1000_17_roles=%d refresh_requests_10000=%d plan_floor_ratio_10000=%.2f rss_mb_10000=%d",
 		refreshRequests, pimPlan.Seconds()/dataPlan.Seconds(), pimPlan.Seconds()/floorPlan.Seconds(), applyRequests,
-		r.took.Seconds()/10, rss/1024)
+		r.took.Seconds()/10, rss/1024, rolesReq, rolesRatio, rolesRSS/1024, bigReq, bigRatio, bigRSS/1024)
 	t.Logf("plans of 1000: pim %s, terraform_data %s, floor provider %s", pimPlan, dataPlan, floorPlan)
 	fmt.Println(line)
 }

@@ -201,7 +201,10 @@ func (l *limiter) RoundTrip(req *http.Request) (*http.Response, error) {
 // callInfo travels in a call's context: its method, and how many attempts
 // it has made (the retry policy and the errors' Attempts read it).
 type callInfo struct {
-	method   string
+	method string
+	// read marks a call that changes nothing (GETs, and POSTs that only
+	// read, such as getByIds): retried like a GET.
+	read     bool
 	attempts int
 	retryMax int
 }
@@ -249,7 +252,7 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 		if errors.As(err, &opErr) && opErr.Op == "dial" {
 			return ci.attempts <= ci.retryMax, nil
 		}
-		if ci.method == http.MethodPost {
+		if !ci.read && ci.method == http.MethodPost {
 			return false, err
 		}
 		return ci.attempts <= ci.retryMax, nil
@@ -257,7 +260,7 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
 		return true, nil
-	case ci.method == http.MethodPost:
+	case !ci.read && ci.method == http.MethodPost:
 		return false, nil
 	case resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented:
 		return ci.attempts <= ci.retryMax, nil
@@ -300,7 +303,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		}
 	}
 	clientRequestID := uuid.NewString()
-	ci := &callInfo{method: method, retryMax: c.retryMax}
+	ci := &callInfo{method: method, read: method == http.MethodGet || readOnly(ctx), retryMax: c.retryMax}
 	ctx = context.WithValue(ctx, callInfoKey{}, ci)
 	ctx = tflog.SetField(ctx, "graph_client_request_id", clientRequestID)
 	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "authorization", "access_token", "client_secret", "client_assertion")
@@ -439,3 +442,11 @@ func (c *Client) sameEndpoint(link string) error {
 	return fmt.Errorf("refusing to follow %s: it is not on the configured Graph endpoint %s://%s, and following it would send "+
 		"the access token elsewhere; check the endpoint setting, or report the response that named it", redactURL(link), c.base.Scheme, c.base.Host)
 }
+
+type readOnlyKey struct{}
+
+// asRead marks a POST that only reads (getByIds): Graph changes nothing,
+// so it is retried after a 5xx or a lost connection like a GET.
+func asRead(ctx context.Context) context.Context { return context.WithValue(ctx, readOnlyKey{}, true) }
+
+func readOnly(ctx context.Context) bool { b, _ := ctx.Value(readOnlyKey{}).(bool); return b }

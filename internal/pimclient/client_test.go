@@ -412,3 +412,27 @@ func TestForeignNextLinkIsRefused(t *testing.T) {
 		t.Errorf("%d requests reached the other host", n)
 	}
 }
+
+// getByIds only reads: a 503 or a cut connection on it is retried like a
+// GET (a re-plan at apply must not fail on one lost lookup), while a POST
+// that writes is not.
+func TestGetByIDsIsRetriedLikeARead(t *testing.T) {
+	for _, rule := range []*emulator.FaultRule{{Status: 503, Count: 1}, {ResetConnection: true, Count: 1}} {
+		_, srv := newEmulatorClient(t, 100)
+		hs := httptest.NewServer(srv)
+		c, err := pimclient.New(pimclient.Options{BaseURL: hs.URL + "/v1.0", TokenSource: pimclient.StaticToken(secretToken), Sleeper: &fakeSleeper{},
+			RetryWaitMin: time.Millisecond, RetryWaitMax: time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rule.Match.Path = "/v1.0/directoryObjects/getByIds"
+		if err := srv.SetFaults(emulator.FaultConfig{Rules: []*emulator.FaultRule{rule}}); err != nil {
+			t.Fatal(err)
+		}
+		objs, err := c.GetByIDs(context.Background(), []string{emulator.AliceID})
+		hs.Close()
+		if err != nil || len(objs) != 1 {
+			t.Errorf("fault %+v: %v %v", rule, objs, err)
+		}
+	}
+}

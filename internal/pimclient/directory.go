@@ -66,7 +66,7 @@ func (c *Client) GetByIDs(ctx context.Context, ids []string) ([]DirectoryObject,
 	for start := 0; start < len(ids); start += maxGetByIds {
 		body := map[string]any{"ids": ids[start:min(start+maxGetByIds, len(ids))], "types": []string{"user", "group", "servicePrincipal"}}
 		var p page[DirectoryObject]
-		if err := c.do(ctx, http.MethodPost, "/directoryObjects/getByIds", nil, body, &p); err != nil {
+		if err := c.do(asRead(ctx), http.MethodPost, "/directoryObjects/getByIds", nil, body, &p); err != nil {
 			return nil, err
 		}
 		out = append(out, p.Value...)
