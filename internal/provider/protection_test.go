@@ -80,3 +80,37 @@ resource "pim_eligible_assignment" "breakglass" {
 		},
 	})
 }
+
+// Protection fails closed: protected_principal_ids that are not known at
+// plan time (a whole set, or one element) stop the plan with an error on the
+// attribute, never a plan without protection.
+func TestAccProtectedPrincipals_unknownFailsThePlan(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	for _, ids := range []string{"terraform_data.ids.output", "[terraform_data.id.output]"} {
+		config := fmt.Sprintf(`
+resource "terraform_data" "ids" {
+  input = [%[2]q]
+}
+resource "terraform_data" "id" {
+  input = %[2]q
+}
+provider "pim" {
+  endpoint                = %[1]q
+  protected_principal_ids = %[3]s
+}
+resource "pim_eligible_assignment" "a" {
+  principal_id       = %[2]q
+  role_definition_id = %[4]q
+}
+`, env.URL, emulator.CarolID, ids, emulator.RoleHelpdeskAdministrator)
+		resource.UnitTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: factories(env),
+			Steps: []resource.TestStep{{
+				Config:      config,
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Unknown Protected Principals.*not known until apply`),
+			}},
+		})
+	}
+}

@@ -180,6 +180,12 @@ func (p *pimProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Unknown Graph Endpoint",
 			"The endpoint depends on a value that is not known until apply. Set it to a literal or a variable, or use the "+EnvEndpoint+" environment variable.")
 	}
+	if elementUnknown(cfg.ProtectedPrincipalIDs) {
+		resp.Diagnostics.AddAttributeError(path.Root("protected_principal_ids"), "Unknown Protected Principals",
+			"protected_principal_ids depends on a value that is not known until apply, so this plan could not tell whose access it "+
+				"protects: it fails instead of planning without protection. Set it from literals, variables or values known at plan "+
+				"time, or from the "+EnvProtectedPrincipalIDs+" environment variable.")
+	}
 	for name, v := range cfg.credentialValues() {
 		if v.IsUnknown() {
 			resp.Diagnostics.AddAttributeError(path.Root(name), "Unknown Credential Setting",
@@ -301,4 +307,17 @@ func protectedIDs(ctx context.Context, set types.Set, diags *diag.Diagnostics) m
 		out[strings.ToLower(id)] = true
 	}
 	return out
+}
+
+// elementUnknown reports whether a set, or any of its elements, is unknown.
+func elementUnknown(set types.Set) bool {
+	if set.IsUnknown() {
+		return true
+	}
+	for _, e := range set.Elements() {
+		if e.IsUnknown() {
+			return true
+		}
+	}
+	return false
 }
