@@ -120,6 +120,12 @@ type Schedule struct {
 	ScheduleInfo     *ScheduleInfo `json:"scheduleInfo"`
 }
 
+// Started reports whether the schedule is in effect at now: it has no start
+// in the future.
+func (s *Schedule) Started(now time.Time) bool {
+	return s.ScheduleInfo == nil || s.ScheduleInfo.StartDateTime == nil || !s.ScheduleInfo.StartDateTime.After(now)
+}
+
 // EndDateTime returns the schedule's end, if it has a computable one.
 func (s *Schedule) EndDateTime() *time.Time {
 	if s.ScheduleInfo == nil || s.ScheduleInfo.Expiration == nil {

@@ -62,6 +62,12 @@ func TestPlanWarnsWhenTheLastPermanentGlobalAdministratorBecomesTimeBound(t *tes
 	config := map[string]tftypes.Value{"principal_id": str(emulator.AdminID), "role_definition_id": str(emulator.RoleGlobalAdministrator),
 		"duration": str("P30D"), "justification": str("rotate")}
 	const summary = "Last Permanent Global Administrator Made Time-Bound"
+	// A permanent Global Administrator that starts next month does not count:
+	// until it starts, no one else holds the role.
+	env.Call(t, http.MethodPost, "/v1.0/roleManagement/directory/roleAssignmentScheduleRequests", acctest.Token, map[string]any{
+		"action": "adminAssign", "principalId": emulator.BobID, "roleDefinitionId": emulator.RoleGlobalAdministrator, "directoryScopeId": "/",
+		"justification": "later", "scheduleInfo": map[string]any{"startDateTime": "2030-02-01T00:00:00Z", "expiration": map[string]any{"type": "noExpiration"}},
+	}, http.StatusCreated)
 	resp := p.planUpdate("pim_active_assignment", prior, config)
 	if w := warning(resp.Diagnostics, summary); !strings.Contains(w, `user "Avery Admin"`) || !strings.Contains(w, "break-glass") {
 		t.Fatalf("diagnostics %v; warning = %q", summaries(resp.Diagnostics), w)

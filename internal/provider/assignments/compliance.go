@@ -60,9 +60,9 @@ func (r *assignmentResource) warnLastPermanentGlobalAdmin(ctx context.Context, p
 	if err != nil {
 		return
 	}
-	self := shared.CacheKey(state.key())
+	self, now := shared.CacheKey(state.key()), r.data.Clock.Now()
 	for _, sc := range all {
-		if strings.EqualFold(sc.RoleDefinitionID, pimclient.RoleGlobalAdministrator) && sc.EndDateTime() == nil &&
+		if strings.EqualFold(sc.RoleDefinitionID, pimclient.RoleGlobalAdministrator) && sc.EndDateTime() == nil && sc.Started(now) &&
 			shared.CacheKey(pimclient.AssignmentKey{PrincipalID: sc.PrincipalID, RoleDefinitionID: sc.RoleDefinitionID, DirectoryScopeID: sc.DirectoryScopeID}) != self {
 			return // another permanent Global Administrator remains
 		}
