@@ -436,3 +436,21 @@ func TestGetByIDsIsRetriedLikeARead(t *testing.T) {
 		}
 	}
 }
+
+// The newest request is the latest dated one; an undated one is never
+// preferred to a dated one, whichever comes first.
+func TestNewestRequest(t *testing.T) {
+	at := func(h int) *time.Time { v := time.Date(2030, 1, 1, h, 0, 0, 0, time.UTC); return &v }
+	dated, later, undated := &pimclient.ScheduleRequest{CreatedDateTime: at(9)}, &pimclient.ScheduleRequest{CreatedDateTime: at(10)}, &pimclient.ScheduleRequest{}
+	for _, c := range []struct {
+		q, prev *pimclient.ScheduleRequest
+		want    bool
+	}{
+		{dated, nil, true}, {undated, nil, true}, {later, dated, true}, {dated, later, false},
+		{dated, dated, true}, {undated, dated, false}, {dated, undated, true},
+	} {
+		if got := c.q.NewerThan(c.prev); got != c.want {
+			t.Errorf("%v newer than %v = %v, want %v", c.q.CreatedDateTime, c.prev, got, c.want)
+		}
+	}
+}

@@ -120,6 +120,22 @@ type Schedule struct {
 	ScheduleInfo     *ScheduleInfo `json:"scheduleInfo"`
 }
 
+// NewerThan reports whether q is to be preferred to prev as the newest
+// request: of two dated requests the later (q on a tie, as lists run oldest
+// first), and a dated one over an undated one. A request without a creation
+// time is never preferred to one that has it.
+func (q *ScheduleRequest) NewerThan(prev *ScheduleRequest) bool {
+	switch {
+	case prev == nil:
+		return true
+	case q.CreatedDateTime == nil:
+		return false
+	case prev.CreatedDateTime == nil:
+		return true
+	}
+	return !q.CreatedDateTime.Before(*prev.CreatedDateTime)
+}
+
 // Started reports whether the schedule is in effect at now: it has no start
 // in the future.
 func (s *Schedule) Started(now time.Time) bool {

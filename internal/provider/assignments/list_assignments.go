@@ -166,7 +166,7 @@ func (l *assignmentList) newestRequests(ctx context.Context, f pimclient.Filter,
 			continue
 		}
 		k := shared.CacheKey(pimclient.AssignmentKey{PrincipalID: q.PrincipalID, RoleDefinitionID: q.RoleDefinitionID, DirectoryScopeID: q.DirectoryScopeID})
-		if prev := out[k]; prev == nil || (q.CreatedDateTime != nil && prev.CreatedDateTime != nil && !q.CreatedDateTime.Before(*prev.CreatedDateTime)) {
+		if q.NewerThan(out[k]) {
 			out[k] = q
 		}
 	}

@@ -34,7 +34,7 @@ func (r *assignmentResource) guardProtected(ctx context.Context, plan, state *as
 		return
 	case !strings.EqualFold(plan.PrincipalID.ValueString(), state.PrincipalID.ValueString()) ||
 		!strings.EqualFold(plan.RoleDefinitionID.ValueString(), state.RoleDefinitionID.ValueString()) ||
-		plan.DirectoryScopeID.ValueString() != state.DirectoryScopeID.ValueString():
+		!strings.EqualFold(plan.DirectoryScopeID.ValueString(), state.DirectoryScopeID.ValueString()):
 		change = "replace (remove, then assign anew)"
 	default:
 		change = shortens(plan, state, r.data.Clock.Now(), diags)

@@ -552,7 +552,7 @@ func (r *assignmentResource) readRequestDetails(ctx context.Context, state *assi
 		if q.Status != pimclient.StatusProvisioned && q.Status != pimclient.StatusGranted {
 			continue
 		}
-		if newest == nil || (q.CreatedDateTime != nil && newest.CreatedDateTime != nil && !q.CreatedDateTime.Before(*newest.CreatedDateTime)) {
+		if q.NewerThan(newest) {
 			newest = q
 		}
 	}
