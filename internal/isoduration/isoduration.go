@@ -33,16 +33,25 @@ var clockUnits = map[byte]time.Duration{'H': time.Hour, 'M': time.Minute, 'S': t
 // ErrEmpty is returned for "P" or "PT" with no components.
 var ErrEmpty = errors.New("duration has no components")
 
-// Parse parses an ISO 8601 duration such as "P1DT12H" or "PT30M". Negative
-// durations and fractional calendar parts are rejected: PIM never uses them.
+// unitOrder is where each unit stands: each appears at most once, in this
+// order (P1D1D, PT1H2H and P1M1Y are not durations).
+var unitOrder = map[string]int{"Y": 1, "M": 2, "W": 3, "D": 4, "TH": 5, "TM": 6, "TS": 7}
+
+// Parse parses an ISO 8601 duration such as "P1DT12H" or "PT30M", as Graph
+// writes them: upper case, each unit at most once and in order, a fraction
+// only on the last part. Negative durations and fractional calendar parts
+// are rejected: PIM never uses them.
 func Parse(s string) (Duration, error) {
 	var d Duration
-	if len(s) < 2 || (s[0] != 'P' && s[0] != 'p') {
-		return d, fmt.Errorf("%q is not an ISO 8601 duration: it must start with P (for example PT8H or P30D)", s)
+	if len(s) < 2 || s[0] != 'P' {
+		return d, fmt.Errorf("%q is not an ISO 8601 duration: it must start with P, in upper case (for example PT8H or P30D)", s)
 	}
-	rest := strings.ToUpper(s[1:])
+	if strings.ToUpper(s) != s {
+		return d, fmt.Errorf("%q is not an ISO 8601 duration: write it in upper case (for example %s)", s, strings.ToUpper(s))
+	}
+	rest := s[1:]
 	inTime := false
-	seen := 0
+	seen, last := 0, 0
 	for len(rest) > 0 {
 		if rest[0] == 'T' {
 			if inTime {
@@ -65,6 +74,19 @@ func Parse(s string) (Duration, error) {
 		num, unit := rest[:i], rest[i]
 		rest = rest[i+1:]
 		seen++
+		key := string(unit)
+		if inTime {
+			key = "T" + key
+		}
+		if pos, ok := unitOrder[key]; ok {
+			if pos <= last {
+				return d, fmt.Errorf("%q is not an ISO 8601 duration: each unit appears once, in the order Y, M, W, D, T, H, M, S", s)
+			}
+			last = pos
+		}
+		if strings.Contains(num, ".") && (rest != "" || num[0] == '.' || num[len(num)-1] == '.') {
+			return d, fmt.Errorf("%q is not an ISO 8601 duration: only its last part may have a fraction, written as in PT1.5H", s)
+		}
 		if !inTime {
 			n, err := strconv.Atoi(num)
 			if err != nil {
