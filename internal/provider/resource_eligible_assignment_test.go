@@ -573,3 +573,21 @@ func TestAccEligibleAssignment_administrativeUnitScope(t *testing.T) {
 		},
 	})
 }
+
+// A timeout that leaves no time fails validation, attributed to it, instead
+// of failing the destroy later.
+func TestAccEligibleAssignment_nonPositiveTimeoutsFailValidation(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	for _, c := range []struct{ op, value string }{{"delete", "0s"}, {"delete", "-5m"}, {"create", "0m"}} {
+		resource.UnitTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: factories(env),
+			Steps: []resource.TestStep{{
+				Config: eligibleConfig(env, emulator.AliceID, emulator.RoleHelpdeskAdministrator,
+					fmt.Sprintf("  timeouts = {\n    %s = %q\n  }", c.op, c.value)),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Invalid Timeout.*timeouts\.` + c.op + `.*positive duration`),
+			}},
+		})
+	}
+}

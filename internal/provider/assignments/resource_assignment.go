@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -123,6 +124,23 @@ func (r *assignmentResource) ValidateConfig(ctx context.Context, req resource.Va
 	if okStart && okEnd && !end.After(start) {
 		resp.Diagnostics.AddAttributeError(path.Root("end_date_time"), "End Before Start",
 			fmt.Sprintf("end_date_time (%s) must be after start_date_time (%s).", end.Format(time.RFC3339), start.Format(time.RFC3339)))
+	}
+	validateTimeouts(ctx, req.Config, &resp.Diagnostics)
+}
+
+// validateTimeouts refuses a timeout that leaves no time at all: a zero or
+// negative timeouts.delete would make destroy fail at apply instead of here.
+func validateTimeouts(ctx context.Context, config tfsdk.Config, diags *diag.Diagnostics) {
+	for _, op := range []string{"create", "update", "delete"} {
+		var v types.String
+		p := path.Root("timeouts").AtName(op)
+		if config.GetAttribute(ctx, p, &v).HasError() || v.IsNull() || v.IsUnknown() {
+			continue
+		}
+		if d, err := time.ParseDuration(v.ValueString()); err == nil && d <= 0 {
+			diags.AddAttributeError(p, "Invalid Timeout",
+				fmt.Sprintf("timeouts.%s is %q: it must be a positive duration such as \"10m\" (the time the %s may take).", op, v.ValueString(), op))
+		}
 	}
 }
 
