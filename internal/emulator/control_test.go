@@ -281,3 +281,54 @@ func TestOutbox(t *testing.T) {
 		t.Errorf("DELETE outbox: %d", s)
 	}
 }
+
+// What the control API and Graph's bodies must refuse with a clear 400,
+// never a panic or a saved broken state: negative and null fault rules,
+// snapshots with null or duplicate entities or unknown kinds, bodies that
+// are not UTF-8.
+func TestBrokenInputIsRefused(t *testing.T) {
+	h := newHarness(t, "")
+	for _, body := range []string{`{"rules":[{"status":503,"count":-1}]}`, `{"rules":[null]}`, `[{"status":503,"latency":"-1s"}]`} {
+		if s, m := h.ctl("PUT", "faults", body); s != 400 {
+			t.Errorf("faults %s: %d %v", body, s, m)
+		}
+	}
+	_, snap := h.ctl("POST", "snapshot", "")
+	good, _ := json.Marshal(snap)
+	if s, m := h.ctl("POST", "restore", string(good)); s != 204 {
+		t.Fatalf("restoring a good snapshot: %d %v", s, m)
+	}
+	sched := `{"seq":1,"id":"s1","key":{"surface":"directory","kind":"eligibility","principalId":"` + emulator.AliceID + `","roleDefinitionId":"r","directoryScopeId":"/"},"status":"Provisioned","spec":{"start":"2030-01-01T00:00:00Z","expType":"noExpiration"}}`
+	for name, schedules := range map[string]string{
+		"null schedule":   `[null]`,
+		"duplicate ids":   `[` + sched + `,` + strings.Replace(sched, `"seq":1`, `"seq":2`, 1) + `]`,
+		"unknown kind":    `[` + strings.Replace(sched, `"eligibility"`, `"sometimes"`, 1) + `]`,
+		"unknown surface": `[` + strings.Replace(sched, `"directory"`, `"arm"`, 1) + `]`,
+	} {
+		body := `{"version":2,"tenantId":"` + emulator.DefaultTenantID + `","schedules":` + schedules + `}`
+		if s, m := h.ctl("POST", "restore", body); s != 400 || !strings.Contains(errMessage(m), "(format 2): ") {
+			t.Errorf("restore with %s: %d %v", name, s, m)
+		}
+	}
+	for _, body := range []string{`{"policies":[null]}`, `{"approvals":[null]}`, `{"audit":[null]}`} {
+		full := `{"version":2,"tenantId":"` + emulator.DefaultTenantID + `",` + strings.TrimPrefix(body, "{")
+		if s, _ := h.ctl("POST", "restore", full); s != 400 {
+			t.Errorf("restore %s: %d", body, s)
+		}
+	}
+	if s, m := h.do("GET", "/roleManagement/directory/roleDefinitions", token, nil); s != 200 {
+		t.Fatalf("after refused restores the state still serves: %d %v", s, m)
+	}
+	req, _ := http.NewRequestWithContext(t.Context(), "POST", h.url+"/roleManagement/directory/roleEligibilityScheduleRequests",
+		bytes.NewReader([]byte("{\"action\":\"adminAssign\",\"justification\":\"\xff\xfe\"}")))
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if resp.StatusCode != 400 || !strings.Contains(string(data), "UTF-8") {
+		t.Errorf("a body that is not UTF-8: %d %s", resp.StatusCode, data)
+	}
+}

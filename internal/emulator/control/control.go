@@ -166,7 +166,7 @@ func (s *API) writeSnapshot(w *wire.Writer, _ []byte) {
 func (s *API) restoreSnapshot(w *wire.Writer, body []byte) {
 	st, err := core.ParseSnapshot(body)
 	if err != nil {
-		w.Error(http.StatusBadRequest, "BadRequest", "restore takes a snapshot from POST /_emulator/snapshot (format 2).")
+		w.Error(http.StatusBadRequest, "BadRequest", "restore takes a snapshot from POST /_emulator/snapshot (format 2): "+err.Error()+".")
 		return
 	}
 	s.replyReplaced(w, s.st.Replace(st))

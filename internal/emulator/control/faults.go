@@ -68,6 +68,10 @@ func (c *FaultConfig) validate() error {
 		where := fmt.Sprintf("rules[%d]", i)
 		var err error
 		switch {
+		case r == nil:
+			return fmt.Errorf("%s: a rule is an object, not null", where)
+		case r.Count < 0:
+			return fmt.Errorf("%s.count: %d is negative (0 means every matching call)", where, r.Count)
 		case !r.ResetConnection && (r.Status < 400 || r.Status > 599) && r.Latency == "":
 			return fmt.Errorf("%s.status: %d is not an HTTP error status (4xx or 5xx)", where, r.Status)
 		case r.Rate < 0 || r.Rate > 1:

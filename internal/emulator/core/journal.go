@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -360,5 +361,68 @@ func ParseSnapshot(data []byte) (*Store, error) {
 	if snap.Version != snapshotVersion || snap.TenantID == "" {
 		return nil, fmt.Errorf("not a snapshot of format %d", snapshotVersion)
 	}
+	if err := snap.check(); err != nil {
+		return nil, err
+	}
 	return snap.restore(), nil
+}
+
+// check refuses a snapshot the store could not hold: missing entities,
+// unknown kinds or surfaces, duplicate ids.
+func (snap *Snapshot) check() error {
+	ids := map[string]bool{}
+	unique := func(what, id string) error {
+		if id == "" || ids[what+"/"+strings.ToLower(id)] {
+			return fmt.Errorf("%s %q: an id is missing or appears twice", what, id)
+		}
+		ids[what+"/"+strings.ToLower(id)] = true
+		return nil
+	}
+	validKey := func(what, id string, k Key) error {
+		if (k.Kind != Eligible && k.Kind != Active) || (k.Surface != SurfaceDirectory && k.Surface != SurfaceGroup) || k.Principal == "" {
+			return fmt.Errorf("%s %q: unknown kind %q or surface %q, or no principal", what, id, k.Kind, k.Surface)
+		}
+		return nil
+	}
+	for _, sc := range snap.Schedules {
+		if sc == nil {
+			return errors.New("schedules: null entry")
+		}
+		if err := errors.Join(unique("schedule", sc.ID), validKey("schedule", sc.ID, sc.Key)); err != nil {
+			return err
+		}
+	}
+	for _, r := range snap.Requests {
+		if r == nil {
+			return errors.New("requests: null entry")
+		}
+		if err := errors.Join(unique("request", r.ID), validKey("request", r.ID, r.Key)); err != nil {
+			return err
+		}
+	}
+	for _, a := range snap.Approvals {
+		if a == nil || slices.Contains(a.Steps, nil) {
+			return errors.New("approvals: null entry or step")
+		}
+		if err := unique("approval", a.ID); err != nil {
+			return err
+		}
+	}
+	for _, p := range snap.Policies {
+		if p == nil || p.Rules == nil {
+			return errors.New("policies: null entry or rules")
+		}
+		if err := unique("policy", p.Key); err != nil {
+			return err
+		}
+	}
+	for _, a := range snap.Audit {
+		if a == nil {
+			return errors.New("audit: null entry")
+		}
+		if err := unique("audit record", a.ID); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/core"
 )
@@ -45,6 +46,10 @@ func ReadBody(r *http.Request, limit int64) ([]byte, *core.APIError) {
 	}
 	if err != nil {
 		return nil, core.BadRequest("BadRequest", "The request body could not be read: %v.", err)
+	}
+	if !utf8.Valid(data) {
+		// guess: Graph's answer to a body that is not UTF-8 is not documented.
+		return nil, core.BadRequest("BadRequest", "%s The body is not valid UTF-8.", InvalidJSON)
 	}
 	return data, nil
 }
