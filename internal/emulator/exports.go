@@ -75,6 +75,8 @@ const (
 	EuropeUnitID                    = tenant.EuropeUnitID
 	AppClientID                     = tenant.AppClientID
 	AppServicePrincipalID           = tenant.AppServicePrincipalID
+	ManagedIdentityClientID         = tenant.ManagedIdentityClientID
+	ManagedIdentityPrincipalID      = tenant.ManagedIdentityPrincipalID
 	RoleGlobalAdministrator         = tenant.RoleGlobalAdministrator
 	RolePrivilegedRoleAdministrator = tenant.RolePrivilegedRoleAdministrator
 	RoleGlobalReader                = tenant.RoleGlobalReader

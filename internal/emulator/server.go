@@ -119,6 +119,12 @@ func New(opts Options) (*Server, error) {
 	s := &Server{opts: opts, seed: seed, dir: seed.Dir, st: st, log: opts.Logger}
 	s.ident = identity.New(identity.Config{AppSecret: opts.AppSecret, FederatedSubject: opts.FederatedSubject,
 		FederatedIssuer: opts.FederatedIssuer, AppCertificate: opts.AppCertificate}, seed.Dir, seed.TenantID, opts.Clock, opts.ControlToken)
+	// The configured credentials sign in as the seeded app registration only.
+	var federated []tenant.FederatedCredential
+	if opts.FederatedSubject != "" {
+		federated = append(federated, tenant.FederatedCredential{Issuer: s.ident.FederatedIssuer(), Subject: opts.FederatedSubject})
+	}
+	seed.Dir.SetCredentials(AppClientID, opts.AppSecret, opts.AppCertificate, federated)
 	s.ctl = control.New(st, s.ident, seed.Dir, opts.ControlToken, seed.Store)
 	s.pim = pim.New(st, seed.Dir, opts.ReadLag, s.ctl.Faults)
 	s.routes = wire.NewRouter(s.pim.Routes(), policy.New(st).Routes(), directory.New(st).Routes(), audit.New(st).Routes())

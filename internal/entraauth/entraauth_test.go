@@ -228,7 +228,7 @@ func TestAzurePipelines(t *testing.T) {
 // id signs in; asking for a system-assigned one the machine lacks fails.
 func TestManagedIdentity(t *testing.T) {
 	hs, _ := tlsEmulator(t, nil)
-	cfg := entraauth.Config{UseMSI: true, ClientID: emulator.AppClientID, MSIEndpoint: hs.URL + "/metadata/identity/oauth2/token", HTTPClient: hs.Client()}
+	cfg := entraauth.Config{UseMSI: true, ClientID: emulator.ManagedIdentityClientID, MSIEndpoint: hs.URL + "/metadata/identity/oauth2/token", HTTPClient: hs.Client()}
 	ts, err := entraauth.NewTokenSource(cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -98,7 +98,7 @@ func TestAccSignInMethodsLeaveNoSecrets(t *testing.T) {
 		"oidc token":         {common + "  use_oidc = true", map[string]string{"ARM_OIDC_TOKEN": oidcToken}},
 		"github actions": {common + "  use_oidc = true", map[string]string{"ACTIONS_ID_TOKEN_REQUEST_URL": base + "/_oidc/github",
 			"ACTIONS_ID_TOKEN_REQUEST_TOKEN": acctest.ControlToken}},
-		"managed identity": {fmt.Sprintf("  endpoint = %q\n  use_msi = true\n  client_id = %q\n  msi_endpoint = %q", env.URL, emulator.AppClientID,
+		"managed identity": {fmt.Sprintf("  endpoint = %q\n  use_msi = true\n  client_id = %q\n  msi_endpoint = %q", env.URL, emulator.ManagedIdentityClientID,
 			base+"/metadata/identity/oauth2/token"), nil},
 	} {
 		t.Run(name, func(t *testing.T) {

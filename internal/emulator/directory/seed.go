@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
+	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/core"
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/tenant"
 	"go.yaml.in/yaml/v3"
 )
@@ -62,12 +63,25 @@ type SeedServicePrincipal struct {
 	ID          string `yaml:"id"`
 	AppID       string `yaml:"app_id"`
 	DisplayName string `yaml:"display_name"`
-	// Permissions are its consented application permissions (default:
-	// DefaultAppPermissions).
+	// Permissions are its consented application permissions; without
+	// them it has none (fail closed).
 	Permissions []string `yaml:"permissions"`
+	// ClientSecret and FederatedCredentials sign in as this app only.
+	ClientSecret         string                    `yaml:"client_secret"`
+	FederatedCredentials []SeedFederatedCredential `yaml:"federated_credentials"`
 	// ManagedIdentity makes it the system-assigned managed identity the
 	// IMDS endpoint signs in (user-assigned ones are named by app_id).
 	ManagedIdentity bool `yaml:"managed_identity"`
+	// UserAssignedIdentity makes it a user-assigned managed identity: the
+	// IMDS endpoint signs it in when asked for by app_id (client_id).
+	UserAssignedIdentity bool `yaml:"user_assigned_identity"`
+}
+
+// SeedFederatedCredential is a federated identity credential of an app:
+// tokens of the issuer for the subject sign in as the app.
+type SeedFederatedCredential struct {
+	Issuer  string `yaml:"issuer"`
+	Subject string `yaml:"subject"`
 }
 
 // SeedUnit is an administrative unit, a scope for role assignments.
@@ -129,7 +143,11 @@ func DefaultSeed() *Seed {
 			{ID: tenant.DaveID, UserPrincipalName: "dave@contoso.example", DisplayName: "Dave Devops"}},
 		Groups: []SeedGroup{{ID: tenant.OpsGroupID, DisplayName: "Cloud Ops", RoleAssignable: true, Members: []string{tenant.BobID, tenant.DaveID}},
 			{ID: tenant.SecGroupID, DisplayName: "Security Responders", RoleAssignable: true, Members: []string{tenant.CarolID}}},
-		ServicePrincipals:   []SeedServicePrincipal{{ID: tenant.AppServicePrincipalID, AppID: tenant.AppClientID, DisplayName: "terraform-ci"}},
+		ServicePrincipals: []SeedServicePrincipal{
+			{ID: tenant.AppServicePrincipalID, AppID: tenant.AppClientID, DisplayName: "terraform-ci", Permissions: core.DefaultAppPermissions},
+			{ID: tenant.ManagedIdentityPrincipalID, AppID: tenant.ManagedIdentityClientID, DisplayName: "terraform-runner-identity",
+				Permissions: core.DefaultAppPermissions, UserAssignedIdentity: true},
+		},
 		AdministrativeUnits: []SeedUnit{{ID: tenant.EuropeUnitID, DisplayName: "Europe"}},
 		Assignments:         []SeedAssignment{{Type: "active", Principal: tenant.AppServicePrincipalID, Role: tenant.RolePrivilegedRoleAdministrator}},
 		Admin:               "avery@contoso.example",

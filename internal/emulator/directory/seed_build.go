@@ -98,8 +98,15 @@ func (s *Seed) buildServicePrincipals(b *Built) error {
 		if b.Dir.Taken(id) {
 			return seedError(where, "id %s is used twice", id)
 		}
-		b.Dir.AddServicePrincipal(tenant.ServicePrincipal{ID: id, AppID: strings.ToLower(appID), DisplayName: sp.DisplayName, Permissions: sp.Permissions,
-			Managed: sp.ManagedIdentity})
+		var federated []tenant.FederatedCredential
+		for j, fc := range sp.FederatedCredentials {
+			if fc.Issuer == "" || fc.Subject == "" {
+				return seedError(fmt.Sprintf("%s.federated_credentials[%d]", where, j), "issuer and subject are required")
+			}
+			federated = append(federated, tenant.FederatedCredential{Issuer: fc.Issuer, Subject: fc.Subject})
+		}
+		b.Dir.AddServicePrincipal(tenant.ServicePrincipal{ID: id, AppID: strings.ToLower(appID), DisplayName: sp.DisplayName,
+			Permissions: append([]string{}, sp.Permissions...), Managed: sp.ManagedIdentity || sp.UserAssignedIdentity, UserAssigned: sp.UserAssignedIdentity, Secret: sp.ClientSecret, Federated: federated})
 	}
 	return nil
 }

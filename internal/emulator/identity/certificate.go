@@ -9,17 +9,19 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"errors"
+
+	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/tenant"
 )
 
-// appCertificate is the certificate registered on the seeded app (nil when
-// none is).
-func (s *Service) appCertificate() (*x509.Certificate, error) {
-	if len(s.cfg.AppCertificate) == 0 {
+// appCertificate is the certificate registered on the app (nil when none
+// is).
+func appCertificate(sp tenant.ServicePrincipal) (*x509.Certificate, error) {
+	if len(sp.Certificate) == 0 {
 		return nil, nil
 	}
-	block, _ := pem.Decode(s.cfg.AppCertificate)
+	block, _ := pem.Decode(sp.Certificate)
 	if block == nil || block.Type != "CERTIFICATE" {
-		return nil, errors.New("AppCertificate is not a PEM certificate")
+		return nil, errors.New("the app's certificate is not a PEM certificate")
 	}
 	return x509.ParseCertificate(block.Bytes)
 }

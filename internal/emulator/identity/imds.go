@@ -34,10 +34,12 @@ func (s *Service) serveIMDS(w *wire.Writer, r *http.Request) bool {
 		fail("Required metadata header not specified")
 	case q.Get("resource") == "":
 		fail("Required query variable 'resource' is missing")
+	case !graphResource(q.Get("resource")):
+		fail("This emulator issues managed identity tokens for Microsoft Graph only, not for " + q.Get("resource"))
 	default:
 		sp, ok := s.managedIdentity(q.Get("client_id"))
 		if !ok {
-			fail("Identity not found")
+			fail("Identity not found: no managed identity in the seed has that client_id (service principals must be marked managed_identity)")
 			return true
 		}
 		tok := RandomToken("pimemu_")
@@ -52,10 +54,11 @@ func (s *Service) serveIMDS(w *wire.Writer, r *http.Request) bool {
 
 func (s *Service) managedIdentity(clientID string) (tenant.ServicePrincipal, bool) {
 	if clientID != "" {
-		return s.dir.SPByAppID(clientID)
+		sp, ok := s.dir.SPByAppID(clientID)
+		return sp, ok && sp.Managed // only managed identities, never an app registration
 	}
 	for _, id := range s.dir.SPOrder {
-		if sp := s.dir.SPs[id]; sp.Managed {
+		if sp := s.dir.SPs[id]; sp.Managed && !sp.UserAssigned {
 			return sp, true
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/core"
+	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/tenant"
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/wire"
 )
 
@@ -56,14 +57,14 @@ func oauthError(w http.ResponseWriter, status int, code, description string, aad
 	})
 }
 
-func (s *Service) token(w *wire.Writer, r *http.Request, tenant string) {
+func (s *Service) token(w *wire.Writer, r *http.Request, tenantRef string) {
 	if err := r.ParseForm(); err != nil {
 		oauthError(w, http.StatusBadRequest, "invalid_request", "AADSTS900144: The request body must be application/x-www-form-urlencoded.", 900144)
 		return
 	}
 	f := r.PostForm
-	if !strings.EqualFold(tenant, s.tenantID) && !strings.EqualFold(tenant, s.dir.Domain) {
-		oauthError(w, http.StatusBadRequest, "invalid_request", "AADSTS90002: Tenant '"+tenant+"' not found.", 90002)
+	if !strings.EqualFold(tenantRef, s.tenantID) && !strings.EqualFold(tenantRef, s.dir.Domain) {
+		oauthError(w, http.StatusBadRequest, "invalid_request", "AADSTS90002: Tenant '"+tenantRef+"' not found.", 90002)
 		return
 	}
 	if f.Get("grant_type") != "client_credentials" {
@@ -74,6 +75,12 @@ func (s *Service) token(w *wire.Writer, r *http.Request, tenant string) {
 		oauthError(w, http.StatusBadRequest, "invalid_scope", "AADSTS70011: The provided value for the input parameter 'scope' is not valid. The scope must end with /.default.", 70011)
 		return
 	}
+	if resource := strings.TrimSuffix(strings.Fields(f.Get("scope"))[0], "/.default"); !graphResource(resource) {
+		// The emulator serves Graph only: a token for another API must not work on it.
+		oauthError(w, http.StatusBadRequest, "invalid_resource", "AADSTS500011: The resource principal named "+resource+
+			" was not found in the tenant: this emulator issues tokens for Microsoft Graph only.", 500011)
+		return
+	}
 	sp, found := s.dir.SPByAppID(f.Get("client_id"))
 	if !found {
 		oauthError(w, http.StatusBadRequest, "unauthorized_client", "AADSTS700016: Application with identifier '"+f.Get("client_id")+"' was not found in the directory.", 700016)
@@ -81,12 +88,12 @@ func (s *Service) token(w *wire.Writer, r *http.Request, tenant string) {
 	}
 	switch {
 	case f.Get("client_secret") != "":
-		if s.cfg.AppSecret == "" || subtle.ConstantTimeCompare([]byte(f.Get("client_secret")), []byte(s.cfg.AppSecret)) != 1 {
+		if sp.Secret == "" || subtle.ConstantTimeCompare([]byte(f.Get("client_secret")), []byte(sp.Secret)) != 1 {
 			oauthError(w, http.StatusUnauthorized, "invalid_client", "AADSTS7000215: Invalid client secret provided.", 7000215)
 			return
 		}
 	case f.Get("client_assertion") != "":
-		if code, desc := s.assertionOK(r, tenant, f.Get("client_id"), f.Get("client_assertion")); code != 0 {
+		if code, desc := s.assertionOK(r, tenantRef, sp, f.Get("client_assertion")); code != 0 {
 			oauthError(w, http.StatusUnauthorized, "invalid_client", desc, code)
 			return
 		}
@@ -100,19 +107,20 @@ func (s *Service) token(w *wire.Writer, r *http.Request, tenant string) {
 	_ = json.NewEncoder(w).Encode(map[string]any{"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": tok})
 }
 
-// assertionOK checks a client assertion: signed by the app's registered
-// certificate (its header names the certificate's thumbprint), or a
-// federated token from the trusted issuer. It returns the AADSTS code and
-// description of a refusal, 0 when it signs in.
-func (s *Service) assertionOK(r *http.Request, tenant, clientID, assertion string) (int, string) {
+// assertionOK checks a client assertion: signed by the certificate
+// registered on this app (its header names the certificate's thumbprint),
+// or a token of one of this app's federated credentials. It returns the
+// AADSTS code and description of a refusal, 0 when it signs in.
+func (s *Service) assertionOK(r *http.Request, tenantRef string, sp tenant.ServicePrincipal, assertion string) (int, string) {
 	token, err := parseJWT(assertion)
 	if err != nil {
 		return 50027, "AADSTS50027: JWT token is invalid or malformed."
 	}
 	if token.header.X5t == "" && token.header.X5tS256 == "" {
-		return s.federatedAssertionOK(token)
+		return s.federatedAssertionOK(token, sp)
 	}
-	cert, err := s.appCertificate()
+	clientID := sp.AppID
+	cert, err := appCertificate(sp)
 	switch {
 	case err != nil || cert == nil:
 		return 700027, "AADSTS700027: The certificate with identifier used to sign the client assertion is not registered on application."
@@ -123,11 +131,22 @@ func (s *Service) assertionOK(r *http.Request, tenant, clientID, assertion strin
 		return 700027, "AADSTS700027: Client assertion failed signature validation."
 	case !strings.EqualFold(token.claims.Iss, clientID) || !strings.EqualFold(token.claims.Sub, clientID):
 		return 700021, "AADSTS700021: Client assertion application identifier doesn't match 'client_id' parameter."
-	case !core.ContainsFold(token.claims.audiences(), "https://"+r.Host+"/"+tenant+"/oauth2/v2.0/token") &&
-		!core.ContainsFold(token.claims.audiences(), "https://"+r.Host+"/"+tenant+"/v2.0"):
+	case !core.ContainsFold(token.claims.audiences(), "https://"+r.Host+"/"+tenantRef+"/oauth2/v2.0/token") &&
+		!core.ContainsFold(token.claims.audiences(), "https://"+r.Host+"/"+tenantRef+"/v2.0"):
 		return 700212, "AADSTS700212: The audience of the client assertion is not this token endpoint."
-	case !token.claims.validAt(s.clock.Now()):
+	case !token.claims.validAt(s.now()):
 		return 700024, "AADSTS700024: Client assertion is not within its valid time range."
 	}
 	return 0, ""
+}
+
+// graphResource reports whether a token's resource is Microsoft Graph (by
+// its URL in any national cloud, or its application id).
+func graphResource(resource string) bool {
+	switch strings.ToLower(strings.TrimSuffix(resource, "/")) {
+	case "https://graph.microsoft.com", "https://graph.microsoft.us", "https://dod-graph.microsoft.us",
+		"https://microsoftgraph.chinacloudapi.cn", "00000003-0000-0000-c000-000000000000":
+		return true
+	}
+	return false
 }

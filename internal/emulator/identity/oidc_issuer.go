@@ -7,11 +7,13 @@ import (
 	"encoding/base64"
 	"math/big"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/core"
+	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/tenant"
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/wire"
 )
 
@@ -52,14 +54,16 @@ func (s *Service) MintOIDCToken(subject, audience string, ttl time.Duration) (st
 	if err != nil {
 		return "", err
 	}
-	now := s.clock.Now()
+	now := s.now()
 	if audience == "" {
 		audience = FederationAudience
 	}
 	return signJWT(key, issuerKid, jwtClaims{Iss: OIDCIssuer, Sub: subject, Aud: audience, Iat: now.Unix(), Nbf: now.Unix(), Exp: now.Add(ttl).Unix(), Jti: core.NewID()})
 }
 
-func (s *Service) federatedIssuer() string {
+// FederatedIssuer is the issuer the seeded app's federated credential
+// trusts: Config.FederatedIssuer, or the emulator's own.
+func (s *Service) FederatedIssuer() string {
 	if s.cfg.FederatedIssuer != "" {
 		return s.cfg.FederatedIssuer
 	}
@@ -70,20 +74,22 @@ func (s *Service) federatedIssuer() string {
 // issuer's signature, then issuer, subject and audience against the app's
 // federated identity credential, and the validity window. It returns the
 // AADSTS error when it does not match.
-func (s *Service) federatedAssertionOK(token *parsedJWT) (int, string) {
+func (s *Service) federatedAssertionOK(token *parsedJWT, sp tenant.ServicePrincipal) (int, string) {
 	key, err := s.issuer.get()
 	switch {
-	case s.cfg.FederatedSubject == "":
+	case len(sp.Federated) == 0:
 		return 70021, "AADSTS70021: No matching federated identity record found for presented assertion."
 	case err != nil || token.header.Kid != issuerKid || !token.verify(&key.PublicKey):
 		return 700027, "AADSTS700027: Client assertion failed signature validation."
-	case token.claims.Iss != s.federatedIssuer():
+	case !slices.ContainsFunc(sp.Federated, func(fc tenant.FederatedCredential) bool { return fc.Issuer == token.claims.Iss }):
 		return 700211, "AADSTS700211: No matching federated identity record found for presented assertion issuer '" + token.claims.Iss + "'."
-	case token.claims.Sub != s.cfg.FederatedSubject:
+	case !slices.ContainsFunc(sp.Federated, func(fc tenant.FederatedCredential) bool {
+		return fc.Issuer == token.claims.Iss && fc.Subject == token.claims.Sub
+	}):
 		return 700213, "AADSTS700213: No matching federated identity record found for presented assertion subject '" + token.claims.Sub + "'."
 	case !core.ContainsFold(token.claims.audiences(), FederationAudience):
 		return 700212, "AADSTS700212: No matching federated identity record found for presented assertion audience."
-	case !token.claims.validAt(s.clock.Now()):
+	case !token.claims.validAt(s.now()):
 		return 700024, "AADSTS700024: Client assertion is not within its valid time range."
 	}
 	return 0, ""

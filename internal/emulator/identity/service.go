@@ -6,6 +6,8 @@
 package identity
 
 import (
+	"time"
+
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/core"
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/tenant"
 )
@@ -35,9 +37,13 @@ type Service struct {
 	// control is the control API's token (it may mint OIDC tokens too).
 	control string
 	issuer  issuerKey
+	// now is real time: the lifetime of a client assertion or of a CI
+	// token is the signer's, whose clock is real, whatever the emulator's
+	// (moved) clock says.
+	now func() time.Time
 }
 
 // New returns the identity platform of a tenant.
 func New(cfg Config, dir *tenant.Directory, tenantID string, clock core.Clock, control string) *Service {
-	return &Service{cfg: cfg, dir: dir, tenantID: tenantID, clock: clock, Tokens: &Tokens{m: map[string]core.Identity{}}, control: control}
+	return &Service{cfg: cfg, dir: dir, tenantID: tenantID, clock: clock, Tokens: &Tokens{m: map[string]core.Identity{}}, control: control, now: time.Now}
 }

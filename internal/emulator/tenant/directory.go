@@ -36,10 +36,13 @@ const (
 	EuropeUnitID = "0a0a0a0a-0000-4000-8000-000000000001" // Europe
 )
 
-// The seeded app registration Terraform runs as in CI.
+// The seeded app registration Terraform runs as in CI, and a user-assigned
+// managed identity (an Azure VM's runner) that the IMDS endpoint signs in.
 const (
-	AppClientID           = "7e77a000-0000-4000-8000-000000000001"
-	AppServicePrincipalID = "5e1f0000-0000-4000-8000-000000000001"
+	AppClientID                = "7e77a000-0000-4000-8000-000000000001"
+	AppServicePrincipalID      = "5e1f0000-0000-4000-8000-000000000001"
+	ManagedIdentityClientID    = "7e77a000-0000-4000-8000-000000000002"
+	ManagedIdentityPrincipalID = "5e1f0000-0000-4000-8000-000000000002"
 )
 
 // Built-in role template ids used by the seed and tests.
@@ -70,9 +73,32 @@ type Group struct {
 
 type ServicePrincipal struct {
 	ID, AppID, DisplayName string
-	Permissions            []string
-	// Managed marks a managed identity: the IMDS endpoint issues its tokens.
-	Managed bool
+	// Permissions are its application permissions: none unless granted.
+	Permissions []string
+	// Managed marks a managed identity: the IMDS endpoint issues its tokens,
+	// by client id, and without one for the (first) system-assigned one.
+	Managed, UserAssigned bool
+	// Credentials are what signs in as this app, and nothing else: a client
+	// secret, a certificate (PEM), federated identity credentials.
+	Secret      string
+	Certificate []byte
+	Federated   []FederatedCredential
+}
+
+// FederatedCredential trusts tokens of an issuer for a subject.
+type FederatedCredential struct{ Issuer, Subject string }
+
+// SetCredentials registers credentials on the app with the app id.
+func (d *Directory) SetCredentials(appID, secret string, certificate []byte, federated []FederatedCredential) bool {
+	for id, sp := range d.SPs {
+		if strings.EqualFold(sp.AppID, appID) {
+			sp.Secret, sp.Certificate = secret, certificate
+			sp.Federated = append(sp.Federated, federated...)
+			d.SPs[id] = sp
+			return true
+		}
+	}
+	return false
 }
 
 type AdministrativeUnit struct {
