@@ -38,9 +38,6 @@ type PolicyCache struct {
 	// read rules).
 	fetch      func(ctx context.Context, client *pimclient.Client, ref PolicyRef) (PolicyLimits, error)
 	fetchRoles func(ctx context.Context, client *pimclient.Client) (map[string]PolicyLimits, error)
-	// roleMisses counts the directory roles read one by one; past
-	// bulkAfter the next miss reads every role's policy at once.
-	roleMisses int
 	mu         sync.Mutex
 	planned    map[string]PolicyLimits
 	fetched    map[string]PolicyLimits
@@ -55,17 +52,13 @@ type policyLoad struct {
 	err    error
 }
 
-// bulkAfter is how many directory roles' policies are read one by one
-// before a miss reads every role's policy in one paged list: a configuration
-// of a role or two costs a GET each, one of many roles one list whatever
-// their number (a refresh of 1,000 assignments across 17 roles, 12 requests).
-const bulkAfter = 2
-
 // allRoles is the single-flight key of the list of every role's policy.
 const allRoles = "*roles"
 
-// NewPolicyCache reads policies with fetch, and every directory role's with
-// fetchRoles once a plan involves more than a few roles.
+// NewPolicyCache reads every directory role's policy with fetchRoles, in one
+// paged list the first time a role's is needed, so a plan's requests do not
+// grow with its roles (a refresh of 1,000 assignments across 17 roles sends
+// 12); fetch reads a group's policy, or a role the list lacks.
 func NewPolicyCache(fetch func(context.Context, *pimclient.Client, PolicyRef) (PolicyLimits, error),
 	fetchRoles func(context.Context, *pimclient.Client) (map[string]PolicyLimits, error)) *PolicyCache {
 	return &PolicyCache{fetch: fetch, fetchRoles: fetchRoles, planned: map[string]PolicyLimits{}, fetched: map[string]PolicyLimits{}, loading: map[string]*policyLoad{}}
@@ -114,13 +107,8 @@ func (c *PolicyCache) Get(ctx context.Context, client *pimclient.Client, ref Pol
 		c.mu.Unlock()
 		return l, false, nil
 	}
-	bulk := false
-	if _, inFlight := c.loading[key]; ref.Group == "" && c.fetchRoles != nil && !inFlight {
-		c.roleMisses++
-		bulk = c.roleMisses > bulkAfter
-	}
 	c.mu.Unlock()
-	if bulk {
+	if ref.Group == "" && c.fetchRoles != nil {
 		_, err := c.load(ctx, allRoles, func() (PolicyLimits, error) {
 			all, err := c.fetchRoles(ctx, client)
 			c.mu.Lock()
