@@ -266,6 +266,10 @@ func (s *Server) serveGraph(w *wire.Writer, r *http.Request, version, rest strin
 		w.Error(http.StatusBadRequest, "BadRequest", fmt.Sprintf("This resource is available in the beta endpoint only (/beta%s).", rest))
 		return
 	}
+	if e := s.st.Unavailable(); e != nil {
+		w.Error(e.Status, e.Code, e.Message) // the journal failed: nothing is served from a state not on disk
+		return
+	}
 	caller, ok := s.ident.Tokens.Get(wire.Bearer(r))
 	if !ok {
 		w.Error(http.StatusUnauthorized, "InvalidAuthenticationToken", "Access token is empty or invalid.")

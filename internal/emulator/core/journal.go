@@ -43,7 +43,7 @@ type Journal struct {
 	compactEvery int
 
 	mu       sync.Mutex // file, gen, appended, since, err
-	f        *os.File
+	f        journalFile
 	gen      uint64
 	appended uint64
 	since    int
@@ -51,6 +51,19 @@ type Journal struct {
 
 	syncMu sync.Mutex // one fsync at a time
 	synced uint64
+}
+
+// journalFile is where journal records go: an *os.File, or in tests one
+// that fails on demand.
+type journalFile interface {
+	Write(p []byte) (int, error)
+	Sync() error
+	Close() error
+}
+
+// openJournalFile creates a journal generation's file.
+var openJournalFile = func(path string) (journalFile, error) {
+	return os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND|os.O_EXCL, 0o600)
 }
 
 func (j *Journal) journalPath(gen uint64) string {
@@ -67,7 +80,7 @@ func openJournal(path string, compactEvery int) (*Journal, *Store, error) {
 		return nil, nil, err
 	}
 	j.gen = lastGen + 1
-	if j.f, err = os.OpenFile(j.journalPath(j.gen), os.O_CREATE|os.O_WRONLY|os.O_APPEND|os.O_EXCL, 0o600); err != nil {
+	if j.f, err = openJournalFile(j.journalPath(j.gen)); err != nil {
 		return nil, nil, err
 	}
 	return j, st, syncDir(filepath.Dir(path))
@@ -206,6 +219,9 @@ func (j *Journal) wait(ticket uint64) error {
 }
 
 func (j *Journal) stickyErr() error {
+	if j == nil {
+		return nil
+	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	return j.err
@@ -237,7 +253,7 @@ func (j *Journal) rotate() (uint64, error) {
 	_ = j.f.Close()
 	covered := j.gen
 	j.gen++
-	f, err := os.OpenFile(j.journalPath(j.gen), os.O_CREATE|os.O_WRONLY|os.O_APPEND|os.O_EXCL, 0o600)
+	f, err := openJournalFile(j.journalPath(j.gen))
 	if err != nil {
 		j.err = err
 		return 0, err

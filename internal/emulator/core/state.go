@@ -30,6 +30,9 @@ type State struct {
 	journal *Journal
 	log     *slog.Logger
 	timers  Timers
+	// written is the journal ticket of the newest write: reads wait until it
+	// is on disk, so a write is visible only once it is durable.
+	written atomic.Uint64
 	// due is when the earliest time-based change falls (unix nanoseconds).
 	due        atomic.Int64
 	compacting atomic.Bool
@@ -99,6 +102,10 @@ func (s *State) Close() error {
 // they are durable. fn must not change anything before it has validated.
 func (s *State) Update(caller Identity, fn func(tx *Tx) *APIError) *APIError {
 	s.mu.Lock()
+	if err := s.Broken(); err != nil {
+		s.mu.Unlock()
+		return unavailable(err)
+	}
 	t := s.newTx(caller)
 	t.advance()
 	aerr := fn(t)
@@ -106,6 +113,7 @@ func (s *State) Update(caller Identity, fn func(tx *Tx) *APIError) *APIError {
 	ticket := uint64(0)
 	if err == nil {
 		ticket = s.journal.append(lines)
+		s.written.Store(max(s.written.Load(), ticket))
 	}
 	s.refreshDueLocked()
 	s.mu.Unlock()
@@ -114,10 +122,30 @@ func (s *State) Update(caller Identity, fn func(tx *Tx) *APIError) *APIError {
 	}
 	if err != nil {
 		s.log.Error("persisting emulator state failed", "error", err)
-		return &APIError{http.StatusInternalServerError, "generalException", "The emulator could not persist the change: " + err.Error()}
+		return unavailable(err)
 	}
 	s.maybeCompact()
 	return aerr
+}
+
+// Broken is the journal's failure, if writing or syncing it failed: from
+// then on the state on disk is behind memory, and nothing is served.
+func (s *State) Broken() error { return s.journal.stickyErr() }
+
+// unavailable is the answer once the journal failed: 503, the emulator
+// accepts nothing rather than answer from a state it could not keep.
+func unavailable(err error) *APIError {
+	return &APIError{http.StatusServiceUnavailable, "serviceNotAvailable",
+		"The emulator could not write its data file (" + err.Error() + "): it accepts no more calls until it is restarted " +
+			"on a writable disk; what it had acknowledged is on disk."}
+}
+
+// Unavailable is Broken's answer for a call (nil while the journal is sound).
+func (s *State) Unavailable() *APIError {
+	if err := s.Broken(); err != nil {
+		return unavailable(err)
+	}
+	return nil
 }
 
 // View runs a read under the shared lock, after applying what time has
@@ -128,6 +156,7 @@ func (s *State) View(caller Identity, fn func(tx *Tx)) {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	_ = s.journal.wait(s.written.Load()) // what is read is on disk
 	fn(s.newTx(caller))
 }
 
