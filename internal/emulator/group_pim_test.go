@@ -112,3 +112,40 @@ func TestGroupApprovalStageRoutes(t *testing.T) {
 		}
 	}
 }
+
+// An activation of a group membership that needs approval waits, the
+// approver decides its stage as Graph documents (v1.0 assignmentApprovals,
+// stages), and the membership starts.
+func TestGroupActivationApproval(t *testing.T) {
+	h := newHarness(t, "")
+	group := emulator.OpsGroupID
+	p := emulator.DefaultGroupPolicy()
+	p.Rule("Approval_EndUser_Assignment").Approval = emulator.ApprovalSettings{IsApprovalRequired: true, ApprovalMode: "SingleStage",
+		Stages: []emulator.ApprovalStage{{TimeoutInDays: 1, PrimaryApprovers: []emulator.Approver{{UserID: emulator.BobID}}}}}
+	h.srv.SetGroupPolicy(group, "member", p)
+	if s, m := h.do("POST", groupPIM+"eligibilityScheduleRequests", token, groupBody("adminAssign", "member", emulator.AliceID, group, nil)); s != 201 {
+		t.Fatalf("eligibility: %d %v", s, m)
+	}
+	s, req := h.do("POST", groupPIM+"assignmentScheduleRequests", "alice-mfa", groupBody("selfActivate", "member", emulator.AliceID, group,
+		map[string]any{"type": "afterDuration", "duration": "PT2H"}))
+	if s != 201 || req["status"] != "PendingApproval" || req["approvalId"] == nil {
+		t.Fatalf("activation: %d %v", s, req)
+	}
+	approval := groupPIM + "assignmentApprovals/" + req["approvalId"].(string)
+	s, a := h.do("GET", approval, "bob-mfa", nil)
+	stages, _ := a["stages"].([]any)
+	if s != 200 || len(stages) != 1 {
+		t.Fatalf("approval: %d %v", s, a)
+	}
+	stage := stages[0].(map[string]any)
+	if s, m := h.do("PATCH", approval+"/stages/"+stage["id"].(string), "carol-mfa", map[string]any{"reviewResult": "Approve", "justification": "no"}); s != 403 {
+		t.Errorf("someone who is not an approver decides: %d %v", s, m)
+	}
+	if s, m := h.do("PATCH", approval+"/stages/"+stage["id"].(string), "bob-mfa", map[string]any{"reviewResult": "Approve", "justification": "ok"}); s != 204 {
+		t.Fatalf("approver decides: %d %v", s, m)
+	}
+	s, done := h.do("GET", groupPIM+"assignmentScheduleRequests/"+req["id"].(string), token, nil)
+	if s != 200 || done["status"] != "Provisioned" {
+		t.Errorf("after approval: %d %v", s, done)
+	}
+}

@@ -125,6 +125,18 @@ func (s *Server) SetPolicy(roleID string, p *Policy) {
 	})
 }
 
+// SetGroupPolicy replaces the policy of a group's membership ("member") or
+// ownership ("owner").
+func (s *Server) SetGroupPolicy(groupID, accessID string, p *Policy) {
+	_ = s.st.Update(system, func(tx *core.Tx) *core.APIError {
+		c := p.Clone()
+		c.Key = core.PolicySubject{ScopeType: core.ScopeTypeGroup, ScopeID: strings.ToLower(groupID), RoleID: accessID}.Key()
+		tx.St.Policies[c.Key] = c
+		tx.Touch(core.EntPolicy, c.Key)
+		return nil
+	})
+}
+
 // PolicyOf returns a copy of a role's current policy.
 func (s *Server) PolicyOf(roleID string) *Policy {
 	var out *Policy
