@@ -3,6 +3,7 @@ package provider_test
 import (
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -154,6 +155,58 @@ func TestAccAssignment_refreshSharesOneList(t *testing.T) {
 					}
 					if n := env.RouteCount(t, "GET /v1.0/roleManagement/directory/roleEligibilitySchedules/{id}"); n != 0 {
 						return fmt.Errorf("%d reads by id", n)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// A create that was throttled and then meets an assignment someone else
+// made before it was sent does not adopt it (a later destroy would remove
+// their access): it stays "already exists — import it".
+func TestAccAssignment_throttledCreateDoesNotAdoptSomeoneElses(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(env),
+		Steps: []resource.TestStep{{
+			PreConfig: func() {
+				env.Call(t, http.MethodPost, eligReqsPath, acctest.Token, map[string]any{"action": "adminAssign", "principalId": emulator.DaveID,
+					"roleDefinitionId": emulator.RoleGlobalReader, "directoryScopeId": "/", "justification": "someone else's",
+					"scheduleInfo": map[string]any{"expiration": map[string]any{"type": "noExpiration"}}}, http.StatusCreated)
+				env.Clock.Advance(time.Minute)
+				env.Control(t, "PUT", "faults", `{"rules":[{"match":{"method":"POST","path":"`+eligReqsPath+`"},"status":429,"retry_after":"1s","count":1}]}`, http.StatusOK)
+			},
+			Config:      eligibleConfig(env, emulator.DaveID, emulator.RoleGlobalReader, ""),
+			ExpectError: regexp.MustCompile(`(?s)already holds this role.*import`),
+		}},
+	})
+}
+
+// An update whose answer was lost counts as done only when Graph shows this
+// update: a change of justification alone is sent again when no request
+// made after the send carries it.
+func TestAccAssignment_lostJustificationUpdateIsSentAgain(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	withJustification := func(j string) string {
+		return eligibleConfig(env, emulator.DaveID, emulator.RoleGlobalReader, fmt.Sprintf("  justification = %q", j))
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(env),
+		Steps: []resource.TestStep{
+			{Config: withJustification("first")},
+			{
+				PreConfig: func() {
+					env.Control(t, "PUT", "faults", `{"rules":[{"match":{"method":"POST","path":"`+eligReqsPath+`"},"status":503,"count":1}]}`, http.StatusOK)
+				},
+				Config: withJustification("second"),
+				Check: func(*terraform.State) error {
+					reqs := env.Emulator.Requests(emulator.Eligible)
+					if last := reqs[len(reqs)-1]; last.Justification != "second" || last.Action != "adminUpdate" {
+						return fmt.Errorf("newest request %+v: the update was recorded in state but never reached Graph", last)
 					}
 					return nil
 				},

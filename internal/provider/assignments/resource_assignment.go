@@ -231,12 +231,21 @@ func (r *assignmentResource) assign(ctx context.Context, plan *assignmentModel, 
 	}
 	var created *pimclient.ScheduleRequest
 	var found *pimclient.Schedule
+	sent := r.data.Clock.Now()
 	adopted, err := r.data.Resolve(ctx, shared.Write{
 		Send: func(ctx context.Context) (err error) { created, err = r.svc().CreateRequest(ctx, body); return err },
+		// Landed: a schedule for the key made after this create was sent; one
+		// made before is someone else's, never adopted (import it instead).
 		Landed: func(ctx context.Context) (bool, error) {
 			sc, err := r.svc().FindDirectSchedule(ctx, plan.key())
+			switch {
+			case err != nil || sc == nil:
+				return false, err
+			case !shared.MadeSince(sc.CreatedDateTime, sent):
+				return false, shared.ErrNotOurs
+			}
 			found = sc
-			return sc != nil, err
+			return true, nil
 		},
 		Echo: func(err error) bool { return pimclient.HasCode(err, pimclient.CodeRoleAssignmentExists) },
 	})
@@ -404,12 +413,22 @@ func (r *assignmentResource) Update(ctx context.Context, req resource.UpdateRequ
 	}
 	var updated *pimclient.ScheduleRequest
 	var found *pimclient.Schedule
+	sent := r.data.Clock.Now()
 	adopted, err := r.data.Resolve(ctx, shared.Write{
 		Send: func(ctx context.Context) (err error) { updated, err = r.svc().CreateRequest(ctx, body); return err },
+		// Landed: Graph shows this update: the schedule as planned and, when
+		// the justification or ticket changes, a request made after the send
+		// that carries them.
 		Landed: func(ctx context.Context) (bool, error) {
 			sc, err := r.svc().FindDirectSchedule(ctx, plan.key())
 			found = sc
-			return sc != nil && plan.matches(sc), err
+			if err != nil || sc == nil || !plan.matches(sc) {
+				return false, err
+			}
+			if plan.Justification.Equal(state.Justification) && plan.TicketNumber.Equal(state.TicketNumber) && plan.TicketSystem.Equal(state.TicketSystem) {
+				return true, nil
+			}
+			return r.requestLanded(ctx, &plan, sent)
 		},
 	})
 	if err != nil {
@@ -549,6 +568,32 @@ func (r *assignmentResource) warnGone(ctx context.Context, state *assignmentMode
 	diags.AddWarning(shared.Title(r.noun())+" No Longer Exists",
 		what+". It has been removed from the Terraform state; the next plan proposes to create it again. "+
 			"If it should stay removed, delete it from the configuration.")
+}
+
+// requestLanded reports whether Graph holds an update request for the key,
+// made after sent, that carries the plan's justification and ticket.
+func (r *assignmentResource) requestLanded(ctx context.Context, plan *assignmentModel, sent time.Time) (bool, error) {
+	reqs, err := r.svc().ListRequests(ctx, r.svc().KeyFilter(plan.key()))
+	if err != nil {
+		return false, err
+	}
+	for i := range reqs {
+		q := &reqs[i]
+		if q.Action == pimclient.ActionAdminUpdate && shared.MadeSince(q.CreatedDateTime, sent) && q.Justification == plan.Justification.ValueString() &&
+			ticketOf(q) == (ticket{plan.TicketNumber.ValueString(), plan.TicketSystem.ValueString()}) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+type ticket struct{ number, system string }
+
+func ticketOf(q *pimclient.ScheduleRequest) ticket {
+	if q.TicketInfo == nil {
+		return ticket{}
+	}
+	return ticket{q.TicketInfo.TicketNumber, q.TicketInfo.TicketSystem}
 }
 
 // readRequestDetails fills justification and ticket from the newest request

@@ -2,7 +2,9 @@ package shared
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -23,6 +25,21 @@ type Write struct {
 	// Echo reports whether an error is what re-sending a write that did
 	// take effect answers (RoleAssignmentExists after an assign).
 	Echo func(error) bool
+}
+
+// ErrNotOurs is what Landed answers when Graph holds what the write would
+// have made, but made by someone else (before this write was sent): the
+// write did not take effect and must not adopt it.
+var ErrNotOurs = errors.New("what Graph holds was not made by this write")
+
+// clockSlack is how far the server time this provider estimates (from
+// Date headers of one-second resolution) may be from Graph's own.
+const clockSlack = 2 * time.Second
+
+// MadeSince reports whether Graph made something (created at made) after a
+// write sent at sent, by Graph's clock: only then is it this write's doing.
+func MadeSince(made *time.Time, sent time.Time) bool {
+	return made != nil && !made.Before(sent.Add(-clockSlack))
 }
 
 // Resolve sends a write and, when Graph leaves its outcome unknown (a 5xx,
@@ -50,6 +67,9 @@ func (p *ProviderData) Resolve(ctx context.Context, w Write) (bool, error) {
 		if ok {
 			return true, nil
 		}
+		if errors.Is(rerr, ErrNotOurs) {
+			return false, err // someone else's: the write's own answer stands
+		}
 		if ctx.Err() != nil {
 			return true, fmt.Errorf("the outcome of the write is unknown and the timeout ran out while reading it back (last read: %v): %w", orNotFound(rerr), err)
 		}
@@ -64,6 +84,9 @@ func (p *ProviderData) Settle(ctx context.Context, landed func(context.Context) 
 		ok, err := landed(ctx)
 		if err == nil && ok {
 			return true, nil
+		}
+		if errors.Is(err, ErrNotOurs) {
+			return false, err
 		}
 		last = err
 		if i < SettleReads-1 {
