@@ -63,24 +63,27 @@ func tier(t *testing.T, n int, pimHCL, floorHCL func(users []string) string) (re
 	e := newEnv(t, n)
 	pim, floor := filepath.Join(e.dir, "pim"), filepath.Join(e.dir, "floor")
 	e.write(pim, pimHCL(e.users))
-	e.mustApply(pim)
+	e.mustApply(pim, "-parallelism=30")
 	e.control("DELETE", "requests", "")
 	e.tf(pim, false, "plan", "-input=false") // warm the file cache before timing
 	requests = e.requests()
-	pimPlan, rss := e.medianPlan(pim, true)
+	pimPlan, rss := e.medianPlanN(pim, true, 3)
 	e.write(floor, floorHCL(e.users))
-	e.mustApply(floor)
-	floorPlan, _ := e.medianPlan(floor, false)
+	e.mustApply(floor, "-parallelism=30")
+	floorPlan, _ := e.medianPlanN(floor, false, 3)
 	t.Logf("tier of %d: refresh %d requests, plans pim %s, floor %s, rss %d MiB", n, requests, pimPlan, floorPlan, rss/1024)
 	return requests, pimPlan.Seconds() / floorPlan.Seconds(), rss
 }
 
 // medianPlan plans dir five times and returns the median wall time and
 // the highest provider RSS seen.
-func (e *env) medianPlan(dir string, sampleRSS bool) (time.Duration, int64) {
+func (e *env) medianPlan(dir string, sampleRSS bool) (time.Duration, int64) { return e.medianPlanN(dir, sampleRSS, 5) }
+
+// medianPlanN is medianPlan over n plans (n odd).
+func (e *env) medianPlanN(dir string, sampleRSS bool, n int) (time.Duration, int64) {
 	var took []time.Duration
 	var peak int64
-	for range 5 {
+	for range n {
 		r := e.tf(dir, sampleRSS, "plan", "-input=false", "-detailed-exitcode")
 		if r.code != 0 {
 			e.t.Fatalf("plan of %s: exit %d\n%s", dir, r.code, tail(r.out))
@@ -89,11 +92,11 @@ func (e *env) medianPlan(dir string, sampleRSS bool) (time.Duration, int64) {
 		peak = max(peak, r.peakRSS)
 	}
 	sort.Slice(took, func(i, j int) bool { return took[i] < took[j] })
-	return took[2], peak
+	return took[n/2], peak
 }
 
-func (e *env) mustApply(dir string) result {
-	r := e.tf(dir, false, "apply", "-auto-approve", "-input=false")
+func (e *env) mustApply(dir string, args ...string) result {
+	r := e.tf(dir, false, append([]string{"apply", "-auto-approve", "-input=false"}, args...)...)
 	if r.code != 0 {
 		e.t.Fatalf("apply of %s: exit %d\n%s", dir, r.code, tail(r.out))
 	}

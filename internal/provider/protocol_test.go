@@ -165,6 +165,18 @@ func (p *protocol) planUpdate(typeName string, prior, config map[string]tftypes.
 	return resp
 }
 
+// planDestroy plans the destroy of a resource in prior state.
+func (p *protocol) planDestroy(typeName string, prior *tfprotov6.DynamicValue) *tfprotov6.PlanResourceChangeResponse {
+	p.t.Helper()
+	s := p.schemas.ResourceSchemas[typeName]
+	resp, err := p.srv.PlanResourceChange(context.Background(), &tfprotov6.PlanResourceChangeRequest{TypeName: typeName,
+		PriorState: prior, ProposedNewState: p.null(s), Config: p.null(s)})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return resp
+}
+
 // warning returns the detail of the diagnostic with the summary, "" if none.
 func warning(diags []*tfprotov6.Diagnostic, summary string) string {
 	for _, d := range diags {

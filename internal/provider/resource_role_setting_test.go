@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -308,6 +309,59 @@ resource "pim_eligible_assignment" "test" {
 			{
 				Config:           withAssignment(`  duration = "P30D"`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
+}
+
+// Destroying a role setting restores the defaults, and its plan says,
+// setting by setting, what that resets; keep_on_destroy keeps the policy as
+// it is instead, and then the plan has nothing to warn about.
+func TestRoleSettingDestroyWarnsOrKeeps(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	hardened := emulator.DefaultPolicy()
+	hardened.Rule("Approval_EndUser_Assignment").Approval.IsApprovalRequired = true
+	hardened.Rule("Approval_EndUser_Assignment").Approval.ApprovalMode = "SingleStage"
+	hardened.Rule("Approval_EndUser_Assignment").Approval.Stages = []emulator.ApprovalStage{{TimeoutInDays: 1,
+		PrimaryApprovers: []emulator.Approver{{UserID: emulator.CarolID}}}}
+	env.Emulator.SetPolicy(emulator.RoleHelpdeskAdministrator, hardened)
+	p := newProtocol(t, env, acctest.Token)
+	const summary = "Destroying Resets The PIM Setting"
+	read := p.importAndRead("pim_role_setting", emulator.RoleHelpdeskAdministrator)
+	if w := warning(p.planDestroy("pim_role_setting", read.NewState).Diagnostics, summary); !strings.Contains(w, "activation.approval.required: true → false") ||
+		!strings.Contains(w, "keep_on_destroy") {
+		t.Fatalf("destroy plan warning = %q", w)
+	}
+	typ := p.schemas.ResourceSchemas["pim_role_setting"].ValueType()
+	state := p.decode(read.NewState, typ)
+	state["keep_on_destroy"] = tftypes.NewValue(tftypes.Bool, true)
+	kept := p.value(p.schemas.ResourceSchemas["pim_role_setting"], state)
+	if w := warning(p.planDestroy("pim_role_setting", kept).Diagnostics, summary); w != "" {
+		t.Errorf("keep_on_destroy still warns: %q", w)
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(env),
+		Steps: []resource.TestStep{
+			{
+				ResourceName: "pim_role_setting.test", ImportState: true, ImportStatePersist: true, ImportStateId: emulator.RoleHelpdeskAdministrator,
+				Config: settingConfig(env, emulator.RoleHelpdeskAdministrator, "  keep_on_destroy = true"),
+			},
+			{Config: settingConfig(env, emulator.RoleHelpdeskAdministrator, `  keep_on_destroy = true
+  activation = {
+    approval = {
+      required = true
+      stages   = [{ primary_approvers = [{ type = "user", id = "`+emulator.CarolID+`" }] }]
+    }
+  }`)},
+			{
+				Config: env.ProviderBlock(),
+				Check: func(*terraform.State) error {
+					if !env.Emulator.PolicyOf(emulator.RoleHelpdeskAdministrator).Rule("Approval_EndUser_Assignment").Approval.IsApprovalRequired {
+						return fmt.Errorf("destroy with keep_on_destroy restored the defaults")
+					}
+					return nil
+				},
 			},
 		},
 	})

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	rschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient"
 	"github.com/pim-as-code/terraform-provider-pim/internal/provider/shared"
@@ -34,8 +35,8 @@ func (d *roleSettingDataSource) Schema(ctx context.Context, _ datasource.SchemaR
 	res := roleSettingSchema(ctx)
 	attrs := map[string]dschema.Attribute{}
 	for name, a := range res.Attributes {
-		if name == "role_definition_id" {
-			continue
+		if name == "role_definition_id" || name == "keep_on_destroy" {
+			continue // the key is input; what a destroy does is the resource's
 		}
 		attrs[name] = computedAttribute(a)
 	}
@@ -108,6 +109,13 @@ func (d *roleSettingDataSource) Read(ctx context.Context, req datasource.ReadReq
 		resp.Diagnostics.AddError("Unexpected Role Setting", err.Error()+" Please report this issue to the provider developers.")
 		return
 	}
-	read.RoleDefinitionID = cfg.RoleDefinitionID
-	resp.Diagnostics.Append(resp.State.Set(ctx, read)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &roleSettingData{ID: read.ID, RoleDefinitionID: cfg.RoleDefinitionID, PolicyRules: read.PolicyRules})...)
+}
+
+// roleSettingData is the data source's shape: the resource's, without what
+// a destroy does.
+type roleSettingData struct {
+	ID               types.String `tfsdk:"id"`
+	RoleDefinitionID types.String `tfsdk:"role_definition_id"`
+	PolicyRules
 }

@@ -41,7 +41,8 @@ type roleSettingModel struct {
 	ID               types.String `tfsdk:"id"`
 	RoleDefinitionID types.String `tfsdk:"role_definition_id"`
 	// GroupID is the group of a pim_group_setting (see groupSettingModel).
-	GroupID types.String `tfsdk:"-"`
+	GroupID       types.String `tfsdk:"-"`
+	KeepOnDestroy types.Bool   `tfsdk:"keep_on_destroy"`
 	PolicyRules
 }
 
@@ -193,7 +194,11 @@ func (r *roleSettingResource) ValidateConfig(ctx context.Context, req resource.V
 // ModifyPlan publishes the planned setting so that assignments in the same
 // plan are checked against it rather than against the current policy.
 func (r *roleSettingResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if r.data == nil || req.Plan.Raw.IsNull() {
+	if r.data == nil {
+		return
+	}
+	if req.Plan.Raw.IsNull() {
+		r.warnDestroy(ctx, req, &resp.Diagnostics)
 		return
 	}
 	// The id is unknown on create; the settings themselves must be known
@@ -245,6 +250,9 @@ func (r *roleSettingResource) Read(ctx context.Context, req resource.ReadRequest
 		return
 	}
 	read.RoleDefinitionID, read.GroupID = state.RoleDefinitionID, state.GroupID
+	if !state.KeepOnDestroy.IsNull() {
+		read.KeepOnDestroy = state.KeepOnDestroy // a Terraform choice, not Graph's
+	}
 	keepPriorSpelling(&state, read)
 	resp.Diagnostics.Append(r.subject.set(ctx, &resp.State, read)...)
 	shared.SetIdentity(ctx, resp.Identity, r.subject.identityOf(read), &resp.Diagnostics)
@@ -269,6 +277,10 @@ func (r *roleSettingResource) Delete(ctx context.Context, req resource.DeleteReq
 	var state roleSettingModel
 	resp.Diagnostics.Append(r.subject.get(ctx, req.State, &state)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if state.KeepOnDestroy.ValueBool() {
+		tflog.Info(ctx, "Kept the PIM setting as it is (keep_on_destroy)", map[string]any{"policy": r.subject.describe(ctx, r.data.Names, &state)})
 		return
 	}
 	def := r.subject.defaults()

@@ -113,6 +113,7 @@ func notificationGroup(ctx context.Context, event string, def notificationGroupM
 
 func roleSettingSchema(ctx context.Context) schema.Schema {
 	attrs := settingAttributes(ctx, defaultRoleSetting())
+	attrs["keep_on_destroy"] = keepOnDestroyAttribute()
 	attrs["id"] = schema.StringAttribute{Computed: true, MarkdownDescription: "Id of the role's PIM policy (`DirectoryRole_{tenantId}_{guid}`).",
 		PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}}
 	attrs["role_definition_id"] = schema.StringAttribute{Required: true,
@@ -125,7 +126,8 @@ func roleSettingSchema(ctx context.Context) schema.Schema {
 			"Every setting has the documented Entra default: an omitted setting *is* the default and the plan shows it. " +
 			"One apply sets everything; the next plan is empty. Changes are made in place, rule by rule; if one rule fails, " +
 			"the rules already changed in that apply are rolled back. **Destroying this resource restores the documented " +
-			"defaults** (there is no policy to delete: every role always has one). Manage each role's setting in one resource " +
+			"defaults** (there is no policy to delete: every role always has one), and its plan warns what that resets; " +
+			"`keep_on_destroy` keeps the policy as it is instead. Manage each role's setting in one resource " +
 			"only: two resources for the same role would undo each other on every apply.\n\n" +
 			"Graph permissions: `RoleManagementPolicy.ReadWrite.Directory` (application or delegated; a delegated caller also needs the Privileged Role Administrator role).",
 		Attributes: attrs,
@@ -133,6 +135,14 @@ func roleSettingSchema(ctx context.Context) schema.Schema {
 }
 
 // settingAttributes are the 17 rules' settings, with def's values as defaults.
+// keepOnDestroyAttribute chooses what a destroy does to the policy.
+func keepOnDestroyAttribute() schema.BoolAttribute {
+	return schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+		MarkdownDescription: "Keep the policy as it is when this resource is destroyed, instead of restoring the documented defaults " +
+			"(`false`, the default: the destroy plan then warns, setting by setting, what it resets). Set it and apply before a destroy " +
+			"or a `removed` block to hand the policy over unchanged."}
+}
+
 func settingAttributes(ctx context.Context, def roleSettingModel) map[string]schema.Attribute {
 	stages := schema.ListNestedAttribute{
 		Optional: true, Computed: true, NestedObject: schema.NestedAttributeObject{Attributes: stageAttrs()},

@@ -47,6 +47,30 @@ func (r *roleSettingResource) warnResets(ctx context.Context, req resource.Modif
 			"write it into the configuration.", r.subject.describe(ctx, r.data.Names, plan), strings.Join(resets, "\n  - ")))
 }
 
+// warnDestroy says, setting by setting, what destroying the resource resets
+// to the documented default (approval off, MFA off, …): a destroy restores
+// the defaults, unless keep_on_destroy keeps the policy as it is.
+func (r *roleSettingResource) warnDestroy(ctx context.Context, req resource.ModifyPlanRequest, diags *diag.Diagnostics) {
+	var state roleSettingModel
+	if d := r.subject.get(ctx, req.State, &state); d.HasError() || state.KeepOnDestroy.ValueBool() {
+		return
+	}
+	def := r.subject.defaults()
+	def.ID, def.RoleDefinitionID, def.GroupID, def.KeepOnDestroy = state.ID, state.RoleDefinitionID, state.GroupID, state.KeepOnDestroy
+	st := tfsdk.State{Schema: req.State.Schema}
+	if d := r.subject.set(ctx, &st, &def); d.HasError() {
+		return
+	}
+	resets := unmentionedChanges(req.State.Raw, st.Raw, tftypes.NewValue(req.State.Raw.Type(), nil))
+	if len(resets) == 0 {
+		return
+	}
+	diags.AddWarning("Destroying Resets The PIM Setting",
+		fmt.Sprintf("Destroying this resource sets the PIM setting of %s back to the documented defaults:\n  - %s\nIf the policy "+
+			"should stay as it is, set keep_on_destroy = true and apply before destroying.", r.subject.describe(ctx, r.data.Names, &state),
+			strings.Join(resets, "\n  - ")))
+}
+
 // unmentionedChanges lists, as "path: old → new", the leaves that differ
 // between current and plan where the configuration is null (at the leaf or
 // above it).
@@ -103,6 +127,9 @@ func reportable(t tftypes.Type) bool {
 // when it or anything above it is null. A step that does not exist (a list
 // configured shorter) counts as mentioned: the configuration said so.
 func mentioned(config tftypes.Value, p *tftypes.AttributePath) bool {
+	if config.IsNull() {
+		return false // no configuration (a destroy) mentions nothing
+	}
 	steps := p.Steps()
 	for i := 1; i <= len(steps); i++ {
 		v, _, err := tftypes.WalkAttributePath(config, tftypes.NewAttributePathWithSteps(steps[:i]))

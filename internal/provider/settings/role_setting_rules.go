@@ -193,7 +193,7 @@ func roleSettingFromRules(p *pimclient.RolePolicy) (*roleSettingModel, error) {
 		r.NotificationRecipients = nonNilStrings(p.Rules[id].NotificationRecipients)
 		return r
 	}
-	m := &roleSettingModel{ID: types.StringValue(p.PolicyID)}
+	m := &roleSettingModel{ID: types.StringValue(p.PolicyID), KeepOnDestroy: types.BoolValue(false)}
 
 	elig, eligEn := rule("Expiration_Admin_Eligibility"), rule("Enablement_Admin_Eligibility")
 	m.EligibleAssignment = &eligibleSettingModel{AllowPermanent: !elig.IsExpirationRequired, MaximumDuration: elig.MaximumDuration,

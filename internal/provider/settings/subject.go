@@ -99,9 +99,10 @@ func NewGroupSettingResource() resource.Resource { return &roleSettingResource{s
 // groupSettingModel is pim_group_setting's Terraform shape: the rules, and
 // the group and access in place of the role.
 type groupSettingModel struct {
-	ID       types.String `tfsdk:"id"`
-	GroupID  types.String `tfsdk:"group_id"`
-	AccessID types.String `tfsdk:"access_id"`
+	ID            types.String `tfsdk:"id"`
+	GroupID       types.String `tfsdk:"group_id"`
+	AccessID      types.String `tfsdk:"access_id"`
+	KeepOnDestroy types.Bool   `tfsdk:"keep_on_destroy"`
 	PolicyRules
 }
 
@@ -124,12 +125,13 @@ func (groupAccess) describe(ctx context.Context, n *shared.DirectoryNames, m *ro
 func (groupAccess) get(ctx context.Context, from shared.Getter, m *roleSettingModel) diag.Diagnostics {
 	var g groupSettingModel
 	diags := from.Get(ctx, &g)
-	*m = roleSettingModel{ID: g.ID, RoleDefinitionID: g.AccessID, GroupID: g.GroupID, PolicyRules: g.PolicyRules}
+	*m = roleSettingModel{ID: g.ID, RoleDefinitionID: g.AccessID, GroupID: g.GroupID, KeepOnDestroy: g.KeepOnDestroy, PolicyRules: g.PolicyRules}
 	return diags
 }
 
 func (groupAccess) set(ctx context.Context, to shared.Setter, m *roleSettingModel) diag.Diagnostics {
-	return to.Set(ctx, &groupSettingModel{ID: m.ID, GroupID: m.GroupID, AccessID: m.RoleDefinitionID, PolicyRules: m.PolicyRules})
+	return to.Set(ctx, &groupSettingModel{ID: m.ID, GroupID: m.GroupID, AccessID: m.RoleDefinitionID, KeepOnDestroy: m.KeepOnDestroy,
+		PolicyRules: m.PolicyRules})
 }
 
 func (groupAccess) identitySchema() identityschema.Schema {
@@ -176,6 +178,7 @@ func defaultGroupSetting() roleSettingModel {
 
 func groupSettingSchema(ctx context.Context) schema.Schema {
 	attrs := settingAttributes(ctx, defaultGroupSetting())
+	attrs["keep_on_destroy"] = keepOnDestroyAttribute()
 	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
 	attrs["id"] = schema.StringAttribute{Computed: true, MarkdownDescription: "Id of the group's PIM policy (`Group_{groupId}_{guid}`).",
 		PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}}
