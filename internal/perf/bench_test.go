@@ -77,7 +77,9 @@ func tier(t *testing.T, n int, pimHCL, floorHCL func(users []string) string) (re
 
 // medianPlan plans dir five times and returns the median wall time and
 // the highest provider RSS seen.
-func (e *env) medianPlan(dir string, sampleRSS bool) (time.Duration, int64) { return e.medianPlanN(dir, sampleRSS, 5) }
+func (e *env) medianPlan(dir string, sampleRSS bool) (time.Duration, int64) {
+	return e.medianPlanN(dir, sampleRSS, 5)
+}
 
 // medianPlanN is medianPlan over n plans (n odd).
 func (e *env) medianPlanN(dir string, sampleRSS bool, n int) (time.Duration, int64) {
