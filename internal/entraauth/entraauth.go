@@ -5,6 +5,8 @@ package entraauth
 
 import (
 	"context"
+	"crypto"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +15,8 @@ import (
 	"net/url"
 	"os"
 	"strings"
+
+	pkcs12 "software.sslmate.com/src/go-pkcs12"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
@@ -153,7 +157,7 @@ func (c Config) credential(opts azcore.ClientOptions) (azcore.TokenCredential, e
 		if err := needs("tenant_id is required with a client certificate", c.TenantID != ""); err != nil {
 			return nil, err
 		}
-		certs, key, err := azidentity.ParseCertificates(c.ClientCertificate, []byte(c.ClientCertificatePassword))
+		certs, key, err := parseCertificate(c.ClientCertificate, c.ClientCertificatePassword)
 		if err != nil {
 			return nil, fmt.Errorf("reading the client certificate (PKCS#12 or PEM with its private key; check the password): %w", err)
 		}
@@ -293,4 +297,15 @@ func (s *credentialSource) Token(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("signing in to Microsoft Entra (%s): %w", s.method, err)
 	}
 	return tok.Token, nil
+}
+
+// parseCertificate reads a client certificate with its private key: a
+// PKCS#12 file as OpenSSL 3 writes it by default (AES-256 with PBES2, which
+// azidentity's reader refuses with "unknown digest algorithm"), a legacy
+// one, or PEM.
+func parseCertificate(data []byte, password string) ([]*x509.Certificate, crypto.PrivateKey, error) {
+	if key, cert, chain, err := pkcs12.DecodeChain(data, password); err == nil {
+		return append([]*x509.Certificate{cert}, chain...), key, nil
+	}
+	return azidentity.ParseCertificates(data, []byte(password))
 }

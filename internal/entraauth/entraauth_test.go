@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	pkcs12 "software.sslmate.com/src/go-pkcs12"
+
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator"
 	"github.com/pim-as-code/terraform-provider-pim/internal/entraauth"
 	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient"
@@ -117,6 +119,34 @@ func selfSigned(t *testing.T) (bundle, certPEM []byte) {
 	return append(slices.Clone(certPEM), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})...), certPEM
 }
 
+// toPFX packs a PEM certificate and key into a PKCS#12 file.
+func toPFX(t *testing.T, bundle []byte, enc *pkcs12.Encoder, password string) []byte {
+	t.Helper()
+	var cert *x509.Certificate
+	var key any
+	for rest := bundle; ; {
+		var b *pem.Block
+		if b, rest = pem.Decode(rest); b == nil {
+			break
+		}
+		var err error
+		switch b.Type {
+		case "CERTIFICATE":
+			cert, err = x509.ParseCertificate(b.Bytes)
+		case "PRIVATE KEY":
+			key, err = x509.ParsePKCS8PrivateKey(b.Bytes)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	pfx, err := enc.Encode(key, cert, nil, password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pfx
+}
+
 // A client assertion signed with the registered certificate signs in; one
 // signed with another certificate is refused as Entra refuses it.
 func TestClientCertificate(t *testing.T) {
@@ -134,6 +164,20 @@ func TestClientCertificate(t *testing.T) {
 	other, _ := selfSigned(t)
 	cfg.ClientCertificate = other
 	wantRefused(t, cfg, "AADSTS700027")
+	// A .pfx as OpenSSL 3 writes it by default (AES-256-CBC, PBES2 with
+	// PBKDF2-SHA-256, SHA-256 MAC), and a legacy one, sign in too.
+	for name, enc := range map[string]*pkcs12.Encoder{"modern": pkcs12.Modern, "legacy": pkcs12.Legacy} {
+		pfx := toPFX(t, bundle, enc, "pfx-password")
+		cfg.ClientCertificate, cfg.ClientCertificatePassword = pfx, "pfx-password"
+		ts, err := entraauth.NewTokenSource(cfg)
+		if err != nil {
+			t.Fatalf("%s PKCS#12: %v", name, err)
+		}
+		if err := graphCall(t, hs, ts); err != nil {
+			t.Fatalf("%s PKCS#12: %v", name, err)
+		}
+	}
+	cfg.ClientCertificatePassword = ""
 	cfg.ClientCertificate = []byte("not a certificate")
 	if _, err := entraauth.NewTokenSource(cfg); err == nil || !strings.Contains(err.Error(), "reading the client certificate") {
 		t.Fatalf("a bundle that is not a certificate: %v", err)
