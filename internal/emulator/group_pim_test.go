@@ -149,3 +149,34 @@ func TestGroupActivationApproval(t *testing.T) {
 		t.Errorf("after approval: %d %v", s, done)
 	}
 }
+
+// filterByCurrentUser(on='principal') on the six PIM for Groups
+// collections, as Graph documents and Microsoft's SDKs call it: the caller's
+// own entries, without the group filter the collections otherwise need.
+func TestGroupFilterByCurrentUser(t *testing.T) {
+	h := newHarness(t, "")
+	if s, m := h.do("POST", groupPIM+"eligibilityScheduleRequests", token, groupBody("adminAssign", "member", emulator.AliceID, emulator.OpsGroupID, nil)); s != 201 {
+		t.Fatalf("eligibility: %d %v", s, m)
+	}
+	if s, m := h.do("POST", groupPIM+"assignmentScheduleRequests", token, groupBody("adminAssign", "member", emulator.BobID, emulator.OpsGroupID,
+		map[string]any{"type": "afterDuration", "duration": "P30D"})); s != 201 {
+		t.Fatalf("assignment: %d %v", s, m)
+	}
+	fn := "/filterByCurrentUser(on='principal')"
+	for _, c := range []struct {
+		path, tok string
+		want      int
+	}{
+		{"eligibilityScheduleRequests", "alice-mfa", 1}, {"eligibilitySchedules", "alice-mfa", 1}, {"eligibilityScheduleInstances", "alice-mfa", 1},
+		{"assignmentScheduleRequests", "alice-mfa", 0}, {"assignmentSchedules", "bob-mfa", 1}, {"assignmentScheduleInstances", "bob-mfa", 1},
+	} {
+		s, m := h.do("GET", groupPIM+c.path+fn, c.tok, nil)
+		vals, _ := m["value"].([]any)
+		if s != 200 || len(vals) != c.want || !strings.Contains(m["@odata.context"].(string), "Collection(") {
+			t.Errorf("%s as %s: %d, %d entries, want %d: %v", c.path, c.tok, s, len(vals), c.want, m)
+		}
+	}
+	if s, _ := h.do("GET", groupPIM+"eligibilitySchedules/filterByCurrentUser(on='approver')", "alice-mfa", nil); s != 400 {
+		t.Errorf("on='approver': %d, want 400", s)
+	}
+}

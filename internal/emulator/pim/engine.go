@@ -80,6 +80,7 @@ func (en *Engine) Routes() []wire.Route {
 		r("GET", p+"Schedules", false, listGroupSchedules(k, false))
 		r("GET", p+"Schedules/{id}", false, getGroupSchedule(k))
 		r("GET", p+"ScheduleInstances", false, listGroupSchedules(k, true))
+		r("GET", p+"ScheduleInstances/{id}", false, getGroupInstance(k))
 	}
 	r("GET", groupPIM+"assignmentApprovals/{id}", false, getGroupApproval)
 	r("PATCH", groupPIM+"assignmentApprovals/{id}/stages/{stage}", false, patchGroupApprovalStage)

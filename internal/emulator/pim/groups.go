@@ -207,17 +207,7 @@ func listGroupSchedules(k core.Kind, instances bool) func(*call) {
 				c.Fail(errGroupPIMRead)
 				return
 			}
-			typ, set := groupTypes[k].Schedule, groupPIM+groupPrefix(k)+"Schedules"
-			if instances {
-				typ, set = groupTypes[k].instance, groupPIM+groupPrefix(k)+"ScheduleInstances"
-			}
-			c.WriteCollection(wire.Listing{Set: set, Typ: typ, Each: func(after string, yield func(wire.Item) bool) {
-				for _, e := range tx.groupEntries(k, groups, principals) {
-					if e.cursor() > after && !yield(tx.groupItem(e, instances)) {
-						return
-					}
-				}
-			}}, q)
+			c.WriteCollection(tx.groupScheduleListing(k, groups, principals, instances), q)
 		})
 	}
 }
@@ -252,6 +242,10 @@ func (tx *tx) groupItem(e entry, instance bool) wire.Item {
 
 func getGroupSchedule(k core.Kind) func(*call) {
 	return func(c *call) {
+		if on, ok := currentUserFunction(c.Params[0]); ok {
+			groupForCurrentUser(c, on, func(tx *tx, me []string) wire.Listing { return tx.groupScheduleListing(k, nil, me, false) })
+			return
+		}
 		q, ok := c.Query("$select", "$expand")
 		if !ok {
 			return
@@ -286,24 +280,17 @@ func listGroupRequests(k core.Kind) func(*call) {
 				c.Fail(errGroupPIMRead)
 				return
 			}
-			c.WriteCollection(wire.Listing{Set: groupPIM + groupPrefix(k) + "ScheduleRequests", Typ: groupTypes[k].Request,
-				Each: func(after string, yield func(wire.Item) bool) {
-					for _, r := range tx.St.Requests.Items[tx.St.Requests.After(cursorSeq(after)):] {
-						if r.Key.Surface != core.SurfaceGroup || r.Key.Kind != k || wire.SeqCursor(r.Seq, 0) <= after ||
-							(len(groups) > 0 && !core.ContainsFold(groups, r.Key.Scope)) || (len(principals) > 0 && !core.ContainsFold(principals, r.Key.Principal)) {
-							continue
-						}
-						if !yield(wire.Item{Cursor: wire.SeqCursor(r.Seq, 0), Obj: tx.groupRequestObject(r)}) {
-							return
-						}
-					}
-				}}, q)
+			c.WriteCollection(tx.groupRequestListing(k, groups, principals), q)
 		})
 	}
 }
 
 func getGroupRequest(k core.Kind) func(*call) {
 	return func(c *call) {
+		if on, ok := currentUserFunction(c.Params[0]); ok {
+			groupForCurrentUser(c, on, func(tx *tx, me []string) wire.Listing { return tx.groupRequestListing(k, nil, me) })
+			return
+		}
 		q, ok := c.Query("$select", "$expand")
 		if !ok {
 			return
@@ -361,3 +348,70 @@ func patchGroupApprovalStage(c *call) { patchApprovalStep(c) }
 // activeGroupMembers are the principals whose active membership (assigned,
 // or activated) is in effect now: Graph adds them to the group while it
 // lasts.
+
+// getGroupInstance serves filterByCurrentUser(on='principal') on a group
+// surface's schedule instances; instances are otherwise listed, not read by id.
+func getGroupInstance(k core.Kind) func(*call) {
+	return func(c *call) {
+		on, ok := currentUserFunction(c.Params[0])
+		if !ok {
+			c.Fail(core.NotFound(groupPrefix(k)+"ScheduleInstances", c.Params[0]))
+			return
+		}
+		groupForCurrentUser(c, on, func(tx *tx, me []string) wire.Listing { return tx.groupScheduleListing(k, nil, me, true) })
+	}
+}
+
+// groupForCurrentUser serves filterByCurrentUser(on='principal') on the six
+// PIM for Groups collections
+// (https://learn.microsoft.com/graph/api/privilegedaccessgroupeligibilityschedule-filterbycurrentuser):
+// the caller's own entries, as a function result, without the group filter
+// the collections otherwise require.
+func groupForCurrentUser(c *call, on string, listing func(tx *tx, me []string) wire.Listing) {
+	q, ok := c.Query(listOptions...)
+	if !ok {
+		return
+	}
+	if e := checkCurrentUser(c.Caller, on, "principal"); e != nil {
+		c.Fail(e)
+		return
+	}
+	c.a.view(c.Caller, func(tx *tx) {
+		l := listing(tx, []string{strings.ToLower(c.Caller.PrincipalID)})
+		l.Function = true
+		c.WriteCollection(l, q)
+	})
+}
+
+// groupScheduleListing lists a group surface's schedules (or instances) of
+// the groups and principals.
+func (tx *tx) groupScheduleListing(k core.Kind, groups, principals []string, instances bool) wire.Listing {
+	typ, set := groupTypes[k].Schedule, groupPIM+groupPrefix(k)+"Schedules"
+	if instances {
+		typ, set = groupTypes[k].instance, groupPIM+groupPrefix(k)+"ScheduleInstances"
+	}
+	return wire.Listing{Set: set, Typ: typ, Each: func(after string, yield func(wire.Item) bool) {
+		for _, e := range tx.groupEntries(k, groups, principals) {
+			if e.cursor() > after && !yield(tx.groupItem(e, instances)) {
+				return
+			}
+		}
+	}}
+}
+
+// groupRequestListing lists a group surface's requests of the groups and
+// principals.
+func (tx *tx) groupRequestListing(k core.Kind, groups, principals []string) wire.Listing {
+	return wire.Listing{Set: groupPIM + groupPrefix(k) + "ScheduleRequests", Typ: groupTypes[k].Request,
+		Each: func(after string, yield func(wire.Item) bool) {
+			for _, r := range tx.St.Requests.Items[tx.St.Requests.After(cursorSeq(after)):] {
+				if r.Key.Surface != core.SurfaceGroup || r.Key.Kind != k || wire.SeqCursor(r.Seq, 0) <= after ||
+					(len(groups) > 0 && !core.ContainsFold(groups, r.Key.Scope)) || (len(principals) > 0 && !core.ContainsFold(principals, r.Key.Principal)) {
+					continue
+				}
+				if !yield(wire.Item{Cursor: wire.SeqCursor(r.Seq, 0), Obj: tx.groupRequestObject(r)}) {
+					return
+				}
+			}
+		}}
+}
