@@ -2,6 +2,7 @@ package emulator_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -173,5 +174,26 @@ func TestPatchRuleRejectsInvalidBodies(t *testing.T) {
 	_, got := rulesByID(t, h, emulator.RoleGlobalReader)
 	if got["Expiration_EndUser_Assignment"]["maximumDuration"] != "PT8H" || got["Approval_EndUser_Assignment"]["setting"].(map[string]any)["isApprovalRequired"] != false {
 		t.Errorf("a rejected PATCH changed the policy: %v", got)
+	}
+}
+
+// A notification rule takes at most 100 additional recipients: 10,000 are a
+// 400 in moments, and the rule is unchanged.
+func TestTooManyRecipientsAreRefused(t *testing.T) {
+	h := newHarness(t, "")
+	pid, _ := rulesByID(t, h, emulator.RoleHelpdeskAdministrator)
+	addrs := make([]string, 10000)
+	for i := range addrs {
+		addrs[i] = fmt.Sprintf("person%d@contoso.example", i)
+	}
+	rule := map[string]any{"@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyNotificationRule", "id": "Notification_Admin_Admin_Eligibility",
+		"notificationType": "Email", "recipientType": "Admin", "notificationLevel": "All", "isDefaultRecipientsEnabled": true,
+		"notificationRecipients": addrs}
+	if s, m := h.do("PATCH", "/policies/roleManagementPolicies/"+pid+"/rules/Notification_Admin_Admin_Eligibility", token, rule); s != 400 ||
+		!strings.Contains(errMessage(m), "at most 100") {
+		t.Errorf("10,000 recipients: %d %v", s, m)
+	}
+	if got := h.srv.PolicyOf(emulator.RoleHelpdeskAdministrator).Rule("Notification_Admin_Admin_Eligibility").NotificationRecipients; len(got) != 0 {
+		t.Errorf("the rule changed: %d recipients", len(got))
 	}
 }

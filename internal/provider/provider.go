@@ -158,7 +158,7 @@ func (p *pimProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 					"break-glass accounts. A plan that would remove, replace, shorten or make time-bound an eligible or active assignment of " +
 					"one fails, unless that resource sets `allow_protected_principal_change = true`. Defaults to the comma-separated `" +
 					EnvProtectedPrincipalIDs + "` environment variable.",
-				Validators: []validator.Set{setvalidator.ValueStringsAre(validators.GUID())}},
+				Validators: []validator.Set{setvalidator.SizeAtMost(1000), setvalidator.ValueStringsAre(validators.GUID())}},
 		}),
 	}
 }

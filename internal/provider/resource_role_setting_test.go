@@ -366,3 +366,23 @@ func TestRoleSettingDestroyWarnsOrKeeps(t *testing.T) {
 		},
 	})
 }
+
+// A notification with 10,000 recipients fails at plan, on the attribute, in
+// moments (it used to hang the plan for minutes).
+func TestAccRoleSetting_tooManyRecipientsFailsThePlan(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	addrs := make([]string, 10000)
+	for i := range addrs {
+		addrs[i] = fmt.Sprintf("%q", fmt.Sprintf("person%d@contoso.example", i))
+	}
+	body := fmt.Sprintf("  notifications = {\n    activation = {\n      admin = { additional_recipients = [%s] }\n    }\n  }", strings.Join(addrs, ", "))
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(env),
+		Steps: []resource.TestStep{{
+			Config:      settingConfig(env, emulator.RoleHelpdeskAdministrator, body),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)additional_recipients.*at most 100`),
+		}},
+	})
+}

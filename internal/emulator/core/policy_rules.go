@@ -333,6 +333,9 @@ func patchAuthContext(r *Rule, m map[string]any) *APIError {
 
 var notificationLevels = map[string]string{"none": "None", "critical": "Critical", "all": "All"}
 
+// maxRecipients bounds a notification rule's additional recipients.
+const maxRecipients = 100
+
 func patchNotification(r *Rule, m map[string]any) *APIError {
 	recipient := NotificationRecipient(r.ID)
 	if v, ok := m["notificationType"]; ok && !strings.EqualFold(fmt.Sprint(v), "Email") {
@@ -355,6 +358,10 @@ func patchNotification(r *Rule, m map[string]any) *APIError {
 		list, err := stringList(v, r.ID+".notificationRecipients")
 		if err != nil {
 			return err
+		}
+		if len(list) > maxRecipients {
+			// guess: Graph documents no limit; the provider refuses more at plan time.
+			return BadRequest("InvalidPolicyRule", "%s.notificationRecipients has %d addresses; at most %d are allowed.", r.ID, len(list), maxRecipients)
 		}
 		for _, addr := range list {
 			if at := strings.Index(addr, "@"); at < 1 || at == len(addr)-1 {

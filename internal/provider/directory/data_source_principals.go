@@ -60,12 +60,15 @@ func (d *principalsDataSource) Metadata(_ context.Context, req datasource.Metada
 	resp.TypeName = req.ProviderTypeName + "_principals"
 }
 
+// maxNames bounds each list of names: 1,000 names are 67 Graph requests.
+const maxNames = 1000
+
 func (d *principalsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	anyOf := setvalidator.AtLeastOneOf(path.MatchRoot("user_principal_names"), path.MatchRoot("group_display_names"),
 		path.MatchRoot("app_ids"), path.MatchRoot("object_ids"))
 	list := func(desc string, v ...validator.String) schema.SetAttribute {
 		return schema.SetAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: desc,
-			Validators: []validator.Set{anyOf, setvalidator.ValueStringsAre(v...)}}
+			Validators: []validator.Set{setvalidator.SizeAtMost(maxNames), anyOf, setvalidator.ValueStringsAre(v...)}}
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Finds many users, groups and service principals at once (a team's list of sign-in names), in a few " +

@@ -75,13 +75,18 @@ func stageAttrs() map[string]schema.Attribute {
 	}
 }
 
+// MaxNotificationRecipients bounds a notification's additional recipients.
+// guess: Graph documents no limit; the emulator refuses more too.
+const MaxNotificationRecipients = 100
+
 func notificationAttrs() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
 		"default_recipients": boolAttr("Whether Entra's default recipients get the email. Default `true`.", true),
 		"additional_recipients": schema.SetAttribute{
-			ElementType: types.StringType, Optional: true, Computed: true, MarkdownDescription: "Further email addresses. Default empty.",
-			Default:    setdefault.StaticValue(types.SetValueMust(types.StringType, []attr.Value{})),
-			Validators: []validator.Set{setvalidator.ValueStringsAre(stringvalidator.RegexMatches(emailRE, "must be an email address"))},
+			ElementType: types.StringType, Optional: true, Computed: true, MarkdownDescription: "Further email addresses, at most 100. Default empty.",
+			Default: setdefault.StaticValue(types.SetValueMust(types.StringType, []attr.Value{})),
+			Validators: []validator.Set{setvalidator.SizeAtMost(MaxNotificationRecipients),
+				setvalidator.ValueStringsAre(stringvalidator.RegexMatches(emailRE, "must be an email address"))},
 		},
 		"critical_only": boolAttr("Send only critical emails. Default `false` (all emails).", false),
 	}
