@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"runtime"
@@ -14,6 +15,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 )
 
 type payloadKey struct{}
@@ -193,3 +196,37 @@ func (noopResource) Create(context.Context, resource.CreateRequest, *resource.Cr
 func (noopResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse)       {}
 func (noopResource) Update(context.Context, resource.UpdateRequest, *resource.UpdateResponse) {}
 func (noopResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
+
+// Logging keeps working on a detached context: what a call logs, at every
+// level, reaches the call's logger with the call's fields; a goroutine that
+// outlives its call logs nothing (its context has no logger any more).
+func TestDetachedContextKeepsTheCallsLogging(t *testing.T) {
+	var buf bytes.Buffer
+	rpc := tflog.SetField(tflogtest.RootLogger(t.Context(), &buf), "tf_rpc", "ReadResource")
+	var outlived context.Context
+	_, _ = call(rpc, func(ctx context.Context, _ struct{}) (struct{}, error) {
+		tflog.Trace(ctx, "trace line")
+		tflog.Debug(ctx, "debug line", map[string]any{"principal": "alice"})
+		tflog.Info(ctx, "info line")
+		tflog.Warn(ctx, "warn line")
+		tflog.Error(ctx, "error line")
+		outlived = ctx
+		return struct{}{}, nil
+	}, struct{}{})
+	tflog.Info(outlived, "after the call")
+	lines, err := tflogtest.MultilineJSONDecode(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lines) != 5 {
+		t.Fatalf("%d log lines, want the call's 5: %v", len(lines), lines)
+	}
+	for i, level := range []string{"trace", "debug", "info", "warn", "error"} {
+		if lines[i]["@level"] != level || lines[i]["tf_rpc"] != "ReadResource" {
+			t.Errorf("line %d = %v, want level %s with the call's field", i, lines[i], level)
+		}
+	}
+	if lines[1]["principal"] != "alice" {
+		t.Errorf("the line's own field is missing: %v", lines[1])
+	}
+}
