@@ -56,28 +56,40 @@ func (c *Client) betaURL(path string) string {
 	return u.String()
 }
 
-const approvalsPath = "/roleManagement/directory/roleAssignmentApprovals/"
-
-// GetApproval reads the approval of an activation request (its id is the
-// request's approvalId).
-func (c *Client) GetApproval(ctx context.Context, id string) (*Approval, error) {
-	var out Approval
-	if err := c.do(ctx, http.MethodGet, c.betaURL(approvalsPath+url.PathEscape(id)), nil, nil, &out); err != nil {
-		return nil, err
+// approvalURL is where an approval (and its stages) of the surface is.
+func (s *ScheduleService) approvalURL(path string) string {
+	if s.surface.approvalsBeta {
+		return s.c.betaURL(s.surface.approvals + path)
 	}
-	return &out, nil
+	return s.surface.approvals + path
 }
 
-// Review results an approver gives.
+// GetApproval reads the approval of an activation request (its id is the
+// request's): directory roles' from beta roleAssignmentApprovals, PIM for
+// Groups' from v1.0 assignmentApprovals, whose stages are read as steps.
+func (s *ScheduleService) GetApproval(ctx context.Context, id string) (*Approval, error) {
+	var out struct {
+		Approval
+		Stages []ApprovalStep `json:"stages"`
+	}
+	if err := s.c.do(ctx, http.MethodGet, s.approvalURL(url.PathEscape(id)), nil, nil, &out); err != nil {
+		return nil, err
+	}
+	if len(out.Stages) > 0 {
+		out.Steps = out.Stages
+	}
+	return &out.Approval, nil
+}
+
 const (
 	ReviewApprove = "Approve"
 	ReviewDeny    = "Deny"
 )
 
 // ReviewApprovalStep records the caller's decision on a stage.
-func (c *Client) ReviewApprovalStep(ctx context.Context, approvalID, stepID, result, justification string) error {
+func (s *ScheduleService) ReviewApprovalStep(ctx context.Context, approvalID, stepID, result, justification string) error {
 	body := map[string]string{"reviewResult": result, "justification": justification}
-	return c.do(ctx, http.MethodPatch, c.betaURL(approvalsPath+url.PathEscape(approvalID)+"/steps/"+url.PathEscape(stepID)), nil, body, nil)
+	return s.c.do(ctx, http.MethodPatch, s.approvalURL(url.PathEscape(approvalID)+"/"+s.surface.stages+"/"+url.PathEscape(stepID)), nil, body, nil)
 }
 
 // ListRequestsToApprove lists the requests the signed-in user is an approver

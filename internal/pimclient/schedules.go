@@ -32,16 +32,22 @@ type Surface struct {
 	eligibility, assignment string // path prefixes of each kind's collections
 	roleField, scopeField   string // the key's fields on the wire
 	scopeRequiredInListings bool   // Graph refuses a schedule list without groupId or principalId
+	// approvals is where activations' approvals are, with the name of their
+	// stages (directory roles: beta roleAssignmentApprovals and steps; PIM
+	// for Groups: v1.0 assignmentApprovals and stages).
+	approvals, stages string
+	approvalsBeta     bool
 }
 
 // The surfaces.
 var (
 	DirectoryRoles = &Surface{name: "directory role", eligibility: "/roleManagement/directory/roleEligibility",
-		assignment: "/roleManagement/directory/roleAssignment", roleField: "roleDefinitionId", scopeField: "directoryScopeId"}
+		assignment: "/roleManagement/directory/roleAssignment", roleField: "roleDefinitionId", scopeField: "directoryScopeId",
+		approvals: "/roleManagement/directory/roleAssignmentApprovals/", stages: "steps", approvalsBeta: true}
 	// Groups is PIM for Groups (https://learn.microsoft.com/graph/api/resources/privilegedidentitymanagement-for-groups-api-overview).
 	Groups = &Surface{name: "group", eligibility: "/identityGovernance/privilegedAccess/group/eligibility",
 		assignment: "/identityGovernance/privilegedAccess/group/assignment", roleField: "accessId", scopeField: "groupId",
-		scopeRequiredInListings: true}
+		scopeRequiredInListings: true, approvals: "/identityGovernance/privilegedAccess/group/assignmentApprovals/", stages: "stages"}
 )
 
 // IsGroups reports whether the surface is PIM for Groups.

@@ -264,3 +264,30 @@ func TestActivateAsAnApplicationFails(t *testing.T) {
 		t.Fatalf("diagnostics: %v", diags)
 	}
 }
+
+// pim_approval decides a PIM for Groups activation too (v1.0
+// assignmentApprovals): by request id with group_id.
+func TestApprovalOfAGroupActivation(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	p := emulator.DefaultGroupPolicy()
+	p.Rule("Approval_EndUser_Assignment").Approval = emulator.ApprovalSettings{IsApprovalRequired: true, ApprovalMode: "SingleStage",
+		Stages: []emulator.ApprovalStage{{TimeoutInDays: 1, PrimaryApprovers: []emulator.Approver{{UserID: emulator.CarolID}}}}}
+	env.Emulator.SetGroupPolicy(emulator.OpsGroupID, "member", p)
+	group := "/v1.0/identityGovernance/privilegedAccess/group/"
+	env.Call(t, http.MethodPost, group+"eligibilityScheduleRequests", acctest.Token, map[string]any{"action": "adminAssign", "accessId": "member",
+		"principalId": emulator.AliceID, "groupId": emulator.OpsGroupID, "justification": "on call",
+		"scheduleInfo": map[string]any{"expiration": map[string]any{"type": "noExpiration"}}}, http.StatusCreated)
+	req := env.Call(t, http.MethodPost, group+"assignmentScheduleRequests", acctest.UserToken(emulator.AliceID), map[string]any{"action": "selfActivate",
+		"accessId": "member", "principalId": emulator.AliceID, "groupId": emulator.OpsGroupID, "justification": "INC-7",
+		"scheduleInfo": map[string]any{"expiration": map[string]any{"type": "afterDuration", "duration": "PT1H"}}}, http.StatusCreated)
+	carol := newProtocol(t, env, acctest.UserToken(emulator.CarolID))
+	msgs, diags := carol.invoke("pim_approval", map[string]tftypes.Value{"request_id": str(req["id"].(string)), "group_id": str(emulator.OpsGroupID),
+		"decision": str("approve"), "justification": str("ok")})
+	if hasErrors(diags) || len(msgs) != 2 || !strings.Contains(msgs[0], `group "Cloud Ops"`) || !strings.HasSuffix(msgs[1], "approved: the activation takes effect") {
+		t.Fatalf("approval of a group activation: %v %v", msgs, summaries(diags))
+	}
+	if got := env.Call(t, http.MethodGet, group+"assignmentScheduleRequests/"+req["id"].(string), acctest.Token, nil, http.StatusOK); got["status"] != "Provisioned" {
+		t.Errorf("after approval the request is %v", got["status"])
+	}
+}

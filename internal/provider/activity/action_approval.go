@@ -29,6 +29,8 @@ type approvalConfig struct {
 	RequestID        types.String `tfsdk:"request_id"`
 	PrincipalID      types.String `tfsdk:"principal_id"`
 	RoleDefinitionID types.String `tfsdk:"role_definition_id"`
+	GroupID          types.String `tfsdk:"group_id"`
+	AccessID         types.String `tfsdk:"access_id"`
 	Decision         types.String `tfsdk:"decision"`
 	Justification    types.String `tfsdk:"justification"`
 }
@@ -37,14 +39,21 @@ func (a *approvalAction) Schema(_ context.Context, _ action.SchemaRequest, resp 
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Approves or denies, as the signed-in approver, the current stage of an activation waiting for approval: " +
 			"by request id, or the pending activation of a principal for a role. Uses Graph's beta `roleAssignmentApprovals` " +
-			"(directory-role approvals are not in v1.0).",
+			"(directory-role approvals are not in v1.0). With `group_id`, a PIM for Groups activation instead, through v1.0 " +
+			"`assignmentApprovals`.",
 		Attributes: map[string]schema.Attribute{
 			"request_id": schema.StringAttribute{Optional: true, MarkdownDescription: "The activation request (as `pim_activate` reports it).",
 				Validators: []validator.String{stringvalidator.ExactlyOneOf(path.MatchRoot("request_id"), path.MatchRoot("principal_id"))}},
-			"principal_id": schema.StringAttribute{Optional: true, MarkdownDescription: "The requester, with `role_definition_id`: their pending activation of that role.",
-				Validators: []validator.String{validators.GUID(), stringvalidator.AlsoRequires(path.MatchRoot("role_definition_id"))}},
+			"principal_id": schema.StringAttribute{Optional: true, MarkdownDescription: "The requester, with `role_definition_id` (or `group_id`): " +
+				"their pending activation of that role (or group membership or ownership).",
+				Validators: []validator.String{validators.GUID(), stringvalidator.AtLeastOneOf(path.MatchRoot("role_definition_id"), path.MatchRoot("group_id"))}},
 			"role_definition_id": schema.StringAttribute{Optional: true, MarkdownDescription: "The role of the pending activation.",
+				Validators: []validator.String{validators.GUID(), stringvalidator.ConflictsWith(path.MatchRoot("group_id"))}},
+			"group_id": schema.StringAttribute{Optional: true, MarkdownDescription: "The group of a pending PIM for Groups activation " +
+				"(with `request_id`, or with `principal_id` and `access_id`).",
 				Validators: []validator.String{validators.GUID()}},
+			"access_id": schema.StringAttribute{Optional: true, MarkdownDescription: "`member` (default) or `owner`: the access of a pending PIM for Groups activation.",
+				Validators: []validator.String{stringvalidator.OneOf(shared.AccessMember, shared.AccessOwner), stringvalidator.AlsoRequires(path.MatchRoot("group_id"))}},
 			"decision": schema.StringAttribute{Required: true, MarkdownDescription: "`approve` or `deny`.",
 				Validators: []validator.String{stringvalidator.OneOf("approve", "deny")}},
 			"justification": schema.StringAttribute{Required: true, MarkdownDescription: "The approver's reason, recorded in the audit log.",
@@ -63,7 +72,8 @@ func (a *approvalAction) Invoke(ctx context.Context, req action.InvokeRequest, r
 	if request == nil {
 		return
 	}
-	approval, err := a.data.Client.GetApproval(ctx, shared.FirstNonEmpty(request.ApprovalID, request.ID))
+	svc := a.svc(&cfg)
+	approval, err := svc.GetApproval(ctx, shared.FirstNonEmpty(request.ApprovalID, request.ID))
 	if err != nil {
 		shared.AddGraphError(&resp.Diagnostics, "Unable to Read Approval", "Reading the approval of request "+request.ID, err, "")
 		return
@@ -83,19 +93,39 @@ func (a *approvalAction) Invoke(ctx context.Context, req action.InvokeRequest, r
 	if cfg.Decision.ValueString() == "deny" {
 		result = pimclient.ReviewDeny
 	}
-	who := a.data.Names.DescribePrincipal(ctx, request.PrincipalID) + " for " + a.data.Names.DescribeRole(ctx, request.RoleDefinitionID)
+	who := a.target(ctx, request)
+	if request.PrincipalID != "" {
+		who = a.data.Names.DescribePrincipal(ctx, request.PrincipalID) + " for " + who
+	}
 	progress(resp, "%s stage %s of request %s (%s)", result, step.ID, request.ID, who)
-	if err := a.data.Client.ReviewApprovalStep(ctx, approval.ID, step.ID, result, cfg.Justification.ValueString()); err != nil {
+	if err := svc.ReviewApprovalStep(ctx, approval.ID, step.ID, result, cfg.Justification.ValueString()); err != nil {
 		shared.AddGraphError(&resp.Diagnostics, "Unable to Record Decision", "Recording "+result+" on request "+request.ID, err, "")
 		return
 	}
-	progress(resp, "Request %s: %s", request.ID, a.outcome(ctx, approval.ID))
+	progress(resp, "Request %s: %s", request.ID, a.outcome(ctx, svc, approval.ID))
+}
+
+// svc is where the activation is: a directory role's, or with group_id a
+// group's membership or ownership.
+func (a *approvalAction) svc(cfg *approvalConfig) *pimclient.ScheduleService {
+	if cfg.GroupID.ValueString() != "" {
+		return a.data.Client.GroupSchedules(pimclient.Assignment)
+	}
+	return a.data.Client.Schedules(pimclient.Assignment)
+}
+
+// target names what the activation grants: a role, or a group's access.
+func (a *approvalAction) target(ctx context.Context, r *pimclient.ScheduleRequest) string {
+	if r.DirectoryScopeID != "" && !strings.HasPrefix(r.DirectoryScopeID, "/") { // a group request keeps its group here
+		return r.RoleDefinitionID + " of " + a.data.Names.DescribePrincipal(ctx, r.DirectoryScopeID)
+	}
+	return a.data.Names.DescribeRole(ctx, r.RoleDefinitionID)
 }
 
 // outcome reads the approval again, as an approver can, and says where the
 // request stands.
-func (a *approvalAction) outcome(ctx context.Context, approvalID string) string {
-	after, err := a.data.Client.GetApproval(ctx, approvalID)
+func (a *approvalAction) outcome(ctx context.Context, svc *pimclient.ScheduleService, approvalID string) string {
+	after, err := svc.GetApproval(ctx, approvalID)
 	if err != nil {
 		return "decision recorded"
 	}
@@ -113,13 +143,22 @@ func (a *approvalAction) outcome(ctx context.Context, approvalID string) string 
 // pendingRequest finds the request to decide on: by id, or the principal's
 // pending activation of the role.
 func (a *approvalAction) pendingRequest(ctx context.Context, cfg *approvalConfig, diags *diag.Diagnostics) *pimclient.ScheduleRequest {
-	svc := a.data.Client.Schedules(pimclient.Assignment)
+	svc := a.svc(cfg)
+	if id := cfg.RequestID.ValueString(); id != "" && cfg.GroupID.ValueString() != "" {
+		// An approver may not read a group's requests; the approval (whose
+		// id is the request's) is all the decision needs.
+		return &pimclient.ScheduleRequest{ID: id, DirectoryScopeID: cfg.GroupID.ValueString(),
+			RoleDefinitionID: shared.FirstNonEmpty(cfg.AccessID.ValueString(), shared.AccessMember)}
+	}
 	if id := cfg.RequestID.ValueString(); id != "" {
 		r, err := svc.GetRequest(ctx, id)
 		if err != nil {
 			shared.AddGraphError(diags, "Unable to Read Request", "Reading activation request "+id, err, "")
 		}
 		return r
+	}
+	if cfg.GroupID.ValueString() != "" {
+		return a.pendingGroupRequest(ctx, svc, cfg, diags)
 	}
 	all, err := svc.ListRequestsToApprove(ctx)
 	if err != nil {
@@ -135,6 +174,26 @@ func (a *approvalAction) pendingRequest(ctx context.Context, cfg *approvalConfig
 	}
 	diags.AddError("No Pending Activation", fmt.Sprintf("%s has no activation of %s waiting for the signed-in user's approval.",
 		a.data.Names.DescribePrincipal(ctx, cfg.PrincipalID.ValueString()), a.data.Names.DescribeRole(ctx, cfg.RoleDefinitionID.ValueString())))
+	return nil
+}
+
+// pendingGroupRequest finds the principal's activation of the group's
+// access that waits for approval (Graph lists PIM for Groups requests by
+// group and principal).
+func (a *approvalAction) pendingGroupRequest(ctx context.Context, svc *pimclient.ScheduleService, cfg *approvalConfig, diags *diag.Diagnostics) *pimclient.ScheduleRequest {
+	access := shared.FirstNonEmpty(cfg.AccessID.ValueString(), shared.AccessMember)
+	all, err := svc.ListRequests(ctx, svc.KeyFilter(pimclient.AssignmentKey{PrincipalID: cfg.PrincipalID.ValueString(), DirectoryScopeID: cfg.GroupID.ValueString()}))
+	if err != nil {
+		shared.AddGraphError(diags, "Unable to List Requests", "Listing the group's activation requests", err, "")
+		return nil
+	}
+	for i := range all {
+		if r := &all[i]; strings.EqualFold(r.Status, pimclient.StatusPendingApproval) && strings.EqualFold(r.RoleDefinitionID, access) {
+			return r
+		}
+	}
+	diags.AddError("No Pending Activation", fmt.Sprintf("%s has no %s activation of %s waiting for approval.",
+		a.data.Names.DescribePrincipal(ctx, cfg.PrincipalID.ValueString()), access, a.data.Names.DescribePrincipal(ctx, cfg.GroupID.ValueString())))
 	return nil
 }
 
