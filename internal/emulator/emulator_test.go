@@ -351,9 +351,14 @@ func TestTimeExpiryPurgeAndFutureStart(t *testing.T) {
 	if n := len(h.srv.Requests(emulator.Eligible)); n != 2 {
 		t.Errorf("requests before 45 days: %d, want 2", n)
 	}
-	h.clock.Advance(45 * 24 * time.Hour)
+	// The requests were made at the start: kept until day 45, gone at it.
+	h.clock.Advance(40*24*time.Hour - time.Minute)
+	if n := len(h.srv.Requests(emulator.Eligible)); n != 2 {
+		t.Errorf("requests a minute before 45 days: %d, want 2", n)
+	}
+	h.clock.Advance(2 * time.Minute)
 	if n := len(h.srv.Requests(emulator.Eligible)); n != 0 {
-		t.Errorf("requests after 50 days: %d, want 0 (purged)", n)
+		t.Errorf("requests a minute after 45 days: %d, want 0 (purged)", n)
 	}
 	if _, ok := h.srv.FindSchedule(emulator.Eligible, emulator.BobID, emulator.RoleGlobalReader, "/"); !ok {
 		t.Error("the purge must not touch schedules")

@@ -48,6 +48,9 @@ func TestIdentityEndpointsRefuse(t *testing.T) {
 		{"IMDS for an app registration that is no managed identity", "GET", imds + "&client_id=" + emulator.AppClientID, map[string]string{"Metadata": "true"}, 400, "Identity not found"},
 		{"IMDS for another API", "GET", strings.Replace(imds, "graph.microsoft.com", "management.azure.com", 1) + "&client_id=" + emulator.ManagedIdentityClientID, map[string]string{"Metadata": "true"}, 400, "Microsoft Graph only"},
 		{"a CI token without the control token", "GET", "/_oidc/github?audience=api://AzureADTokenExchange", nil, 401, "control token"},
+		{"a CI token with a wrong bearer token", "GET", "/_oidc/github?audience=api://AzureADTokenExchange", map[string]string{"Authorization": "Bearer guess"}, 401, "control token"},
+		{"an Azure Pipelines token with a Graph token", "POST", "/_oidc/ado?serviceConnectionId=c", map[string]string{"Authorization": "Bearer t"}, 401, "control token"},
+		{"a CI token with the control token", "GET", "/_oidc/github?audience=api://AzureADTokenExchange", map[string]string{"Authorization": "Bearer ctl"}, 200, `"value"`},
 		{"the issuer's keys", "GET", "/_oidc/keys", nil, 200, `"kid":"pim-emulator-1"`},
 	} {
 		if status, body := call(c.method, c.path, c.header); status != c.status || !strings.Contains(body, c.body) {

@@ -270,3 +270,16 @@ data "pim_group_active_assignments" "ops" {
 		},
 	})
 }
+
+// PIM for Groups gives membership to users and groups only: a service
+// principal fails the plan on principal_id.
+func TestPlanRefusesAServicePrincipalAsGroupMember(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	p := newProtocol(t, env, acctest.Token)
+	resp := p.planCreate("pim_group_eligible_assignment", map[string]tftypes.Value{"group_id": str(emulator.OpsGroupID), "access_id": str("member"),
+		"principal_id": str(emulator.AppServicePrincipalID)})
+	if !hasErrors(resp.Diagnostics) || !strings.Contains(strings.Join(summaries(resp.Diagnostics), ","), "Service Principals Cannot Be Group Members Through PIM") {
+		t.Fatalf("diagnostics: %v", summaries(resp.Diagnostics))
+	}
+}
