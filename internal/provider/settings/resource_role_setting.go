@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -302,6 +303,8 @@ func (r *roleSettingResource) ImportState(ctx context.Context, req resource.Impo
 // restores the rules it had already changed, so a failed apply leaves the
 // policy as it was.
 func (r *roleSettingResource) apply(ctx context.Context, want *roleSettingModel, diags *diag.Diagnostics) {
+	ctx, cancel := context.WithTimeout(ctx, applyTimeout)
+	defer cancel()
 	what := r.subject.describe(ctx, r.data.Names, want)
 	current, err := r.subject.ref(want).Fetch(ctx, r.data.Client)
 	if err != nil {
@@ -354,6 +357,10 @@ func (r *roleSettingResource) rollback(ctx context.Context, current *pimclient.R
 	if len(done) == 0 {
 		return "No rule had been changed."
 	}
+	// The apply's context may have ended (its timeout, an interrupt): the
+	// rollback has a context and a deadline of its own.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), rollbackTimeout)
+	defer cancel()
 	var failed []string
 	for i := len(done) - 1; i >= 0; i-- {
 		if err := r.data.Client.UpdatePolicyRule(ctx, current.PolicyID, normalizeRule(done[i])); err != nil {
@@ -365,6 +372,14 @@ func (r *roleSettingResource) rollback(ctx context.Context, current *pimclient.R
 	}
 	return fmt.Sprintf("The %d rule(s) changed before the failure were restored, so the policy is as it was.", len(done))
 }
+
+// applyTimeout bounds one apply of a setting (17 reads and writes at most,
+// with their retries); rollbackTimeout bounds restoring what a failed apply
+// had changed.
+const (
+	applyTimeout    = 10 * time.Minute
+	rollbackTimeout = 2 * time.Minute
+)
 
 // keepPriorSpelling keeps the configured spelling of values Graph compares
 // case-insensitively (email addresses, object ids) when only the case
