@@ -158,7 +158,7 @@ func (s *ScheduleService) FindDirectSchedule(ctx context.Context, k AssignmentKe
 	}
 	for i := range all {
 		sc := &all[i]
-		if isStanding(sc) && strings.EqualFold(sc.PrincipalID, k.PrincipalID) && strings.EqualFold(sc.RoleDefinitionID, k.RoleDefinitionID) && sc.DirectoryScopeID == k.DirectoryScopeID {
+		if isStanding(sc) && strings.EqualFold(sc.PrincipalID, k.PrincipalID) && strings.EqualFold(sc.RoleDefinitionID, k.RoleDefinitionID) && strings.EqualFold(sc.DirectoryScopeID, k.DirectoryScopeID) {
 			return sc, nil
 		}
 	}

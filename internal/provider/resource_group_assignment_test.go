@@ -283,3 +283,18 @@ func TestPlanRefusesAServicePrincipalAsGroupMember(t *testing.T) {
 		t.Fatalf("diagnostics: %v", summaries(resp.Diagnostics))
 	}
 }
+
+// Ids are case-insensitive in Graph: a group and principal written in upper
+// case apply, refresh and plan empty, as lower case does.
+func TestAccGroupEligibleAssignment_upperCaseIDsRoundTrip(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	cfg := groupConfig(env, "eligible", strings.ToUpper(emulator.DaveID), strings.ToUpper(emulator.OpsGroupID), "member", "")
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(env),
+		Steps: []resource.TestStep{{
+			Config:           cfg,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+		}},
+	})
+}

@@ -47,8 +47,10 @@ func NewScheduleCache(client *pimclient.Client, names *DirectoryNames) *Schedule
 	return &ScheduleCache{client: client, names: names, kinds: map[snapshotKey]*kindSnapshot{}}
 }
 
+// CacheKey is an assignment's key, canonical for every surface: ids (and a
+// group, the scope of PIM for Groups) compare without case, as Graph does.
 func CacheKey(k pimclient.AssignmentKey) string {
-	return strings.ToLower(k.PrincipalID) + "|" + strings.ToLower(k.RoleDefinitionID) + "|" + k.DirectoryScopeID
+	return strings.ToLower(k.PrincipalID) + "|" + strings.ToLower(k.RoleDefinitionID) + "|" + strings.ToLower(k.DirectoryScopeID)
 }
 
 // Find returns the key's direct standing schedule, nil when there is none.
