@@ -56,10 +56,10 @@ func (en *Engine) Routes() []wire.Route {
 	// assignments (roleAssignment*): requests, schedules and instances.
 	for _, k := range []core.Kind{core.Eligible, core.Active} {
 		p := roleMgmt + rolePrefix(k)
-		r("POST", p+"ScheduleRequests", false, postRequest(k))
+		r("POST", p+"ScheduleRequests", false, postRequest(directoryRequests, k))
 		r("GET", p+"ScheduleRequests", false, listRequests(k))
 		r("GET", p+"ScheduleRequests/{id}", false, getRequest(k))
-		r("POST", p+"ScheduleRequests/{id}/cancel", false, cancelRequest(k))
+		r("POST", p+"ScheduleRequests/{id}/cancel", false, cancelRequest(directoryRequests, k))
 		r("GET", p+"Schedules", false, listSchedules(k))
 		r("GET", p+"Schedules/{id}", false, getSchedule(k))
 		r("GET", p+"ScheduleInstances", false, listInstances(k))
@@ -73,10 +73,10 @@ func (en *Engine) Routes() []wire.Route {
 	// PIM for Groups: membership and ownership, with v1.0 approvals.
 	for _, k := range []core.Kind{core.Eligible, core.Active} {
 		p := groupPIM + groupPrefix(k)
-		r("POST", p+"ScheduleRequests", false, postGroupRequest(k))
+		r("POST", p+"ScheduleRequests", false, postRequest(groupRequests, k))
 		r("GET", p+"ScheduleRequests", false, listGroupRequests(k))
 		r("GET", p+"ScheduleRequests/{id}", false, getGroupRequest(k))
-		r("POST", p+"ScheduleRequests/{id}/cancel", false, cancelGroupRequest(k))
+		r("POST", p+"ScheduleRequests/{id}/cancel", false, cancelRequest(groupRequests, k))
 		r("GET", p+"Schedules", false, listGroupSchedules(k, false))
 		r("GET", p+"Schedules/{id}", false, getGroupSchedule(k))
 		r("GET", p+"ScheduleInstances", false, listGroupSchedules(k, true))

@@ -50,54 +50,26 @@ var (
 // groupRequestBody is privilegedAccessGroupEligibilityScheduleRequest or
 // …AssignmentScheduleRequest as a client sends it.
 type groupRequestBody struct {
-	Action        string        `json:"action"`
-	AccessID      string        `json:"accessId"`
-	PrincipalID   string        `json:"principalId"`
-	GroupID       string        `json:"groupId"`
-	Justification *string       `json:"justification"`
-	ScheduleInfo  *bodySchedule `json:"scheduleInfo"`
-	TicketInfo    *struct {
-		TicketNumber *string `json:"ticketNumber"`
-		TicketSystem *string `json:"ticketSystem"`
-	} `json:"ticketInfo"`
-	IsValidationOnly *bool   `json:"isValidationOnly"`
-	CustomData       *string `json:"customData"`
-	// Read-only; ignored.
-	ID                *string `json:"id"`
-	Status            *string `json:"status"`
-	CreatedDateTime   *string `json:"createdDateTime"`
-	CompletedDateTime *string `json:"completedDateTime"`
-	ApprovalID        *string `json:"approvalId"`
-	TargetScheduleID  *string `json:"targetScheduleId"`
-	CreatedBy         any     `json:"createdBy"`
+	Action      string `json:"action"`
+	AccessID    string `json:"accessId"`
+	PrincipalID string `json:"principalId"`
+	GroupID     string `json:"groupId"`
+	requestCommon
 }
 
-func postGroupRequest(k core.Kind) func(*call) {
-	return func(c *call) {
+// groupRequests are PIM for Groups' requests.
+var groupRequests = &requestWire{surface: core.SurfaceGroup,
+	typ: func(k core.Kind) *wire.EntityType { return groupTypes[k].Request },
+	set: func(k core.Kind) string { return groupPIM + groupPrefix(k) + "ScheduleRequests" },
+	parse: func(en *Engine, k core.Kind, data []byte) (*command, *core.APIError) {
 		var body groupRequestBody
-		if e := wire.DecodeBody(c.Body, &body, groupTypes[k].Request.Name); e != nil {
-			c.Fail(e)
-			return
+		if e := wire.DecodeBody(data, &body, groupTypes[k].Request.Name); e != nil {
+			return nil, e
 		}
-		cmd, e := c.a.parseGroupCommand(k, &body)
-		if e != nil {
-			c.Fail(e)
-			return
-		}
-		var obj odata.Object
-		e = c.a.update(c.Caller, func(tx *tx) *core.APIError {
-			out, err := tx.submit(cmd)
-			if err == nil {
-				obj = tx.groupRequestObject(out)
-			}
-			return err
-		})
-		if e != nil {
-			c.Fail(e)
-			return
-		}
-		c.W.JSON(http.StatusCreated, obj.Prepend("@odata.context", odata.ContextURL(c.Metadata(), groupPIM+groupPrefix(k)+"ScheduleRequests", nil, true)))
-	}
+		return en.parseGroupCommand(k, &body)
+	},
+	render:    func(tx *tx, r *core.Request) odata.Object { return tx.groupRequestObject(r) },
+	mayCancel: func(tx *tx, r *core.Request) bool { return tx.checkScheduleWrite(r.Key) == nil },
 }
 
 // parseGroupCommand checks the body and that the group and the principal
@@ -127,8 +99,7 @@ func (en *Engine) parseGroupCommand(k core.Kind, b *groupRequestBody) (*command,
 		return nil, core.BadRequest("SubjectNotFound", "The principal '%s' does not exist in this tenant.", b.PrincipalID)
 	}
 	scope := g.ID
-	inner := &requestBody{Action: action, PrincipalID: b.PrincipalID, RoleDefinitionID: access, DirectoryScopeID: &scope,
-		Justification: b.Justification, ScheduleInfo: b.ScheduleInfo, TicketInfo: b.TicketInfo, IsValidationOnly: b.IsValidationOnly}
+	inner := &requestBody{Action: action, PrincipalID: b.PrincipalID, RoleDefinitionID: access, DirectoryScopeID: &scope, requestCommon: b.requestCommon}
 	return &command{action: action, body: inner, validationOnly: b.IsValidationOnly != nil && *b.IsValidationOnly,
 		Key: core.Key{core.SurfaceGroup, k, strings.ToLower(b.PrincipalID), access, g.ID}}, nil
 }
@@ -306,30 +277,6 @@ func getGroupRequest(k core.Kind) func(*call) {
 				c.WriteEntity(groupPIM+groupPrefix(k)+"ScheduleRequests", groupTypes[k].Request, wire.Item{Obj: tx.groupRequestObject(r)}, q)
 			}
 		})
-	}
-}
-
-func cancelGroupRequest(k core.Kind) func(*call) {
-	return func(c *call) {
-		e := c.a.update(c.Caller, func(tx *tx) *core.APIError {
-			r, found := tx.St.Requests.Get(c.Params[0])
-			me := strings.ToLower(tx.Caller.PrincipalID)
-			switch {
-			case !found || r.Key.Surface != core.SurfaceGroup || r.Key.Kind != k:
-				return core.NotFound(groupPrefix(k)+"ScheduleRequests", c.Params[0])
-			case r.CreatedBy != me && tx.checkScheduleWrite(r.Key) != nil:
-				return core.Forbidden("Only the creator of a request or an administrator can cancel it.")
-			case r.Status != core.StatusGranted && r.Status != core.StatusPendingApproval:
-				return core.BadRequest("BadRequest", "The request is in status %s and cannot be canceled; only Granted or PendingApproval requests can.", r.Status)
-			}
-			tx.cancel(r)
-			return nil
-		})
-		if e != nil {
-			c.Fail(e)
-			return
-		}
-		c.W.NoContent()
 	}
 }
 

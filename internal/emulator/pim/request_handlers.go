@@ -1,6 +1,7 @@
 package pim
 
 import (
+	"path"
 	"strings"
 
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/core"
@@ -159,16 +160,18 @@ func requestsForCurrentUser(c *call, k core.Kind, on string) {
 	})
 }
 
-func cancelRequest(k core.Kind) func(*call) {
+// cancelRequest cancels a Granted or PendingApproval request of a surface,
+// for its creator or whoever the surface lets.
+func cancelRequest(w *requestWire, k core.Kind) func(*call) {
 	return func(c *call) {
 		e := c.a.update(c.Caller, func(tx *tx) *core.APIError {
 			r, found := tx.St.Requests.Get(c.Params[0])
 			me := strings.ToLower(tx.Caller.PrincipalID)
 			switch {
-			case !found || r.Key.Kind != k || r.Key.Surface != core.SurfaceDirectory:
-				return core.NotFound(rolePrefix(k)+"ScheduleRequests", c.Params[0])
-			case r.CreatedBy != me && !tx.Allowed(core.PermPIMWrite, core.PIMWriterRoles):
-				return core.Forbidden("Only the creator of a request or a Privileged Role Administrator can cancel it.")
+			case !found || r.Key.Kind != k || r.Key.Surface != w.surface:
+				return core.NotFound(path.Base(w.set(k)), c.Params[0])
+			case r.CreatedBy != me && !w.mayCancel(tx, r):
+				return core.Forbidden("Only the creator of a request or an administrator can cancel it.")
 			case r.Status != core.StatusGranted && r.Status != core.StatusPendingApproval:
 				// guess: PendingApproval requests can be cancelled too, as the portal's My requests does.
 				return core.BadRequest("BadRequest", "The request is in status %s and cannot be canceled; only Granted or PendingApproval requests can.", r.Status)

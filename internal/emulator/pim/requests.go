@@ -26,17 +26,23 @@ import (
 // and .../rbacapplication-post-roleassignmentschedulerequests.
 
 // requestBody is unifiedRoleEligibilityScheduleRequest or
-// unifiedRoleAssignmentScheduleRequest as a client sends it. Read-only
-// properties are accepted and ignored, as Graph ignores them.
+// unifiedRoleAssignmentScheduleRequest as a client sends it.
 type requestBody struct {
-	Action           string        `json:"action"`
-	PrincipalID      string        `json:"principalId"`
-	RoleDefinitionID string        `json:"roleDefinitionId"`
-	DirectoryScopeID *string       `json:"directoryScopeId"`
-	AppScopeID       *string       `json:"appScopeId"`
-	Justification    *string       `json:"justification"`
-	ScheduleInfo     *bodySchedule `json:"scheduleInfo"`
-	TicketInfo       *struct {
+	Action           string  `json:"action"`
+	PrincipalID      string  `json:"principalId"`
+	RoleDefinitionID string  `json:"roleDefinitionId"`
+	DirectoryScopeID *string `json:"directoryScopeId"`
+	AppScopeID       *string `json:"appScopeId"`
+	requestCommon
+}
+
+// requestCommon is what every surface's schedule request carries besides
+// its key. Read-only properties are accepted and ignored, as Graph ignores
+// them.
+type requestCommon struct {
+	Justification *string       `json:"justification"`
+	ScheduleInfo  *bodySchedule `json:"scheduleInfo"`
+	TicketInfo    *struct {
 		TicketNumber *string `json:"ticketNumber"`
 		TicketSystem *string `json:"ticketSystem"`
 	} `json:"ticketInfo"`
@@ -79,14 +85,38 @@ func init() {
 	}
 }
 
-func postRequest(k core.Kind) func(*call) {
-	return func(c *call) {
+// requestWire is how one surface's schedule requests look on the wire: the
+// body they decode from and the command it states, how a request renders,
+// where they are, and who may cancel one besides its creator. One pipeline
+// (decode, authorize and apply the policy in submit, audit, answer) serves
+// every surface through it.
+type requestWire struct {
+	surface core.SurfaceID
+	typ     func(k core.Kind) *wire.EntityType
+	set     func(k core.Kind) string
+	parse   func(en *Engine, k core.Kind, data []byte) (*command, *core.APIError)
+	render  func(tx *tx, r *core.Request) odata.Object
+	// mayCancel: who besides its creator cancels a request.
+	mayCancel func(tx *tx, r *core.Request) bool
+}
+
+// directoryRequests are the directory roles' requests.
+var directoryRequests = &requestWire{surface: core.SurfaceDirectory, typ: requestType, set: requestsSet,
+	parse: func(en *Engine, k core.Kind, data []byte) (*command, *core.APIError) {
 		var body requestBody
-		if e := wire.DecodeBody(c.Body, &body, requestType(k).Name); e != nil {
-			c.Fail(e)
-			return
+		if e := wire.DecodeBody(data, &body, requestType(k).Name); e != nil {
+			return nil, e
 		}
-		cmd, e := c.a.parseCommand(k, &body)
+		return en.parseCommand(k, &body)
+	},
+	render:    func(tx *tx, r *core.Request) odata.Object { return tx.requestItem(r).Obj },
+	mayCancel: func(tx *tx, _ *core.Request) bool { return tx.Allowed(core.PermPIMWrite, core.PIMWriterRoles) },
+}
+
+// postRequest creates a schedule request of a surface.
+func postRequest(w *requestWire, k core.Kind) func(*call) {
+	return func(c *call) {
+		cmd, e := w.parse(c.a, k, c.Body)
 		if e != nil {
 			c.Fail(e)
 			return
@@ -95,7 +125,7 @@ func postRequest(k core.Kind) func(*call) {
 		e = c.a.update(c.Caller, func(tx *tx) *core.APIError {
 			out, err := tx.submit(cmd)
 			if err == nil {
-				obj = tx.requestItem(out).Obj
+				obj = w.render(tx, out)
 			}
 			return err
 		})
@@ -103,7 +133,7 @@ func postRequest(k core.Kind) func(*call) {
 			c.Fail(e)
 			return
 		}
-		c.W.JSON(http.StatusCreated, obj.Prepend("@odata.context", odata.ContextURL(c.Metadata(), requestsSet(k), nil, true)))
+		c.W.JSON(http.StatusCreated, obj.Prepend("@odata.context", odata.ContextURL(c.Metadata(), w.set(k), nil, true)))
 	}
 }
 
