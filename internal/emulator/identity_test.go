@@ -1,8 +1,18 @@
 package emulator_test
 
 import (
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"io"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -168,4 +178,84 @@ func TestTokenPathsRefuse(t *testing.T) {
 	if s := graph(bob, schedules); s != 403 {
 		t.Errorf("a Privileged Role Administrator who has not started lists the tenant's schedules: %d", s)
 	}
+}
+
+// A certificate assertion must name this token endpoint as its audience: the
+// address the connection reached, not a Host header the caller chose. And it
+// must be signed by the certificate registered on the app.
+func TestCertificateAssertionAudienceAndSignature(t *testing.T) {
+	key, certPEM := testCertificate(t)
+	other, _ := testCertificate(t)
+	srv, err := emulator.New(emulator.Options{AppCertificate: certPEM})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	host := strings.TrimPrefix(hs.URL, "http://")
+	endpoint := "/" + emulator.DefaultTenantID + "/oauth2/v2.0/token"
+	for _, c := range []struct {
+		name, aud, hostHeader string
+		signer                *rsa.PrivateKey
+		status                int
+		body                  string
+	}{
+		{"this endpoint", "https://" + host + endpoint, "", key, 200, "access_token"},
+		{"another audience", "https://login.example" + endpoint, "", key, 401, "AADSTS700212"},
+		{"another audience, Host header forged to match", "https://login.example" + endpoint, "login.example", key, 401, "AADSTS700212"},
+		{"another key's signature", "https://" + host + endpoint, "", other, 401, "AADSTS700027"},
+	} {
+		form := url.Values{"grant_type": {"client_credentials"}, "scope": {"https://graph.microsoft.com/.default"}, "client_id": {emulator.AppClientID},
+			"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
+			"client_assertion":      {signAssertion(t, c.signer, certPEM, emulator.AppClientID, c.aud)}}
+		req, _ := http.NewRequestWithContext(t.Context(), "POST", hs.URL+endpoint, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if c.hostHeader != "" {
+			req.Host = c.hostHeader
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		if resp.StatusCode != c.status || !strings.Contains(string(b), c.body) {
+			t.Errorf("%s: %d %s", c.name, resp.StatusCode, b)
+		}
+	}
+}
+
+func testCertificate(t *testing.T) (*rsa.PrivateKey, []byte) {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "terraform-ci"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+}
+
+// signAssertion signs a client assertion (RS256) naming the registered
+// certificate by its SHA-1 thumbprint, as MSAL does.
+func signAssertion(t *testing.T, key *rsa.PrivateKey, certPEM []byte, clientID, aud string) string {
+	t.Helper()
+	block, _ := pem.Decode(certPEM)
+	thumb := sha1.Sum(block.Bytes) //nolint:gosec // x5t is defined as the SHA-1 thumbprint
+	enc := base64.RawURLEncoding
+	header, _ := json.Marshal(map[string]string{"alg": "RS256", "typ": "JWT", "x5t": enc.EncodeToString(thumb[:])})
+	now := time.Now()
+	claims, _ := json.Marshal(map[string]any{"iss": clientID, "sub": clientID, "aud": aud, "jti": "j1",
+		"nbf": now.Unix(), "iat": now.Unix(), "exp": now.Add(10 * time.Minute).Unix()})
+	signing := enc.EncodeToString(header) + "." + enc.EncodeToString(claims)
+	sum := sha256.Sum256([]byte(signing))
+	sig, err := rsa.SignPKCS1v15(rand.Reader, key, crypto.SHA256, sum[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return signing + "." + enc.EncodeToString(sig)
 }

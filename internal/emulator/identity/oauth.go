@@ -3,8 +3,11 @@ package identity
 import (
 	"crypto/subtle"
 	"encoding/json"
+	"net"
 	"net/http"
+	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/core"
@@ -131,8 +134,7 @@ func (s *Service) assertionOK(r *http.Request, tenantRef string, sp tenant.Servi
 		return 700027, "AADSTS700027: Client assertion failed signature validation."
 	case !strings.EqualFold(token.claims.Iss, clientID) || !strings.EqualFold(token.claims.Sub, clientID):
 		return 700021, "AADSTS700021: Client assertion application identifier doesn't match 'client_id' parameter."
-	case !core.ContainsFold(token.claims.audiences(), "https://"+r.Host+"/"+tenantRef+"/oauth2/v2.0/token") &&
-		!core.ContainsFold(token.claims.audiences(), "https://"+r.Host+"/"+tenantRef+"/v2.0"):
+	case !audienceIsThisEndpoint(r, tenantRef, token.claims.audiences()):
 		return 700212, "AADSTS700212: The audience of the client assertion is not this token endpoint."
 	case !token.claims.validAt(s.now()):
 		return 700024, "AADSTS700024: Client assertion is not within its valid time range."
@@ -147,6 +149,27 @@ func graphResource(resource string) bool {
 	case "https://graph.microsoft.com", "https://graph.microsoft.us", "https://dod-graph.microsoft.us",
 		"https://microsoftgraph.chinacloudapi.cn", "00000003-0000-0000-c000-000000000000":
 		return true
+	}
+	return false
+}
+
+// audienceIsThisEndpoint reports whether an assertion names this token
+// endpoint as its audience. The endpoint is the address the connection
+// reached (its listener's), never the Host header a caller chose; on
+// loopback, localhost names it too.
+func audienceIsThisEndpoint(r *http.Request, tenantRef string, audiences []string) bool {
+	local, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
+	if !ok {
+		return false
+	}
+	hosts := []string{local.String()}
+	if ap, err := netip.ParseAddrPort(local.String()); err == nil && ap.Addr().IsLoopback() {
+		hosts = append(hosts, net.JoinHostPort("localhost", strconv.Itoa(int(ap.Port()))))
+	}
+	for _, h := range hosts {
+		if core.ContainsFold(audiences, "https://"+h+"/"+tenantRef+"/oauth2/v2.0/token") || core.ContainsFold(audiences, "https://"+h+"/"+tenantRef+"/v2.0") {
+			return true
+		}
 	}
 	return false
 }
