@@ -31,6 +31,7 @@ import (
 	"github.com/pim-as-code/terraform-provider-pim/internal/provider/activity"
 	"github.com/pim-as-code/terraform-provider-pim/internal/provider/assignments"
 	"github.com/pim-as-code/terraform-provider-pim/internal/provider/directory"
+	"github.com/pim-as-code/terraform-provider-pim/internal/provider/inventory"
 	"github.com/pim-as-code/terraform-provider-pim/internal/provider/settings"
 	"github.com/pim-as-code/terraform-provider-pim/internal/provider/shared"
 	"github.com/pim-as-code/terraform-provider-pim/internal/validators"
@@ -180,7 +181,7 @@ func (p *pimProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Unknown Graph Endpoint",
 			"The endpoint depends on a value that is not known until apply. Set it to a literal or a variable, or use the "+EnvEndpoint+" environment variable.")
 	}
-	if elementUnknown(cfg.ProtectedPrincipalIDs) {
+	if shared.ElementUnknown(cfg.ProtectedPrincipalIDs) {
 		resp.Diagnostics.AddAttributeError(path.Root("protected_principal_ids"), "Unknown Protected Principals",
 			"protected_principal_ids depends on a value that is not known until apply, so this plan could not tell whose access it "+
 				"protects: it fails instead of planning without protection. Set it from literals, variables or values known at plan "+
@@ -274,16 +275,16 @@ func (p *pimProvider) ListResources(context.Context) []func() list.ListResource 
 func (p *pimProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		directory.NewRoleDefinitionDataSource,
-		assignments.NewEligibleAssignmentsDataSource,
-		assignments.NewActiveAssignmentsDataSource,
+		inventory.NewEligibleAssignmentsDataSource,
+		inventory.NewActiveAssignmentsDataSource,
 		activity.NewActivationsDataSource,
 		activity.NewAuditEventsDataSource,
 		settings.NewRoleSettingDataSource,
 		directory.NewPrincipalDataSource,
 		directory.NewPrincipalsDataSource,
-		assignments.NewGroupEligibleAssignmentsDataSource,
-		assignments.NewGroupActiveAssignmentsDataSource,
-		assignments.NewGroupActivationsDataSource,
+		inventory.NewGroupEligibleAssignmentsDataSource,
+		inventory.NewGroupActiveAssignmentsDataSource,
+		inventory.NewGroupActivationsDataSource,
 	}
 }
 
@@ -307,17 +308,4 @@ func protectedIDs(ctx context.Context, set types.Set, diags *diag.Diagnostics) m
 		out[strings.ToLower(id)] = true
 	}
 	return out
-}
-
-// elementUnknown reports whether a set, or any of its elements, is unknown.
-func elementUnknown(set types.Set) bool {
-	if set.IsUnknown() {
-		return true
-	}
-	for _, e := range set.Elements() {
-		if e.IsUnknown() {
-			return true
-		}
-	}
-	return false
 }

@@ -69,7 +69,7 @@ func listAudit(c *call) {
 		asc = !o.Desc
 	}
 	c.a.view(c.Caller, func(tx *tx) {
-		if !tx.Allowed(core.PermAuditRead, core.AuditReaderRoles) {
+		if !tx.Allowed(permAuditRead, auditReaderRoles) {
 			c.Fail(errAuditRead)
 			return
 		}
@@ -100,7 +100,7 @@ func getAudit(c *call) {
 	c.a.view(c.Caller, func(tx *tx) {
 		r, found := tx.St.AuditLog.Get(c.Params[0])
 		switch {
-		case !tx.Allowed(core.PermAuditRead, core.AuditReaderRoles):
+		case !tx.Allowed(permAuditRead, auditReaderRoles):
 			c.Fail(errAuditRead)
 		case !found:
 			c.Fail(core.NotFound("directoryAudits", c.Params[0]))

@@ -50,30 +50,6 @@ var (
 	PIMReaderRoles = []string{tenant.RoleGlobalReader, tenant.RoleSecurityOperator, tenant.RoleSecurityReader, tenant.RoleSecurityAdministrator,
 		tenant.RolePrivilegedRoleAdministrator, tenant.RoleGlobalAdministrator}
 	PIMWriterRoles = []string{tenant.RolePrivilegedRoleAdministrator, tenant.RoleGlobalAdministrator}
-	// directoryAudits: Reports Reader, Security Reader, Security Administrator,
-	// Global Reader (and Global Administrator).
-	AuditReaderRoles = []string{tenant.RoleReportsReader, tenant.RoleSecurityReader, tenant.RoleSecurityAdministrator, tenant.RoleSecurityOperator,
-		tenant.RoleGlobalReader, tenant.RoleGlobalAdministrator}
-)
-
-// Application permissions per operation.
-var (
-	PermPIMRead = []string{"RoleManagement.Read.Directory", "RoleManagement.Read.All", "RoleManagement.ReadWrite.Directory",
-		"RoleEligibilitySchedule.Read.Directory", "RoleEligibilitySchedule.ReadWrite.Directory",
-		"RoleAssignmentSchedule.Read.Directory", "RoleAssignmentSchedule.ReadWrite.Directory"}
-	PermPIMWrite    = []string{"RoleManagement.ReadWrite.Directory", "RoleEligibilitySchedule.ReadWrite.Directory", "RoleAssignmentSchedule.ReadWrite.Directory"}
-	PermPolicyRead  = []string{"RoleManagementPolicy.Read.Directory", "RoleManagementPolicy.ReadWrite.Directory", "RoleManagement.Read.Directory", "RoleManagement.Read.All", "RoleManagement.ReadWrite.Directory"}
-	PermPolicyWrite = []string{"RoleManagementPolicy.ReadWrite.Directory", "RoleManagement.ReadWrite.Directory"}
-	PermAuditRead   = []string{"AuditLog.Read.All"}
-	// PIM for Groups (privilegedidentitymanagement-for-groups-api-overview).
-	PermGroupPIMRead = []string{"PrivilegedEligibilitySchedule.Read.AzureADGroup", "PrivilegedEligibilitySchedule.ReadWrite.AzureADGroup",
-		"PrivilegedAssignmentSchedule.Read.AzureADGroup", "PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup",
-		"PrivilegedAccess.Read.AzureADGroup", "PrivilegedAccess.ReadWrite.AzureADGroup"}
-	PermGroupEligibilityWrite = []string{"PrivilegedEligibilitySchedule.ReadWrite.AzureADGroup", "PrivilegedAccess.ReadWrite.AzureADGroup"}
-	PermGroupAssignmentWrite  = []string{"PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup", "PrivilegedAccess.ReadWrite.AzureADGroup"}
-	PermGroupPolicyRead       = []string{"RoleManagementPolicy.Read.AzureADGroup", "RoleManagementPolicy.ReadWrite.AzureADGroup"}
-	PermGroupPolicyWrite      = []string{"RoleManagementPolicy.ReadWrite.AzureADGroup"}
-	PermRoleDefsRead          = []string{"RoleManagement.Read.Directory", "RoleManagement.Read.All", "RoleManagement.ReadWrite.Directory", "Directory.Read.All", "Directory.ReadWrite.All"}
 )
 
 // holdsRole reports whether the principal holds one of the roles through an

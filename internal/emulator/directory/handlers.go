@@ -18,7 +18,7 @@ func listRoleDefinitions(c *call) {
 		return
 	}
 	c.a.view(c.Caller, func(tx *tx) {
-		if !tx.canRead(core.PermRoleDefsRead) {
+		if !tx.canRead(permRoleDefsRead) {
 			c.Fail(errInsufficient)
 			return
 		}
@@ -41,7 +41,7 @@ func getRoleDefinition(c *call) {
 	c.a.view(c.Caller, func(tx *tx) {
 		r, found := tx.Dir.Role(c.Params[0])
 		switch {
-		case !tx.canRead(core.PermRoleDefsRead):
+		case !tx.canRead(permRoleDefsRead):
 			c.Fail(errInsufficient)
 		case !found:
 			c.Fail(core.NotFound("roleDefinitions", c.Params[0]))

@@ -27,7 +27,7 @@ func (tx *tx) submitSelf(cmd *command) (*core.Request, *core.APIError) {
 	elig := tx.effectiveEligibility(cmd.Key)
 	switch {
 	case elig == nil:
-		return nil, core.PolicyFailed([]string{"EligibilityRule"})
+		return nil, policyFailed([]string{"EligibilityRule"})
 	case cmd.action == "selfActivate" && active != nil:
 		return nil, core.BadRequest("RoleAssignmentExists", "The Role assignment already exists.")
 	case cmd.action != "selfActivate" && active == nil:
@@ -94,8 +94,8 @@ func (tx *tx) planActivation(cmd *command, req *core.Request, active *core.Sched
 		spec.Start = active.Spec.Start
 	}
 	p := tx.PolicyFor(cmd.Key)
-	if failed := p.ActivationFailures(spec, req, tx.Caller); len(failed) > 0 {
-		return spec, core.PolicyFailed(failed)
+	if failed := activationFailures(p, spec, req, tx.Caller); len(failed) > 0 {
+		return spec, policyFailed(failed)
 	}
 	if ctx := p.Rules["AuthenticationContext_EndUser_Assignment"]; ctx.IsEnabled && !slices.Contains(tx.Caller.ACRS, ctx.ClaimValue) {
 		// guess: reported in the wild as a separate code; the claims challenge itself is not emulated.

@@ -157,7 +157,7 @@ func groupFiltered(q *odata.Query) (groups, principals []string, e *core.APIErro
 	return groups, principals, nil
 }
 
-func (tx *tx) canReadGroupPIM() bool { return tx.Allowed(core.PermGroupPIMRead, core.PIMReaderRoles) }
+func (tx *tx) canReadGroupPIM() bool { return tx.Allowed(permGroupPIMRead, core.PIMReaderRoles) }
 
 var errGroupPIMRead = core.Forbidden("Reading PIM for Groups needs a role such as Global Reader or Privileged Role Administrator " +
 	"(or, app-only, PrivilegedEligibilitySchedule.Read.AzureADGroup or PrivilegedAssignmentSchedule.Read.AzureADGroup).")

@@ -110,7 +110,7 @@ var directoryRequests = &requestWire{surface: core.SurfaceDirectory, typ: reques
 		return en.parseCommand(k, &body)
 	},
 	render:    func(tx *tx, r *core.Request) odata.Object { return tx.requestItem(r).Obj },
-	mayCancel: func(tx *tx, _ *core.Request) bool { return tx.Allowed(core.PermPIMWrite, core.PIMWriterRoles) },
+	mayCancel: func(tx *tx, _ *core.Request) bool { return tx.Allowed(permPIMWrite, core.PIMWriterRoles) },
 }
 
 // postRequest creates a schedule request of a surface.

@@ -82,8 +82,8 @@ func (tx *tx) planAssign(cmd *command, existing *core.Schedule, req *core.Reques
 			return spec, e
 		}
 	}
-	if failed := tx.PolicyFor(cmd.Key).AdminFailures(cmd.Key.Kind, spec, req, tx.Caller); len(failed) > 0 {
-		return spec, core.PolicyFailed(failed)
+	if failed := adminFailures(tx.PolicyFor(cmd.Key), cmd.Key.Kind, spec, req, tx.Caller); len(failed) > 0 {
+		return spec, policyFailed(failed)
 	}
 	return spec, nil
 }
@@ -166,16 +166,16 @@ func (tx *tx) applyAssign(req *core.Request, existing *core.Schedule, justificat
 // app-only, the AzureADGroup permission of the kind.
 func (tx *tx) checkScheduleWrite(k core.Key) *core.APIError {
 	if k.Surface == core.SurfaceGroup {
-		perms := core.PermGroupEligibilityWrite
+		perms := permGroupEligibilityWrite
 		if k.Kind == core.Active {
-			perms = core.PermGroupAssignmentWrite
+			perms = permGroupAssignmentWrite
 		}
 		if !tx.Allowed(perms, core.PIMWriterRoles) {
 			return core.Forbidden("The caller needs the Privileged Role Administrator or Global Administrator role (or, app-only, %s) to manage PIM for Groups.", perms[0])
 		}
 		return nil
 	}
-	if !tx.Allowed(core.PermPIMWrite, core.PIMWriterRoles) {
+	if !tx.Allowed(permPIMWrite, core.PIMWriterRoles) {
 		return core.Forbidden("The caller needs an active Privileged Role Administrator or Global Administrator assignment " +
 			"(or, app-only, RoleManagement.ReadWrite.Directory) to manage role assignments.")
 	}

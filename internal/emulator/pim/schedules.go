@@ -56,7 +56,7 @@ func requestType(k core.Kind) *wire.EntityType { return types[k].Request }
 var errPIMRead = core.Forbidden("Listing PIM schedules and requests of the whole tenant needs a role such as Global Reader, Security Reader " +
 	"or Privileged Role Administrator (or, app-only, RoleManagement.Read.Directory). Use filterByCurrentUser(on='principal') for your own.")
 
-func (tx *tx) canReadPIM() bool { return tx.Allowed(core.PermPIMRead, core.PIMReaderRoles) }
+func (tx *tx) canReadPIM() bool { return tx.Allowed(permPIMRead, core.PIMReaderRoles) }
 
 // entry is a schedule as a list shows it: its own (memberType Direct), or
 // a group member's inherited copy (memberType Group).

@@ -101,19 +101,19 @@ func (tx *tx) policyItem(s core.PolicySubject, i int) wire.Item {
 	}}
 }
 
-func (tx *tx) canReadPolicies() bool { return tx.Allowed(core.PermPolicyRead, core.PIMReaderRoles) }
+func (tx *tx) canReadPolicies() bool { return tx.Allowed(permPolicyRead, core.PIMReaderRoles) }
 func (tx *tx) canWritePolicyOf(s core.PolicySubject) bool {
 	if s.ScopeType == core.ScopeTypeGroup {
-		return tx.Allowed(core.PermGroupPolicyWrite, core.PIMWriterRoles)
+		return tx.Allowed(permGroupPolicyWrite, core.PIMWriterRoles)
 	}
-	return tx.Allowed(core.PermPolicyWrite, core.PIMWriterRoles)
+	return tx.Allowed(permPolicyWrite, core.PIMWriterRoles)
 }
 
 // canReadPoliciesOf: the scope type's read permission (group policies have
 // their own).
 func (tx *tx) canReadPoliciesOf(scopeType string) bool {
 	if strings.EqualFold(scopeType, core.ScopeTypeGroup) {
-		return tx.Allowed(core.PermGroupPolicyRead, core.PIMReaderRoles)
+		return tx.Allowed(permGroupPolicyRead, core.PIMReaderRoles)
 	}
 	return tx.canReadPolicies()
 }

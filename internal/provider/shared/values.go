@@ -52,3 +52,16 @@ func TimeOrNull(t *time.Time) types.String {
 	}
 	return types.StringValue(t.UTC().Format(time.RFC3339))
 }
+
+// ElementUnknown reports whether a set, or any of its elements, is unknown.
+func ElementUnknown(set types.Set) bool {
+	if set.IsUnknown() {
+		return true
+	}
+	for _, e := range set.Elements() {
+		if e.IsUnknown() {
+			return true
+		}
+	}
+	return false
+}

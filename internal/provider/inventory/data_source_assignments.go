@@ -1,4 +1,4 @@
-package assignments
+package inventory
 
 import (
 	"context"
