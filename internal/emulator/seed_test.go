@@ -1,6 +1,8 @@
 package emulator_test
 
 import (
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -126,5 +128,56 @@ func TestPrincipalsThatCannotHoldRoles(t *testing.T) {
 		if s != c.want || (c.want == 400 && !strings.HasPrefix(errCode(m), "InvalidPrincipal")) {
 			t.Errorf("%s: %d %s, want %d", c.name, s, errCode(m), c.want)
 		}
+	}
+}
+
+// A seed gives an app its own certificate (certificate_file, relative to the
+// seed file): assertions signed with its key sign in as that app, and as no
+// other.
+func TestSeedCertificatePerApp(t *testing.T) {
+	key, certPEM := testCertificate(t)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "ci.pem"), certPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	seed := "tenant: {domain: contoso.example}\nservice_principals:\n" +
+		"  - {display_name: deployer, app_id: 11111111-2222-4333-8444-555555555555, certificate_file: ci.pem, permissions: [RoleManagement.Read.Directory]}\n" +
+		"  - {display_name: other, app_id: 11111111-2222-4333-8444-666666666666}\n"
+	path := filepath.Join(dir, "tenant.yaml")
+	if err := os.WriteFile(path, []byte(seed), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := emulator.LoadSeed(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := emulator.New(emulator.Options{Seed: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	host := strings.TrimPrefix(hs.URL, "http://")
+	tenantID := "contoso.example"
+	endpoint := "/" + tenantID + "/oauth2/v2.0/token"
+	for app, want := range map[string]int{"11111111-2222-4333-8444-555555555555": 200, "11111111-2222-4333-8444-666666666666": 401} {
+		form := url.Values{"grant_type": {"client_credentials"}, "scope": {"https://graph.microsoft.com/.default"}, "client_id": {app},
+			"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
+			"client_assertion":      {signAssertion(t, key, certPEM, app, "https://"+host+endpoint)}}
+		resp, err := http.PostForm(hs.URL+endpoint, form) //nolint:noctx // a test
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("app %s: %d %s, want %d", app, resp.StatusCode, b, want)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "ci.pem"), []byte("not a certificate"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := emulator.LoadSeed(path); err == nil || !strings.Contains(err.Error(), "service_principals[0].certificate_file") {
+		t.Errorf("a certificate file that is not PEM: %v", err)
 	}
 }

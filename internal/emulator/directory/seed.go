@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/google/uuid"
@@ -66,8 +67,11 @@ type SeedServicePrincipal struct {
 	// Permissions are its consented application permissions; without
 	// them it has none (fail closed).
 	Permissions []string `yaml:"permissions"`
-	// ClientSecret and FederatedCredentials sign in as this app only.
-	ClientSecret         string                    `yaml:"client_secret"`
+	// ClientSecret, CertificateFile (a PEM certificate, relative to the
+	// seed file) and FederatedCredentials sign in as this app only.
+	ClientSecret         string `yaml:"client_secret"`
+	CertificateFile      string `yaml:"certificate_file"`
+	certificate          []byte
 	FederatedCredentials []SeedFederatedCredential `yaml:"federated_credentials"`
 	// ManagedIdentity makes it the system-assigned managed identity the
 	// IMDS endpoint signs in (user-assigned ones are named by app_id).
@@ -123,6 +127,19 @@ func LoadSeed(path string) (*Seed, error) {
 	dec.KnownFields(true)
 	if err := dec.Decode(&s); err != nil {
 		return nil, fmt.Errorf("seed file %s: %w", path, err)
+	}
+	for i := range s.ServicePrincipals {
+		sp := &s.ServicePrincipals[i]
+		if sp.CertificateFile == "" {
+			continue
+		}
+		file := sp.CertificateFile
+		if !filepath.IsAbs(file) {
+			file = filepath.Join(filepath.Dir(path), file)
+		}
+		if sp.certificate, err = os.ReadFile(file); err != nil {
+			return nil, fmt.Errorf("seed file %s: service_principals[%d].certificate_file: %w", path, i, err)
+		}
 	}
 	if _, err := s.Build(); err != nil {
 		return nil, fmt.Errorf("seed file %s: %w", path, err)

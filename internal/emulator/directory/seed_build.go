@@ -1,6 +1,7 @@
 package directory
 
 import (
+	"encoding/pem"
 	"fmt"
 	"strings"
 	"time"
@@ -105,8 +106,12 @@ func (s *Seed) buildServicePrincipals(b *Built) error {
 			}
 			federated = append(federated, tenant.FederatedCredential{Issuer: fc.Issuer, Subject: fc.Subject})
 		}
+		if block, _ := pem.Decode(sp.certificate); len(sp.certificate) > 0 && (block == nil || block.Type != "CERTIFICATE") {
+			return seedError(where+".certificate_file", "%q is not a PEM certificate", sp.CertificateFile)
+		}
 		b.Dir.AddServicePrincipal(tenant.ServicePrincipal{ID: id, AppID: strings.ToLower(appID), DisplayName: sp.DisplayName,
-			Permissions: append([]string{}, sp.Permissions...), Managed: sp.ManagedIdentity || sp.UserAssignedIdentity, UserAssigned: sp.UserAssignedIdentity, Secret: sp.ClientSecret, Federated: federated})
+			Permissions: append([]string{}, sp.Permissions...), Managed: sp.ManagedIdentity || sp.UserAssignedIdentity, UserAssigned: sp.UserAssignedIdentity,
+			Secret: sp.ClientSecret, Certificate: sp.certificate, Federated: federated})
 	}
 	return nil
 }

@@ -88,11 +88,17 @@ type ServicePrincipal struct {
 // FederatedCredential trusts tokens of an issuer for a subject.
 type FederatedCredential struct{ Issuer, Subject string }
 
-// SetCredentials registers credentials on the app with the app id.
+// SetCredentials adds credentials to the app with the app id (empty ones
+// leave what the seed gave it).
 func (d *Directory) SetCredentials(appID, secret string, certificate []byte, federated []FederatedCredential) bool {
 	for id, sp := range d.SPs {
 		if strings.EqualFold(sp.AppID, appID) {
-			sp.Secret, sp.Certificate = secret, certificate
+			if secret != "" {
+				sp.Secret = secret
+			}
+			if len(certificate) > 0 {
+				sp.Certificate = certificate
+			}
 			sp.Federated = append(sp.Federated, federated...)
 			d.SPs[id] = sp
 			return true
