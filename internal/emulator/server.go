@@ -117,8 +117,8 @@ func New(opts Options) (*Server, error) {
 		opts.ControlToken = identity.RandomToken("pimctl_")
 	}
 	s := &Server{opts: opts, seed: seed, dir: seed.Dir, st: st, log: opts.Logger}
-	s.ident = identity.New(identity.Config{AppSecret: opts.AppSecret, FederatedSubject: opts.FederatedSubject,
-		FederatedIssuer: opts.FederatedIssuer, AppCertificate: opts.AppCertificate}, seed.Dir, seed.TenantID, opts.Clock, opts.ControlToken)
+	s.ident = identity.New(identity.Config{FederatedSubject: opts.FederatedSubject, FederatedIssuer: opts.FederatedIssuer},
+		seed.Dir, seed.TenantID, opts.Clock, opts.ControlToken)
 	// The configured credentials sign in as the seeded app registration only.
 	var federated []tenant.FederatedCredential
 	if opts.FederatedSubject != "" {

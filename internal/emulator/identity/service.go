@@ -12,18 +12,16 @@ import (
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/tenant"
 )
 
-// Config is the seeded app registration's credentials.
+// Config is what the emulator stands in for as an identity provider: the
+// subject its CI token endpoints mint tokens for, and the issuer the seeded
+// app's federated credential trusts. The apps' own credentials live on their
+// service principals.
 type Config struct {
-	// AppSecret is the client secret of the seeded app registration;
-	// empty disables client-secret sign-in.
-	AppSecret string
 	// FederatedSubject is the subject of the app's federated identity
 	// credential; empty disables federated sign-in.
 	FederatedSubject string
 	// FederatedIssuer is that credential's issuer (default OIDCIssuer).
 	FederatedIssuer string
-	// AppCertificate is a PEM certificate registered on the app.
-	AppCertificate []byte
 }
 
 // Service issues and verifies tokens for one tenant.

@@ -93,7 +93,7 @@ func (a *approvalAction) Invoke(ctx context.Context, req action.InvokeRequest, r
 	if cfg.Decision.ValueString() == "deny" {
 		result = pimclient.ReviewDeny
 	}
-	who := a.target(ctx, request)
+	who := a.target(ctx, svc, request)
 	if request.PrincipalID != "" {
 		who = a.data.Names.DescribePrincipal(ctx, request.PrincipalID) + " for " + who
 	}
@@ -115,8 +115,8 @@ func (a *approvalAction) svc(cfg *approvalConfig) *pimclient.ScheduleService {
 }
 
 // target names what the activation grants: a role, or a group's access.
-func (a *approvalAction) target(ctx context.Context, r *pimclient.ScheduleRequest) string {
-	if r.DirectoryScopeID != "" && !strings.HasPrefix(r.DirectoryScopeID, "/") { // a group request keeps its group here
+func (a *approvalAction) target(ctx context.Context, svc *pimclient.ScheduleService, r *pimclient.ScheduleRequest) string {
+	if svc.Surface().IsGroups() { // the access id and the group stand in the role's and scope's place
 		return r.RoleDefinitionID + " of " + a.data.Names.DescribePrincipal(ctx, r.DirectoryScopeID)
 	}
 	return a.data.Names.DescribeRole(ctx, r.RoleDefinitionID)
