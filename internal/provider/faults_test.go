@@ -214,3 +214,58 @@ func TestAccAssignment_lostJustificationUpdateIsSentAgain(t *testing.T) {
 		},
 	})
 }
+
+// Every write of an assignment (create, update, delete) under every way
+// Graph can lose or refuse it once — before or after it commits × 429, 503,
+// a cut connection — ends as planned: one schedule, this update's details,
+// nothing left after destroy.
+func TestAccAssignment_everyWriteUnderEveryFault(t *testing.T) {
+	t.Parallel()
+	hows := map[string]string{"429": `"status":429,"retry_after":"1s"`, "503": `"status":503`, "cut": `"reset_connection":true`}
+	for _, commit := range []bool{false, true} {
+		for name, how := range hows {
+			t.Run(fmt.Sprintf("%s_after_commit_%v", name, commit), func(t *testing.T) {
+				t.Parallel()
+				env := acctest.NewEnv(t)
+				fault := func() {
+					env.Control(t, "PUT", "faults", fmt.Sprintf(`{"rules":[{"match":{"method":"POST","path":%q},%s,"after_commit":%v,"count":1}]}`,
+						eligReqsPath, how, commit), http.StatusOK)
+				}
+				config := func(j, d string) string {
+					return eligibleConfig(env, emulator.DaveID, emulator.RoleGlobalReader, fmt.Sprintf("  justification = %q\n  duration = %q", j, d))
+				}
+				hit := func(*terraform.State) error {
+					if rules := env.Control(t, "GET", "faults", "", http.StatusOK)["rules"].([]any); rules[0].(map[string]any)["hits"] != 1.0 {
+						return fmt.Errorf("the fault did not fire: %v", rules)
+					}
+					return nil
+				}
+				resource.UnitTest(t, resource.TestCase{
+					ProtoV6ProviderFactories: factories(env),
+					CheckDestroy: func(*terraform.State) error {
+						if n := countSchedules(env, emulator.Eligible, emulator.DaveID); n != 0 {
+							return fmt.Errorf("%d eligibilities left after destroy", n)
+						}
+						return hit(nil)
+					},
+					Steps: []resource.TestStep{
+						{PreConfig: fault, Config: config("first", "P30D"), Check: resource.ComposeTestCheckFunc(hit, func(*terraform.State) error {
+							if n := countSchedules(env, emulator.Eligible, emulator.DaveID); n != 1 {
+								return fmt.Errorf("%d eligibilities after the create, want 1", n)
+							}
+							return nil
+						}), ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
+						{PreConfig: fault, Config: config("second", "P60D"), Check: resource.ComposeTestCheckFunc(hit, func(*terraform.State) error {
+							reqs := env.Emulator.Requests(emulator.Eligible)
+							if last := reqs[len(reqs)-1]; last.Justification != "second" || last.Action != "adminUpdate" {
+								return fmt.Errorf("newest request %+v, want this update", last)
+							}
+							return nil
+						}), ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
+						{PreConfig: fault, Config: config("second", "P60D"), Destroy: true},
+					},
+				})
+			})
+		}
+	}
+}

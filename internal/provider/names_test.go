@@ -391,3 +391,26 @@ func TestPlanPrincipalLookupsOff(t *testing.T) {
 		t.Errorf("%d getByIds calls, want none", n)
 	}
 }
+
+// A name lookup that fails beyond the client's retries fails the plan on
+// the attribute, with Graph's error and a next step: never a warning with
+// the name left unknown, which at apply time's re-plan, after a plan that
+// showed the name, is the framework's "inconsistent final plan".
+func TestPrincipalLookupThatKeepsFailingIsAnError(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	p := newProtocolWith(t, env, nil, provider.WithAccessToken(acctest.Token))
+	env.Control(t, "PUT", "faults", `{"rules":[{"match":{"method":"POST","path":"/v1.0/directoryObjects/getByIds"},"status":503}]}`, http.StatusOK)
+	resp := p.planCreate("pim_eligible_assignment", map[string]tftypes.Value{"principal_id": str(emulator.AliceID),
+		"role_definition_id": str(emulator.RoleGlobalReader), "justification": str("x")})
+	var got string
+	for _, d := range resp.Diagnostics {
+		got += d.Summary + ": " + d.Detail + "\n"
+	}
+	if !strings.Contains(got, "Principal Not Looked Up") || !strings.Contains(got, "503") || !strings.Contains(got, emulator.AliceID) {
+		t.Fatalf("diagnostics %q, want Principal Not Looked Up with Graph's error", got)
+	}
+	if _, known := p.planned("pim_eligible_assignment", resp, "principal_display_name"); known {
+		t.Error("a name was planned although the lookup failed")
+	}
+}

@@ -15,7 +15,8 @@ import (
 // apply time (an unknown id fails there with SubjectNotFound), and puts its
 // name in the plan. Plans of many new assignments share bulk lookups (see
 // directoryNames). Without directory read permission the check is skipped
-// with one warning.
+// with one warning (the same at plan and apply: the names stay unknown, then
+// null); a lookup that fails after retries is an error.
 func (r *assignmentResource) checkPrincipal(ctx context.Context, plan *assignmentModel, diags *diag.Diagnostics) {
 	if plan.PrincipalID.IsUnknown() {
 		return // known at apply: Create looks the name up
@@ -27,8 +28,12 @@ func (r *assignmentResource) checkPrincipal(ctx context.Context, plan *assignmen
 		r.data.Names.WarnDenied(err, diags)
 		return
 	case err != nil:
-		diags.AddWarning("Principal Not Checked", shared.GraphErrorDetail("Looking up principal "+id+" at plan time failed", err,
-			"The plan goes on; Graph checks the principal again at apply time."))
+		// An error, not a warning with the name left unknown: when the plan
+		// showed the name, an unknown one at apply time's re-plan is an
+		// inconsistent plan, and the check would be skipped silently.
+		diags.AddAttributeError(path.Root("principal_id"), "Principal Not Looked Up",
+			shared.GraphErrorDetail("Looking up principal "+id+" in the directory failed after retries", err,
+				"Nothing was changed. Run terraform plan (or apply) again; if it keeps failing, check Graph's service health."))
 		return
 	case !known:
 		return

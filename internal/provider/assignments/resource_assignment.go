@@ -231,24 +231,7 @@ func (r *assignmentResource) assign(ctx context.Context, plan *assignmentModel, 
 	}
 	var created *pimclient.ScheduleRequest
 	var found *pimclient.Schedule
-	sent := r.data.Clock.Now()
-	adopted, err := r.data.Resolve(ctx, shared.Write{
-		Send: func(ctx context.Context) (err error) { created, err = r.svc().CreateRequest(ctx, body); return err },
-		// Landed: a schedule for the key made after this create was sent; one
-		// made before is someone else's, never adopted (import it instead).
-		Landed: func(ctx context.Context) (bool, error) {
-			sc, err := r.svc().FindDirectSchedule(ctx, plan.key())
-			switch {
-			case err != nil || sc == nil:
-				return false, err
-			case !shared.MadeSince(sc.CreatedDateTime, sent):
-				return false, shared.ErrNotOurs
-			}
-			found = sc
-			return true, nil
-		},
-		Echo: func(err error) bool { return pimclient.HasCode(err, pimclient.CodeRoleAssignmentExists) },
-	})
+	adopted, err := r.data.Resolve(ctx, r.assignWrite(plan, body, &created, &found))
 	if err != nil {
 		r.createError(ctx, plan, err, diags)
 		return false
@@ -413,24 +396,7 @@ func (r *assignmentResource) Update(ctx context.Context, req resource.UpdateRequ
 	}
 	var updated *pimclient.ScheduleRequest
 	var found *pimclient.Schedule
-	sent := r.data.Clock.Now()
-	adopted, err := r.data.Resolve(ctx, shared.Write{
-		Send: func(ctx context.Context) (err error) { updated, err = r.svc().CreateRequest(ctx, body); return err },
-		// Landed: Graph shows this update: the schedule as planned and, when
-		// the justification or ticket changes, a request made after the send
-		// that carries them.
-		Landed: func(ctx context.Context) (bool, error) {
-			sc, err := r.svc().FindDirectSchedule(ctx, plan.key())
-			found = sc
-			if err != nil || sc == nil || !plan.matches(sc) {
-				return false, err
-			}
-			if plan.Justification.Equal(state.Justification) && plan.TicketNumber.Equal(state.TicketNumber) && plan.TicketSystem.Equal(state.TicketSystem) {
-				return true, nil
-			}
-			return r.requestLanded(ctx, &plan, sent)
-		},
-	})
+	adopted, err := r.data.Resolve(ctx, r.updateWrite(&plan, &state, body, &updated, &found))
 	if err != nil {
 		next := ""
 		if pimclient.HasCode(err, pimclient.CodeRoleAssignmentDoesNotExist) {
@@ -473,14 +439,7 @@ func (r *assignmentResource) Delete(ctx context.Context, req resource.DeleteRequ
 		DirectoryScopeID: state.DirectoryScopeID.ValueString(),
 		Justification:    "Removed by Terraform",
 	}
-	remove := shared.Write{
-		Send: func(ctx context.Context) error { _, err := r.svc().CreateRequest(ctx, body); return err },
-		Landed: func(ctx context.Context) (bool, error) {
-			sc, err := r.svc().FindDirectSchedule(ctx, state.key())
-			return err == nil && sc == nil, err
-		},
-		Echo: func(err error) bool { return pimclient.HasCode(err, pimclient.CodeRoleAssignmentDoesNotExist) },
-	}
+	remove := r.removeWrite(&state, body)
 	for {
 		_, err := r.data.Resolve(ctx, remove)
 		switch {
@@ -572,30 +531,6 @@ func (r *assignmentResource) warnGone(ctx context.Context, state *assignmentMode
 
 // requestLanded reports whether Graph holds an update request for the key,
 // made after sent, that carries the plan's justification and ticket.
-func (r *assignmentResource) requestLanded(ctx context.Context, plan *assignmentModel, sent time.Time) (bool, error) {
-	reqs, err := r.svc().ListRequests(ctx, r.svc().KeyFilter(plan.key()))
-	if err != nil {
-		return false, err
-	}
-	for i := range reqs {
-		q := &reqs[i]
-		if q.Action == pimclient.ActionAdminUpdate && shared.MadeSince(q.CreatedDateTime, sent) && q.Justification == plan.Justification.ValueString() &&
-			ticketOf(q) == (ticket{plan.TicketNumber.ValueString(), plan.TicketSystem.ValueString()}) {
-			return true, nil
-		}
-	}
-	return false, nil
-}
-
-type ticket struct{ number, system string }
-
-func ticketOf(q *pimclient.ScheduleRequest) ticket {
-	if q.TicketInfo == nil {
-		return ticket{}
-	}
-	return ticket{q.TicketInfo.TicketNumber, q.TicketInfo.TicketSystem}
-}
-
 // readRequestDetails fills justification and ticket from the newest request
 // that assigned or updated the key.
 func (r *assignmentResource) readRequestDetails(ctx context.Context, state *assignmentModel, sc *pimclient.Schedule, diags *diag.Diagnostics) {

@@ -26,42 +26,84 @@ func TestDeleteOfMissingAssignmentSucceeds(t *testing.T) {
 	for _, newRes := range []func() resource.Resource{NewEligibleAssignmentResource, NewActiveAssignmentResource} {
 		r := newRes().(*assignmentResource)
 		t.Run(r.typeName, func(t *testing.T) {
-			ctx := context.Background()
-			clock := emulator.NewFakeClock(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
-			srv, err := emulator.New(emulator.Options{Clock: clock, Tokens: map[string]emulator.Identity{"t": {PrincipalID: emulator.AdminID}}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			hs := httptest.NewServer(srv)
-			defer hs.Close()
-			client, err := pimclient.New(pimclient.Options{BaseURL: hs.URL + "/v1.0", TokenSource: pimclient.StaticToken("t")})
-			if err != nil {
-				t.Fatal(err)
-			}
-			r.data = &shared.ProviderData{Client: client, Clock: clock, Poll: time.Second, Policies: shared.NewPolicyCache(settings.FetchLimits, settings.FetchRoleLimits), Schedules: shared.NewScheduleCache(client, nil), Names: shared.NewDirectoryNames(client)}
-
-			var sch resource.SchemaResponse
-			r.Schema(ctx, resource.SchemaRequest{}, &sch)
-			state := tfsdk.State{Schema: sch.Schema}
-			diags := state.Set(ctx, &assignmentModel{
-				RoleDefinitionID: types.StringValue(emulator.RoleGlobalReader), DirectoryScopeID: types.StringValue("/"),
-				ScheduleFields: ScheduleFields{ID: types.StringValue("gone"), PrincipalID: types.StringValue(emulator.AliceID),
-					Justification: types.StringNull(), TicketNumber: types.StringNull(), TicketSystem: types.StringNull(),
-					StartDateTime: timetypes.NewRFC3339Null(), EndDateTime: timetypes.NewRFC3339Null(), Duration: types.StringNull(),
-					Status: types.StringValue("Provisioned"),
-					Timeouts: timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{
-						"create": types.StringType, "update": types.StringType, "delete": types.StringType,
-					})},
-				},
-			})
-			if diags.HasError() {
-				t.Fatal(diags)
-			}
+			state, _ := deletable(t, r, 0)
 			resp := resource.DeleteResponse{State: state}
-			r.Delete(ctx, resource.DeleteRequest{State: state}, &resp)
+			r.Delete(context.Background(), resource.DeleteRequest{State: state}, &resp)
 			if resp.Diagnostics.HasError() {
 				t.Fatalf("Delete of a missing assignment failed: %v", resp.Diagnostics)
 			}
 		})
 	}
+}
+
+// A delete whose answer was lost counts as done only when Graph holds this
+// delete's request: a schedule made moments ago is missing from a lagging
+// replica although it exists, and taking that for "gone" leaves an orphan.
+func TestLostDeleteOfALaggingScheduleIsSentAgain(t *testing.T) {
+	r := NewEligibleAssignmentResource().(*assignmentResource)
+	state, srv := deletable(t, r, 3)
+	ctx := context.Background()
+	_, err := r.svc().CreateRequest(ctx, &pimclient.ScheduleRequest{Action: pimclient.ActionAdminAssign, PrincipalID: emulator.AliceID,
+		RoleDefinitionID: emulator.RoleGlobalReader, DirectoryScopeID: "/", Justification: "made moments ago",
+		ScheduleInfo: &pimclient.ScheduleInfo{Expiration: &pimclient.Expiration{Type: "noExpiration"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rule := &emulator.FaultRule{Status: 503, Count: 1}
+	rule.Match.Method, rule.Match.Path = "POST", "/v1.0/roleManagement/directory/roleEligibilityScheduleRequests"
+	if err := srv.SetFaults(emulator.FaultConfig{Rules: []*emulator.FaultRule{rule}}); err != nil {
+		t.Fatal(err)
+	}
+	resp := resource.DeleteResponse{State: state}
+	r.Delete(ctx, resource.DeleteRequest{State: state}, &resp)
+	if resp.Diagnostics.HasError() {
+		t.Fatal(resp.Diagnostics)
+	}
+	if rule.Hits != 1 {
+		t.Fatalf("the fault fired %d times, want 1", rule.Hits)
+	}
+	for _, sc := range srv.Schedules(emulator.Eligible) {
+		if sc.PrincipalID == emulator.AliceID {
+			t.Fatalf("the eligibility is still there after destroy (%s): a lagging read was taken for its removal", sc.ID)
+		}
+	}
+}
+
+// deletable gives r a provider on a private emulator (whose new schedules
+// the next lag reads miss) and the state of Alice's Global Reader
+// assignment as r would hold it.
+func deletable(t *testing.T, r *assignmentResource, lag int) (tfsdk.State, *emulator.Server) {
+	t.Helper()
+	ctx := context.Background()
+	clock := emulator.NewFakeClock(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
+	srv, err := emulator.New(emulator.Options{Clock: clock, ReadLag: lag, Tokens: map[string]emulator.Identity{"t": {PrincipalID: emulator.AdminID}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	client, err := pimclient.New(pimclient.Options{BaseURL: hs.URL + "/v1.0", TokenSource: pimclient.StaticToken("t")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.data = &shared.ProviderData{Client: client, Clock: clock, Poll: time.Second, Policies: shared.NewPolicyCache(settings.FetchLimits, settings.FetchRoleLimits), Schedules: shared.NewScheduleCache(client, nil), Names: shared.NewDirectoryNames(client)}
+
+	var sch resource.SchemaResponse
+	r.Schema(ctx, resource.SchemaRequest{}, &sch)
+	state := tfsdk.State{Schema: sch.Schema}
+	diags := state.Set(ctx, &assignmentModel{
+		RoleDefinitionID: types.StringValue(emulator.RoleGlobalReader), DirectoryScopeID: types.StringValue("/"),
+		ScheduleFields: ScheduleFields{ID: types.StringValue("gone"), PrincipalID: types.StringValue(emulator.AliceID),
+			Justification: types.StringNull(), TicketNumber: types.StringNull(), TicketSystem: types.StringNull(),
+			StartDateTime: timetypes.NewRFC3339Null(), EndDateTime: timetypes.NewRFC3339Null(), Duration: types.StringNull(),
+			Status: types.StringValue("Provisioned"),
+			Timeouts: timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{
+				"create": types.StringType, "update": types.StringType, "delete": types.StringType,
+			})},
+		},
+	})
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	return state, srv
 }

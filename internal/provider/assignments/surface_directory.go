@@ -137,10 +137,14 @@ func (*directoryRoles) checkTarget(ctx context.Context, r *assignmentResource, p
 		return
 	}
 	roles, err := r.data.Names.RoleNames(ctx)
-	if err != nil {
-		return // the policy check has already said what failed
-	}
 	id := plan.RoleDefinitionID.ValueString()
+	if err != nil {
+		// Not left unknown: see checkPrincipal.
+		diags.AddAttributeError(path.Root("role_definition_id"), "Role Not Looked Up",
+			shared.GraphErrorDetail("Listing the directory's role definitions to check "+id+" failed after retries", err,
+				"Nothing was changed. Run terraform plan (or apply) again."))
+		return
+	}
 	name, ok := roles[strings.ToLower(id)]
 	if !ok {
 		diags.AddAttributeError(path.Root("role_definition_id"), "Role Not Found",

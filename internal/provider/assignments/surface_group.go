@@ -140,8 +140,13 @@ func (*groupAccess) checkTarget(ctx context.Context, r *assignmentResource, plan
 	id := plan.DirectoryScopeID.ValueString()
 	obj, known, err := r.data.Names.Lookup(ctx, id)
 	switch {
-	case err != nil || !known:
+	case shared.IsDirectoryDenied(err) || (err == nil && !known):
 		return // the principal check has said why names are missing
+	case err != nil:
+		// Not left unknown: see checkPrincipal.
+		diags.AddAttributeError(path.Root("group_id"), "Group Not Looked Up",
+			shared.GraphErrorDetail("Looking up group "+id+" in the directory failed after retries", err,
+				"Nothing was changed. Run terraform plan (or apply) again."))
 	case obj == nil || obj.Type() != pimclient.PrincipalGroup:
 		diags.AddAttributeError(path.Root("group_id"), "Group Not Found",
 			fmt.Sprintf("No group has object id %s in this tenant. Look groups up by name with data \"pim_principal\" (type = \"group\").", id))

@@ -95,3 +95,48 @@ func TestPolicyCacheReadsManyRolesInOneList(t *testing.T) {
 		t.Errorf("%d roles read with %d single reads and %d lists; want one list", len(roles), gets, lists)
 	}
 }
+
+// A failed apply restores the rules it had already changed even when the
+// apply's own context has ended (its timeout ran out, or Terraform was
+// interrupted mid-apply): the rollback has a context of its own.
+func TestRollbackOutlivesTheApplysContext(t *testing.T) {
+	srv, err := emulator.New(emulator.Options{Tokens: map[string]emulator.Identity{"t": {PrincipalID: emulator.AdminID}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	patches := 0
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPatch {
+			if patches++; patches == 2 {
+				cancel() // the apply ends while its second rule is in flight
+				w.WriteHeader(http.StatusServiceUnavailable)
+				return
+			}
+		}
+		srv.ServeHTTP(w, r)
+	}))
+	defer hs.Close()
+	client, err := pimclient.New(pimclient.Options{BaseURL: hs.URL + "/v1.0", TokenSource: pimclient.StaticToken("t")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := &shared.ProviderData{Client: client, Policies: shared.NewPolicyCache(FetchLimits, FetchRoleLimits), Names: shared.NewDirectoryNames(client)}
+	want := defaultRoleSetting()
+	want.RoleDefinitionID = types.StringValue(emulator.RoleHelpdeskAdministrator)
+	want.EligibleAssignment.AllowPermanent = false
+	want.ActiveAssignment.AllowPermanent = false
+	var diags diag.Diagnostics
+	(&roleSettingResource{subject: directoryRole{}, data: data}).apply(ctx, &want, &diags)
+	if !diags.HasError() || !strings.Contains(diags[0].Detail(), "were restored") {
+		t.Fatalf("diagnostics %v, want an error that says the changed rule was restored", diags)
+	}
+	after, err := shared.RolePolicy(emulator.RoleHelpdeskAdministrator).Fetch(context.Background(), client)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := after.Rules["Expiration_Admin_Eligibility"]; r.IsExpirationRequired {
+		t.Errorf("the first rule is still changed after the failed apply: %+v", r)
+	}
+}
