@@ -28,6 +28,7 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/alerts"
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/audit"
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/control"
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/core"
@@ -35,6 +36,7 @@ import (
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/identity"
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/pim"
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/policy"
+	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/rbac"
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/tenant"
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/wire"
 )
@@ -127,7 +129,8 @@ func New(opts Options) (*Server, error) {
 	seed.Dir.SetCredentials(AppClientID, opts.AppSecret, opts.AppCertificate, federated)
 	s.ctl = control.New(st, s.ident, seed.Dir, opts.ControlToken, seed.Store)
 	s.pim = pim.New(st, seed.Dir, opts.ReadLag, s.ctl.Faults)
-	s.routes = wire.NewRouter(s.pim.Routes(), policy.New(st).Routes(), directory.New(st).Routes(), audit.New(st).Routes())
+	s.routes = wire.NewRouter(s.pim.Routes(), policy.New(st).Routes(), directory.New(st).Routes(), audit.New(st).Routes(),
+		alerts.New(st, s.pim).Routes(), rbac.New(st).Routes())
 	s.seedTokens()
 	return s, nil
 }

@@ -37,6 +37,7 @@ type Snapshot struct {
 	Approvals  []*Approval    `json:"approvals"`
 	Policies   []*Policy      `json:"policies"`
 	Audit      []*AuditRecord `json:"audit"`
+	Docs       Docs           `json:"docs,omitempty"`
 }
 
 type Journal struct {
@@ -339,7 +340,7 @@ func syncDir(dir string) error {
 // snapshotOf captures the store. Callers hold Server.mu.
 func snapshotOf(st *Store, covered uint64) Snapshot {
 	snap := Snapshot{Version: snapshotVersion, Generation: covered, TenantID: st.TenantID, Seq: st.seq,
-		Schedules: st.Schedules.Items, Requests: st.Requests.Items, Audit: st.AuditLog.Records}
+		Schedules: st.Schedules.Items, Requests: st.Requests.Items, Audit: st.AuditLog.Records, Docs: st.Docs}
 	for _, a := range st.Approvals {
 		snap.Approvals = append(snap.Approvals, a)
 	}
@@ -368,6 +369,11 @@ func (snap *Snapshot) restore() *Store {
 	}
 	for _, a := range snap.Audit {
 		st.AuditLog.Insert(a)
+	}
+	for kind, docs := range snap.Docs {
+		for id, data := range docs {
+			st.Docs.put(kind, id, data)
+		}
 	}
 	if snap.Seq > st.seq {
 		st.seq = snap.Seq

@@ -91,6 +91,9 @@ type Schedule struct {
 	Spec           ScheduleSpec `json:"spec"`
 	// ActivatedUsing is the eligibility schedule an activation relies on.
 	ActivatedUsing string `json:"activatedUsing,omitempty"`
+	// OutsidePIM marks a direct role assignment (POST roleAssignments, as
+	// the portal or an old script makes one), which PIM alerts on.
+	OutsidePIM bool `json:"outsidePim,omitempty"`
 }
 
 func (sc *Schedule) Activated() bool { return sc.AssignmentType == AssignmentActivated }

@@ -19,6 +19,7 @@ type Store struct {
 	Approvals map[string]*Approval // by request id (Graph: approvalId = request id)
 	Policies  map[string]*Policy   // by policyKey
 	AuditLog  AuditLog
+	Docs      Docs // areas' own entities (see docs.go)
 
 	Standing    map[Key]*Schedule
 	Activations map[Key]*Schedule
@@ -36,6 +37,7 @@ func NewStore(tenantID string) *Store {
 		Requests:    newOrdered[*Request](),
 		Approvals:   map[string]*Approval{},
 		Policies:    map[string]*Policy{},
+		Docs:        Docs{},
 		Standing:    map[Key]*Schedule{},
 		Activations: map[Key]*Schedule{},
 		SchedByPrin: Index[*Schedule]{},

@@ -3,6 +3,7 @@ package core
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/tenant"
@@ -77,6 +78,9 @@ func (tx *Tx) records() ([][]byte, error) {
 
 // lookup returns the current value of a persisted entity, or nil.
 func (st *Store) lookup(r ref) any {
+	if v, isDoc := st.docLookup(r.typ, r.id); isDoc {
+		return v
+	}
 	switch r.typ {
 	case EntSchedule:
 		if v, ok := st.Schedules.Get(r.id); ok {
@@ -104,6 +108,13 @@ func (st *Store) lookup(r ref) any {
 
 // apply replays one journal record onto the store (loading).
 func (st *Store) apply(rec record) error {
+	if kind, isDoc := strings.CutPrefix(rec.Type, docPrefix); isDoc {
+		delete(st.Docs[kind], rec.ID)
+		if rec.Op != "del" {
+			st.Docs.put(kind, rec.ID, rec.Value)
+		}
+		return nil
+	}
 	if old := st.lookup(ref{rec.Type, rec.ID}); old != nil {
 		st.drop(old)
 	}

@@ -36,6 +36,9 @@ type Seed struct {
 type SeedTenant struct {
 	ID     string `yaml:"id"`
 	Domain string `yaml:"domain"`
+	// License is the tenant's plan: P2 (default) or Governance, which PIM
+	// needs, or P1 or Free (PIM's invalid license alert fires).
+	License string `yaml:"license"`
 }
 
 // SeedUser is a user; ID is derived from the UPN when empty.
@@ -45,6 +48,9 @@ type SeedUser struct {
 	DisplayName       string `yaml:"display_name"`
 	// MFARegistered (default true) lets the control API issue MFA tokens.
 	MFARegistered *bool `yaml:"mfa_registered"`
+	// LastSignIn (RFC 3339) is when the user last signed in, for the
+	// stale sign-in alert; unknown when empty.
+	LastSignIn string `yaml:"last_sign_in"`
 }
 
 // SeedGroup is a security group; members are UPNs, display names or ids.
@@ -113,6 +119,10 @@ type SeedAssignment struct {
 	End           string `yaml:"end"`       // RFC 3339
 	Duration      string `yaml:"duration"`  // ISO 8601
 	Justification string `yaml:"justification"`
+	// OutsidePIM makes an active assignment a direct role assignment, as
+	// the portal or an old script makes it without PIM (the "roles are
+	// being assigned outside of PIM" alert).
+	OutsidePIM bool `yaml:"outside_pim"`
 }
 
 // LoadSeed reads a seed file, YAML or JSON. Unknown keys are errors that

@@ -22,6 +22,7 @@ type Built struct {
 
 type seededAssignment struct {
 	Key           core.Key
+	outsidePIM    bool
 	start, end    *time.Time
 	duration      string
 	justification string
@@ -40,6 +41,13 @@ func (s *Seed) Build() (*Built, error) {
 		return nil, seedError("tenant.id", "%q is not a GUID", tenantID)
 	}
 	b := &Built{Dir: tenant.NewDirectory(s.Tenant.Domain), TenantID: strings.ToLower(tenantID)}
+	switch l := strings.ToLower(s.Tenant.License); l {
+	case "":
+	case "p2", "governance", "p1", "free":
+		b.Dir.License = map[string]string{"p2": "P2", "governance": "Governance", "p1": "P1", "free": "Free"}[l]
+	default:
+		return nil, seedError("tenant.license", "%q: want P2, Governance, P1 or Free", s.Tenant.License)
+	}
 	steps := []func(*Built) error{s.buildUsers, s.buildServicePrincipals, s.buildGroups, s.buildUnits, s.buildRoles, s.buildAdmin, s.buildAssignments}
 	for _, step := range steps {
 		if err := step(b); err != nil {
@@ -75,7 +83,16 @@ func (s *Seed) buildUsers(b *Built) error {
 		if b.Dir.Taken(id) || b.Dir.UserByUPN(u.UserPrincipalName) != nil {
 			return seedError(where, "user %q (%s) is listed twice", u.UserPrincipalName, id)
 		}
-		b.Dir.AddUser(tenant.User{ID: id, DisplayName: u.DisplayName, UPN: u.UserPrincipalName, MFARegistered: u.MFARegistered == nil || *u.MFARegistered})
+		user := tenant.User{ID: id, DisplayName: u.DisplayName, UPN: u.UserPrincipalName, MFARegistered: u.MFARegistered == nil || *u.MFARegistered}
+		if u.LastSignIn != "" {
+			t, err := time.Parse(time.RFC3339, u.LastSignIn)
+			if err != nil {
+				return seedError(where+".last_sign_in", "%q is not an RFC 3339 timestamp", u.LastSignIn)
+			}
+			t = t.UTC()
+			user.LastSignIn = &t
+		}
+		b.Dir.AddUser(user)
 	}
 	return nil
 }
@@ -259,7 +276,11 @@ func (b *Built) resolveAssignment(a SeedAssignment, where string) (seededAssignm
 	if err != nil {
 		return sa, seedError(where+".scope", "%v", err)
 	}
-	sa = seededAssignment{Key: core.Key{core.SurfaceDirectory, kind, principal, role, scope}, duration: a.Duration, justification: a.Justification}
+	sa = seededAssignment{Key: core.Key{core.SurfaceDirectory, kind, principal, role, scope}, duration: a.Duration, justification: a.Justification,
+		outsidePIM: a.OutsidePIM}
+	if a.OutsidePIM && (kind != core.Active || a.End != "" || a.Duration != "") {
+		return sa, seedError(where+".outside_pim", "only a permanent active assignment is made outside PIM")
+	}
 	if a.End != "" && a.Duration != "" {
 		return sa, seedError(where, "end and duration are exclusive")
 	}
@@ -301,7 +322,7 @@ func (b *Built) Store(now time.Time) *core.Store {
 		case a.duration != "":
 			spec.ExpType, spec.Duration = "afterDuration", a.duration
 		}
-		sc := &core.Schedule{ID: id, Key: a.Key, CreatedUsing: id, Created: now, Status: core.StatusProvisioned, Spec: spec}
+		sc := &core.Schedule{ID: id, Key: a.Key, CreatedUsing: id, Created: now, Status: core.StatusProvisioned, Spec: spec, OutsidePIM: a.outsidePIM}
 		if spec.Start.After(now) {
 			sc.Status = core.StatusGranted
 		}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/odata"
 )
@@ -61,6 +62,9 @@ const (
 type User struct {
 	ID, DisplayName, UPN string
 	MFARegistered        bool
+	// LastSignIn is when the user last signed in (nil: unknown), for the
+	// stale sign-in alert.
+	LastSignIn *time.Time
 }
 
 type Group struct {
@@ -116,13 +120,19 @@ type RoleDefinition struct {
 	ID, DisplayName, Description string
 	BuiltIn                      bool
 	Permissions                  []string
+	// Privileged is Graph's isPrivileged: the built-in roles reference
+	// labels the role PRIVILEGED. PIM's alerts watch these roles.
+	Privileged bool
 }
 
 // directory is built from the seed and read-only afterwards, so it is
 // read without locks. Maps are keyed by lower-case id; the order slices
 // keep the seed's order for listing.
 type Directory struct {
-	Domain     string
+	Domain string
+	// License is the tenant's Microsoft Entra ID plan: "P2" or
+	// "Governance" (PIM's requirement), "P1" or "Free".
+	License    string
 	Users      map[string]User
 	UPNs       map[string]string // lower-case UPN -> id
 	Groups     map[string]Group
@@ -138,7 +148,7 @@ type Directory struct {
 }
 
 func NewDirectory(domain string) *Directory {
-	d := &Directory{Domain: domain, Users: map[string]User{}, UPNs: map[string]string{}, Groups: map[string]Group{},
+	d := &Directory{Domain: domain, License: "P2", Users: map[string]User{}, UPNs: map[string]string{}, Groups: map[string]Group{},
 		SPs: map[string]ServicePrincipal{}, Units: map[string]AdministrativeUnit{}, ByRole: map[string]RoleDefinition{}, MemberOf: map[string][]string{}}
 	for _, r := range builtInRoles {
 		r.BuiltIn = true
@@ -355,20 +365,20 @@ func (d *Directory) ScopeObject(scope string) any {
 // builtInRoles are from the Microsoft Entra built-in roles reference
 // (https://learn.microsoft.com/entra/identity/role-based-access-control/permissions-reference).
 var builtInRoles = []RoleDefinition{
-	{ID: RoleGlobalAdministrator, DisplayName: "Global Administrator", Description: "Can manage all aspects of Microsoft Entra ID and Microsoft services that use Microsoft Entra identities."},
-	{ID: RolePrivilegedRoleAdministrator, DisplayName: "Privileged Role Administrator", Description: "Can manage role assignments in Microsoft Entra ID, and all aspects of Privileged Identity Management."},
+	{ID: RoleGlobalAdministrator, DisplayName: "Global Administrator", Description: "Can manage all aspects of Microsoft Entra ID and Microsoft services that use Microsoft Entra identities.", Privileged: true},
+	{ID: RolePrivilegedRoleAdministrator, DisplayName: "Privileged Role Administrator", Description: "Can manage role assignments in Microsoft Entra ID, and all aspects of Privileged Identity Management.", Privileged: true},
 	{ID: RoleGlobalReader, DisplayName: "Global Reader", Description: "Can read everything that a Global Administrator can, but not update anything."},
-	{ID: RoleUserAdministrator, DisplayName: "User Administrator", Description: "Can manage all aspects of users and groups, including resetting passwords for limited admins."},
-	{ID: RoleSecurityAdministrator, DisplayName: "Security Administrator", Description: "Can read security information and reports, and manage configuration in Microsoft Entra ID and Office 365."},
+	{ID: RoleUserAdministrator, DisplayName: "User Administrator", Description: "Can manage all aspects of users and groups, including resetting passwords for limited admins.", Privileged: true},
+	{ID: RoleSecurityAdministrator, DisplayName: "Security Administrator", Description: "Can read security information and reports, and manage configuration in Microsoft Entra ID and Office 365.", Privileged: true},
 	{ID: RoleSecurityReader, DisplayName: "Security Reader", Description: "Can read security information and reports in Microsoft Entra ID and Office 365."},
 	{ID: RoleSecurityOperator, DisplayName: "Security Operator", Description: "Creates and manages security events."},
 	{ID: RoleReportsReader, DisplayName: "Reports Reader", Description: "Can read sign-in and audit reports."},
-	{ID: "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3", DisplayName: "Application Administrator", Description: "Can create and manage all aspects of app registrations and enterprise apps."},
+	{ID: "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3", DisplayName: "Application Administrator", Description: "Can create and manage all aspects of app registrations and enterprise apps.", Privileged: true},
 	{ID: "fdd7a751-b60b-444a-984c-02652fe8fa1c", DisplayName: "Groups Administrator", Description: "Members of this role can create/manage groups, create/manage groups settings like naming and expiration policies, and view groups activity and audit reports."},
-	{ID: RoleHelpdeskAdministrator, DisplayName: "Helpdesk Administrator", Description: "Can reset passwords for non-administrators and Helpdesk Administrators."},
-	{ID: "b1be1c3e-b65d-4f19-8427-f6fa0d97feb9", DisplayName: "Conditional Access Administrator", Description: "Can manage Conditional Access capabilities."},
-	{ID: "c4e39bd9-1100-46d3-8c65-fb160da0071f", DisplayName: "Authentication Administrator", Description: "Can access to view, set and reset authentication method information for any non-admin user."},
-	{ID: "7be44c8a-adaf-4e2a-84d6-ab2649e08a13", DisplayName: "Privileged Authentication Administrator", Description: "Can access to view, set and reset authentication method information for any user (admin or non-admin)."},
+	{ID: RoleHelpdeskAdministrator, DisplayName: "Helpdesk Administrator", Description: "Can reset passwords for non-administrators and Helpdesk Administrators.", Privileged: true},
+	{ID: "b1be1c3e-b65d-4f19-8427-f6fa0d97feb9", DisplayName: "Conditional Access Administrator", Description: "Can manage Conditional Access capabilities.", Privileged: true},
+	{ID: "c4e39bd9-1100-46d3-8c65-fb160da0071f", DisplayName: "Authentication Administrator", Description: "Can access to view, set and reset authentication method information for any non-admin user.", Privileged: true},
+	{ID: "7be44c8a-adaf-4e2a-84d6-ab2649e08a13", DisplayName: "Privileged Authentication Administrator", Description: "Can access to view, set and reset authentication method information for any user (admin or non-admin).", Privileged: true},
 	{ID: "88d8e3e3-8f55-4a1e-953a-9b9898b8876b", DisplayName: "Directory Readers", Description: "Can read basic directory information. Commonly used to grant directory read access to applications and guests."},
 	{ID: "45d8d3c5-c802-45c6-b32a-1d70b5e1e86e", DisplayName: "Identity Governance Administrator", Description: "Manage access using Microsoft Entra ID for identity governance scenarios."},
 	{ID: "8424c6f0-a189-499e-bbd0-26c1753c96d4", DisplayName: "Attribute Definition Administrator", Description: "Define and manage the definition of custom security attributes."},
