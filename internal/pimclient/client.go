@@ -106,6 +106,7 @@ type Client struct {
 	http      *retryablehttp.Client
 	userAgent string
 	retryMax  int
+	sleeper   Sleeper
 	now       func() time.Time
 	// serverOffset is Graph's clock minus the local one (nanoseconds), from
 	// the Date header of the newest response.
@@ -159,7 +160,7 @@ func New(opts Options) (*Client, error) {
 	if ua == "" {
 		ua = "terraform-provider-pim"
 	}
-	return &Client{base: base, tokens: opts.TokenSource, http: rc, userAgent: ua, retryMax: opts.RetryMax, now: opts.Now}, nil
+	return &Client{base: base, tokens: opts.TokenSource, http: rc, userAgent: ua, retryMax: opts.RetryMax, sleeper: opts.Sleeper, now: opts.Now}, nil
 }
 
 // httpClient is the pooled client with the concurrency cap in front of its
@@ -338,6 +339,10 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		apiErr.Attempts = ci.attempts
 		return apiErr
 	}
+	if loc, ok := out.(*location); ok {
+		loc.url = resp.Header.Get("Location")
+		return nil
+	}
 	if out == nil || len(bytes.TrimSpace(data)) == 0 {
 		return nil
 	}
@@ -388,6 +393,10 @@ func redactURL(raw string) string {
 	}
 	return u.Path
 }
+
+// location receives the Location header of an answer that starts a
+// long-running operation (202 Accepted).
+type location struct{ url string }
 
 // page is one page of a Graph collection.
 type page[T any] struct {

@@ -29,6 +29,7 @@ import (
 	"github.com/pim-as-code/terraform-provider-pim/internal/entraauth"
 	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient"
 	"github.com/pim-as-code/terraform-provider-pim/internal/provider/activity"
+	"github.com/pim-as-code/terraform-provider-pim/internal/provider/alerts"
 	"github.com/pim-as-code/terraform-provider-pim/internal/provider/assignments"
 	"github.com/pim-as-code/terraform-provider-pim/internal/provider/directory"
 	"github.com/pim-as-code/terraform-provider-pim/internal/provider/inventory"
@@ -241,7 +242,7 @@ func (p *pimProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	}
 	tflog.Debug(ctx, "Configured Microsoft Graph client", map[string]any{"endpoint": endpoint, "sign_in": method})
 	names := shared.NewDirectoryNames(client)
-	data := &shared.ProviderData{Client: client, Clock: shared.ServerClock(p.clock, client), Poll: p.poll, Policies: shared.NewPolicyCache(settings.FetchLimits, settings.FetchRoleLimits), Schedules: shared.NewScheduleCache(client, names), Names: names,
+	data := &shared.ProviderData{Client: client, Clock: shared.ServerClock(p.clock, client), Poll: p.poll, Policies: shared.NewPolicyCache(settings.FetchLimits, settings.FetchRoleLimits), Schedules: shared.NewScheduleCache(client, names), Names: names, Alerts: shared.NewAlertWatch(),
 		SignIn: method, AppOnly: p.appOnly(&cfg, method), Protected: protectedIDs(ctx, cfg.ProtectedPrincipalIDs, &resp.Diagnostics),
 		PlanLookups: cfg.PlanPrincipalLookups.IsNull() || cfg.PlanPrincipalLookups.ValueBool()}
 	resp.ResourceData = data
@@ -258,12 +259,14 @@ func (p *pimProvider) Resources(context.Context) []func() resource.Resource {
 		assignments.NewGroupEligibleAssignmentResource,
 		assignments.NewGroupActiveAssignmentResource,
 		settings.NewGroupSettingResource,
+		alerts.NewAlertSettingResource,
 	}
 }
 
 // Actions are invoked by action blocks (Terraform 1.14 and later).
 func (p *pimProvider) Actions(context.Context) []func() action.Action {
-	return []func() action.Action{activity.NewActivateAction, activity.NewDeactivateAction, activity.NewApprovalAction}
+	return []func() action.Action{activity.NewActivateAction, activity.NewDeactivateAction, activity.NewApprovalAction,
+		alerts.NewAlertRefreshAction, alerts.NewAlertDismissAction}
 }
 
 // ListResources are for terraform query (Terraform 1.14 and later).
@@ -285,6 +288,7 @@ func (p *pimProvider) DataSources(context.Context) []func() datasource.DataSourc
 		inventory.NewGroupEligibleAssignmentsDataSource,
 		inventory.NewGroupActiveAssignmentsDataSource,
 		inventory.NewGroupActivationsDataSource,
+		alerts.NewAlertsDataSource,
 	}
 }
 

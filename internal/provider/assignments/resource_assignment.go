@@ -181,6 +181,7 @@ func (r *assignmentResource) ModifyPlan(ctx context.Context, req resource.Modify
 			r.checkPrincipal(ctx, &plan, &resp.Diagnostics)
 		}
 		r.checkRole(ctx, &plan, &resp.Diagnostics)
+		r.target.foreseeAlerts(ctx, r, &plan, &resp.Diagnostics)
 		resp.Diagnostics.Append(r.set(ctx, &resp.Plan, &plan)...)
 		return
 	}

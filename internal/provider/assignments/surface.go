@@ -54,6 +54,8 @@ type surface interface {
 	// Plan-time checks: the principal's kind, and the target itself.
 	checkPrincipalKind(who string, obj *pimclient.DirectoryObject, kind pimclient.Kind, diags *diag.Diagnostics)
 	checkTarget(ctx context.Context, r *assignmentResource, plan *assignmentModel, diags *diag.Diagnostics)
+	// foreseeAlerts warns of the PIM alert a new assignment would raise.
+	foreseeAlerts(ctx context.Context, r *assignmentResource, plan *assignmentModel, diags *diag.Diagnostics)
 	// nullNames sets the names only a lookup would give to null.
 	nullNames(m *assignmentModel)
 

@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient"
 	"github.com/pim-as-code/terraform-provider-pim/internal/provider/shared"
@@ -153,6 +154,23 @@ func (*directoryRoles) checkTarget(ctx context.Context, r *assignmentResource, p
 		return
 	}
 	plan.RoleDisplayName = types.StringValue(name)
+}
+
+// foreseeAlerts warns, before anything changes, when a new Global
+// Administrator (eligible or active) makes the tenant cross the thresholds
+// of PIM's "too many global administrators" alert.
+func (*directoryRoles) foreseeAlerts(ctx context.Context, r *assignmentResource, plan *assignmentModel, diags *diag.Diagnostics) {
+	if plan.PrincipalID.IsUnknown() || !strings.EqualFold(plan.RoleDefinitionID.ValueString(), shared.RoleGlobalAdministrator) ||
+		plan.DirectoryScopeID.ValueString() != "/" {
+		return
+	}
+	warning, err := r.data.GlobalAdminAlert(ctx, plan.PrincipalID.ValueString())
+	if err != nil {
+		tflog.Debug(ctx, "PIM alerts not foreseen: their configuration could not be read", map[string]any{"error": err.Error()})
+	}
+	if warning != "" {
+		diags.AddAttributeWarning(path.Root("role_definition_id"), "This Plan Raises A PIM Alert", warning)
+	}
 }
 
 // nullNames: role names come from one list per process, never unknown.

@@ -159,6 +159,10 @@ func (*groupAccess) checkTarget(ctx context.Context, r *assignmentResource, plan
 	}
 }
 
+// foreseeAlerts: Graph's PIM alerts cover directory roles only.
+func (*groupAccess) foreseeAlerts(context.Context, *assignmentResource, *assignmentModel, *diag.Diagnostics) {
+}
+
 // nullNames: the group's name comes from a lookup too.
 func (*groupAccess) nullNames(m *assignmentModel) { nullIfUnknown(&m.RoleDisplayName) }
 

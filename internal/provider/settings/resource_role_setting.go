@@ -211,6 +211,7 @@ func (r *roleSettingResource) ModifyPlan(ctx context.Context, req resource.Modif
 	r.data.Policies.Plan(r.subject.ref(&plan), policyLimitsFromModel(&plan))
 	if !req.Plan.Raw.Equal(req.State.Raw) {
 		r.warnResets(ctx, req, &plan, &resp.Diagnostics)
+		r.subject.foreseeAlerts(ctx, r.data, &plan, &resp.Diagnostics)
 	}
 }
 

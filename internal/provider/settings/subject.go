@@ -36,6 +36,8 @@ type subject interface {
 	identitySchema() identityschema.Schema
 	identityOf(m *roleSettingModel) any
 	importState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse)
+	// foreseeAlerts warns of the PIM alert a planned setting would raise.
+	foreseeAlerts(ctx context.Context, data *shared.ProviderData, plan *roleSettingModel, diags *diag.Diagnostics)
 }
 
 // directoryRole is a directory role's policy (pim_role_setting).

@@ -40,6 +40,7 @@ type ProviderData struct {
 	Policies  *PolicyCache
 	Schedules *ScheduleCache
 	Names     *DirectoryNames
+	Alerts    *AlertWatch
 	// SignIn names the sign-in method; appOnly is true when it has no
 	// signed-in user (client credentials, federation, an app's token).
 	SignIn  string
