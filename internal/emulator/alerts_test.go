@@ -90,8 +90,25 @@ func TestAlertsCatalogue(t *testing.T) {
 	if s, _ := h.do("GET", h.beta("alerts"+tenantScope), "alice-token", nil); s != 403 {
 		t.Errorf("a user without a reader role: %d, want 403", s)
 	}
-	if s, _ := h.do("GET", h.beta("alerts"+tenantScope), "app-token", nil); s != 403 {
-		t.Errorf("an app without RoleManagementAlert.Read.Directory: %d, want 403", s)
+	if s, _ := h.do("GET", h.beta("alerts"+tenantScope), "app-token", nil); s != 200 {
+		t.Errorf("the seeded app (RoleManagementAlert.ReadWrite.Directory): %d, want 200", s)
+	}
+	clock := emulator.NewFakeClock(epoch)
+	srv, err := emulator.New(emulator.Options{Clock: clock, Tokens: map[string]emulator.Identity{
+		"reader-app": {PrincipalID: emulator.AppServicePrincipalID, App: true, Permissions: []string{"RoleManagementAlert.Read.Directory"}},
+		"other-app":  {PrincipalID: emulator.AppServicePrincipalID, App: true, Permissions: []string{"RoleManagement.ReadWrite.Directory"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	apps := serve(t, srv, clock)
+	if s, _ := apps.do("GET", apps.beta("alerts"+tenantScope), "other-app", nil); s != 403 {
+		t.Errorf("an app without RoleManagementAlert permissions: %d, want 403", s)
+	}
+	if s, _ := apps.do("GET", apps.beta("alerts"+tenantScope), "reader-app", nil); s != 200 {
+		t.Errorf("RoleManagementAlert.Read.Directory: %d, want 200", s)
+	}
+	if s, _ := apps.do("POST", apps.beta("alerts/refresh"), "reader-app", map[string]string{"scopeId": "/", "scopeType": "DirectoryRole"}); s != 403 {
+		t.Errorf("a refresh with read permission only: %d, want 403", s)
 	}
 }
 

@@ -28,6 +28,7 @@ var DefaultAppPermissions = []string{
 	"RoleManagement.ReadWrite.Directory", "RoleManagementPolicy.ReadWrite.Directory",
 	"AuditLog.Read.All", "Directory.Read.All",
 	"PrivilegedAccess.ReadWrite.AzureADGroup", "RoleManagementPolicy.ReadWrite.AzureADGroup",
+	"RoleManagementAlert.ReadWrite.Directory",
 }
 
 func (id Identity) HasPermission(anyOf ...string) bool {
