@@ -37,6 +37,7 @@ import (
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/pim"
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/policy"
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/rbac"
+	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/reviews"
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/tenant"
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/wire"
 )
@@ -130,7 +131,7 @@ func New(opts Options) (*Server, error) {
 	s.ctl = control.New(st, s.ident, seed.Dir, opts.ControlToken, seed.Store)
 	s.pim = pim.New(st, seed.Dir, opts.ReadLag, s.ctl.Faults)
 	s.routes = wire.NewRouter(s.pim.Routes(), policy.New(st).Routes(), directory.New(st).Routes(), audit.New(st).Routes(),
-		alerts.New(st, s.pim).Routes(), rbac.New(st).Routes())
+		alerts.New(st, s.pim).Routes(), rbac.New(st).Routes(), reviews.New(st, s.pim).Routes())
 	s.seedTokens()
 	return s, nil
 }

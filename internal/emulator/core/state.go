@@ -30,6 +30,7 @@ type State struct {
 	journal *Journal
 	log     *slog.Logger
 	timers  Timers
+	areas   map[string]AreaTimer
 	// written is the journal ticket of the newest write: reads wait until it
 	// is on disk, so a write is visible only once it is durable.
 	written atomic.Uint64
@@ -206,6 +207,9 @@ func (s *State) SnapshotJSON() ([]byte, error) {
 func (s *State) Replace(st *Store) error {
 	s.mu.Lock()
 	s.st, s.outbox = st, nil
+	for _, t := range s.areas {
+		t.Rebuild(s.newTx(Identity{}))
+	}
 	s.refreshDueLocked()
 	var data []byte
 	var covered uint64

@@ -2,6 +2,7 @@ package core
 
 import (
 	"container/heap"
+	"strings"
 	"time"
 )
 
@@ -18,6 +19,7 @@ const (
 	EvScheduleEnd
 	EvRequestStart
 	EvApprovalTimeout
+	EvArea // an area's own event (Tx.After): id is "area\x00id"
 )
 
 type event struct {
@@ -134,6 +136,11 @@ func (tx *Tx) fire(e event) {
 		if f := tx.state.timers.ApprovalDue; f != nil {
 			f(tx, e.id)
 		}
+	case EvArea:
+		area, id, _ := strings.Cut(e.id, "\x00")
+		if t, ok := tx.state.areas[area]; ok {
+			t.Fire(tx, id)
+		}
 	}
 }
 
@@ -145,4 +152,31 @@ func (tx *Tx) expire(sc *Schedule, end time.Time) {
 	if f := tx.state.timers.Expired; f != nil {
 		f(tx, sc, end)
 	}
+}
+
+// AreaTimer is an area's time-based work. Fire runs an event the area
+// scheduled with Tx.After; Rebuild schedules its pending events again from
+// its documents, after the state was loaded or restored (the timeline is
+// not persisted: it is rebuilt from the entities).
+type AreaTimer struct {
+	Fire    func(tx *Tx, id string)
+	Rebuild func(tx *Tx)
+}
+
+// After schedules an area's event at a time; like every event it is a
+// hint, and Fire checks that it is still due.
+func (tx *Tx) After(at time.Time, area, id string) {
+	tx.St.Timeline.at(at, EvArea, area+"\x00"+id)
+}
+
+// AddAreaTimer registers an area's timer and lets it schedule what is
+// pending in the current state.
+func (s *State) AddAreaTimer(area string, t AreaTimer) {
+	s.mu.Lock()
+	if s.areas == nil {
+		s.areas = map[string]AreaTimer{}
+	}
+	s.areas[area] = t
+	s.mu.Unlock()
+	_ = s.Update(Identity{}, func(tx *Tx) *APIError { t.Rebuild(tx); return nil })
 }

@@ -51,6 +51,9 @@ type SeedUser struct {
 	// LastSignIn (RFC 3339) is when the user last signed in, for the
 	// stale sign-in alert; unknown when empty.
 	LastSignIn string `yaml:"last_sign_in"`
+	// Manager (a UPN or id of another user) reviews the user's access in
+	// access reviews by managers.
+	Manager string `yaml:"manager"`
 }
 
 // SeedGroup is a security group; members are UPNs, display names or ids.

@@ -94,6 +94,26 @@ func (s *Seed) buildUsers(b *Built) error {
 		}
 		b.Dir.AddUser(user)
 	}
+	return s.buildManagers(b)
+}
+
+// buildManagers resolves each user's manager once every user exists.
+func (s *Seed) buildManagers(b *Built) error {
+	for i, u := range s.Users {
+		if u.Manager == "" {
+			continue
+		}
+		where := fmt.Sprintf("users[%d].manager", i)
+		id, err := b.Dir.ResolvePrincipal(u.Manager)
+		if _, isUser := b.Dir.Users[id]; err != nil || !isUser {
+			return seedError(where, "%q is not a user of the seed", u.Manager)
+		}
+		self := b.Dir.UserByUPN(u.UserPrincipalName)
+		if self.ID == id {
+			return seedError(where, "a user cannot be their own manager")
+		}
+		b.Dir.SetManager(self.ID, id)
+	}
 	return nil
 }
 

@@ -65,6 +65,8 @@ type User struct {
 	// LastSignIn is when the user last signed in (nil: unknown), for the
 	// stale sign-in alert.
 	LastSignIn *time.Time
+	// Manager is the user's manager's id (access reviews by managers).
+	Manager string
 }
 
 type Group struct {
@@ -162,6 +164,13 @@ func (d *Directory) AddUser(u User) {
 	d.Users[u.ID] = u
 	d.UPNs[strings.ToLower(u.UPN)] = u.ID
 	d.UserOrder = append(d.UserOrder, u.ID)
+}
+
+// SetManager records a user's manager.
+func (d *Directory) SetManager(userID, managerID string) {
+	u := d.Users[userID]
+	u.Manager = managerID
+	d.Users[userID] = u
 }
 
 func (d *Directory) AddGroup(g Group) {

@@ -1,0 +1,162 @@
+package emulator_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pim-as-code/terraform-provider-pim/internal/emulator"
+)
+
+const reviewDefs = "/identityGovernance/accessReviews/definitions"
+
+func gaEligibleReview(reviewer string, extra map[string]any) map[string]any {
+	settings := map[string]any{"mailNotificationsEnabled": true, "justificationRequiredOnApproval": true, "instanceDurationInDays": 14,
+		"autoApplyDecisionsEnabled": true, "recommendationsEnabled": true, "defaultDecisionEnabled": false, "defaultDecision": "None",
+		"recurrence": map[string]any{"pattern": map[string]any{"type": "absoluteMonthly", "interval": 3},
+			"range": map[string]any{"type": "noEnd", "startDate": "2030-01-01"}}}
+	body := map[string]any{"displayName": "Quarterly Global Administrator review", "descriptionForAdmins": "who still needs it",
+		"scope": map[string]any{"@odata.type": "#microsoft.graph.accessReviewQueryScope", "queryType": "MicrosoftGraph",
+			"query": "/roleManagement/directory/roleEligibilityScheduleInstances?$expand=principal&$filter=(isof(principal,'microsoft.graph.user') and roleDefinitionId eq '" + emulator.RoleGlobalAdministrator + "')"},
+		"reviewers": []any{map[string]any{"query": "/users/" + reviewer, "queryType": "MicrosoftGraph"}},
+		"settings":  settings}
+	for k, v := range extra {
+		if strings.HasPrefix(k, "settings.") {
+			settings[strings.TrimPrefix(k, "settings.")] = v
+		} else {
+			body[k] = v
+		}
+	}
+	return body
+}
+
+func values(m map[string]any) []map[string]any {
+	var out []map[string]any
+	for _, v := range m["value"].([]any) {
+		out = append(out, v.(map[string]any))
+	}
+	return out
+}
+
+// The issue's walk-through: a quarterly review of Global Administrator
+// eligibility runs on the emulator's clock; the reviewer denies one
+// principal with their own token, the instance ends, auto-apply removes
+// that eligibility through PIM with an audit entry naming the review, and
+// the next quarter's instance reviews who is left.
+func TestAccessReviewRunsOnTheClock(t *testing.T) {
+	h := newHarness(t, "")
+	for _, p := range []string{emulator.AliceID, emulator.BobID} {
+		if s, m := h.do("POST", eligReqs, token, assign(p, emulator.RoleGlobalAdministrator, nil)); s != 201 {
+			t.Fatalf("eligibility: %d %v", s, m)
+		}
+	}
+	s, def := h.do("POST", reviewDefs, token, gaEligibleReview(emulator.CarolID, nil))
+	if s != 201 || def["status"] != "InProgress" {
+		t.Fatalf("create: %d %v", s, def)
+	}
+	id := def["id"].(string)
+	rec := def["settings"].(map[string]any)["recurrence"].(map[string]any)["pattern"].(map[string]any)
+	if rec["firstDayOfWeek"] != "sunday" || rec["index"] != "first" {
+		t.Errorf("recurrence not normalised as Graph echoes it: %v", rec)
+	}
+	_, ins := h.do("GET", reviewDefs+"/"+id+"/instances", token, nil)
+	instances := values(ins)
+	if len(instances) != 1 || instances[0]["status"] != "InProgress" {
+		t.Fatalf("instances: %v", ins)
+	}
+	inst := reviewDefs + "/" + id + "/instances/" + instances[0]["id"].(string)
+	_, mine := h.do("GET", inst+"/decisions/filterByCurrentUser(on='reviewer')?$top=10", "carol-mfa", nil)
+	decisions := values(mine)
+	if len(decisions) != 2 || decisions[0]["recommendation"] != "Deny" {
+		t.Fatalf("Carol's decisions: %v", mine)
+	}
+	byName := map[string]string{}
+	for _, d := range decisions {
+		byName[d["principal"].(map[string]any)["displayName"].(string)] = d["id"].(string)
+	}
+	if s, _ := h.do("PATCH", inst+"/decisions/"+byName["Alice Analyst"], "alice-mfa", map[string]any{"decision": "Approve", "justification": "me"}); s != 403 {
+		t.Errorf("a principal approving their own access: %d, want 403", s)
+	}
+	if s, _ := h.do("PATCH", inst+"/decisions/"+byName["Bob Builder"], "carol-mfa", map[string]any{"decision": "Approve"}); s != 400 {
+		t.Errorf("approval without the required justification: %d, want 400", s)
+	}
+	if s, _ := h.do("PATCH", inst+"/decisions/"+byName["Alice Analyst"], "carol-mfa", map[string]any{"decision": "Deny", "justification": "left the team"}); s != 204 {
+		t.Fatalf("deny: %d", s)
+	}
+	if s, _ := h.do("POST", inst+"/batchRecordDecisions", "carol-mfa", map[string]any{"decision": "Approve", "justification": "on call",
+		"principalId": emulator.BobID}); s != 204 {
+		t.Fatalf("batch: %d", s)
+	}
+	h.clock.Advance(15 * 24 * time.Hour)
+	_, log := h.do("GET", "/auditLogs/directoryAudits?$top=5", token, nil)
+	found := false
+	for _, e := range values(log) {
+		found = found || strings.Contains(e["resultReason"].(string), `Access review "Quarterly Global Administrator review"`) &&
+			strings.Contains(e["resultReason"].(string), "denied by Carol")
+	}
+	if !found {
+		t.Errorf("no audit entry names the review and the reviewer: %v", log)
+	}
+	_, el := h.do("GET", eligScheds+"?$filter=roleDefinitionId%20eq%20'"+emulator.RoleGlobalAdministrator+"'&$top=10", token, nil)
+	left := map[string]bool{}
+	for _, sc := range values(el) {
+		left[sc["principalId"].(string)] = true
+	}
+	if left[emulator.AliceID] || !left[emulator.BobID] {
+		t.Errorf("after the review: Alice eligible %v (want false), Bob %v (want true)", left[emulator.AliceID], left[emulator.BobID])
+	}
+	if s, _ := h.do("PATCH", inst+"/decisions/"+byName["Bob Builder"], "carol-mfa", map[string]any{"decision": "Deny", "justification": "late"}); s != 400 {
+		t.Errorf("a decision after the instance ended: %d, want 400", s)
+	}
+	_, one := h.do("GET", inst, token, nil)
+	if one["status"] != "Applied" {
+		t.Errorf("instance after its end: %v", one)
+	}
+	h.clock.Advance(80 * 24 * time.Hour) // past the next quarter's start
+	_, ins = h.do("GET", reviewDefs+"/"+id+"/instances?$top=10", token, nil)
+	if instances = values(ins); len(instances) != 2 {
+		t.Fatalf("next quarter: %v", ins)
+	}
+	_, next := h.do("GET", reviewDefs+"/"+id+"/instances/"+instances[1]["id"].(string)+"/decisions?$top=10", token, nil)
+	if d := values(next); len(d) != 1 || d[0]["principal"].(map[string]any)["id"] != emulator.BobID {
+		t.Errorf("the next instance reviews who is left: %v", next)
+	}
+}
+
+// Bad definitions are refused with Graph's errors; a PUT replaces the whole
+// object (omitted writable properties are reset) and answers 204.
+func TestAccessReviewDefinitionRules(t *testing.T) {
+	h := newHarness(t, "")
+	bad := map[string]map[string]any{
+		"a daily recurrence":           {"settings.recurrence": map[string]any{"pattern": map[string]any{"type": "daily", "interval": 1}, "range": map[string]any{"type": "noEnd", "startDate": "2030-01-01"}}},
+		"a duration beyond the period": {"settings.instanceDurationInDays": 100},
+		"an unknown reviewer":          {"reviewers": []any{map[string]any{"query": "/users/0000dead-0000-4000-8000-000000000001"}}},
+		"an unknown role": {"scope": map[string]any{"query": "/roleManagement/directory/roleDefinitions/0000dead-0000-4000-8000-000000000001",
+			"queryType": "MicrosoftGraph"}},
+	}
+	for name, extra := range bad {
+		if s, _ := h.do("POST", reviewDefs, token, gaEligibleReview(emulator.CarolID, extra)); s != 400 {
+			t.Errorf("%s: %d, want 400", name, s)
+		}
+	}
+	if s, _ := h.do("POST", reviewDefs, "alice-mfa", gaEligibleReview(emulator.CarolID, nil)); s != 403 {
+		t.Errorf("a user without a role creating a review: %d, want 403", s)
+	}
+	_, def := h.do("POST", reviewDefs, token, gaEligibleReview(emulator.CarolID, nil))
+	id := def["id"].(string)
+	body := gaEligibleReview(emulator.DaveID, nil)
+	delete(body, "descriptionForAdmins")
+	if s, _ := h.do("PUT", reviewDefs+"/"+id, token, body); s != 204 {
+		t.Fatalf("PUT: %d", s)
+	}
+	_, got := h.do("GET", reviewDefs+"/"+id, token, nil)
+	if got["descriptionForAdmins"] != "" || !strings.Contains(got["reviewers"].([]any)[0].(map[string]any)["query"].(string), emulator.DaveID) {
+		t.Errorf("after PUT: %v", got)
+	}
+	if s, _ := h.do("DELETE", reviewDefs+"/"+id, token, nil); s != 204 {
+		t.Errorf("DELETE: %d", s)
+	}
+	if s, _ := h.do("GET", reviewDefs+"/"+id, token, nil); s != 404 {
+		t.Errorf("after DELETE: %d", s)
+	}
+}
