@@ -33,6 +33,7 @@ import (
 	"github.com/pim-as-code/terraform-provider-pim/internal/provider/assignments"
 	"github.com/pim-as-code/terraform-provider-pim/internal/provider/directory"
 	"github.com/pim-as-code/terraform-provider-pim/internal/provider/inventory"
+	"github.com/pim-as-code/terraform-provider-pim/internal/provider/reviews"
 	"github.com/pim-as-code/terraform-provider-pim/internal/provider/settings"
 	"github.com/pim-as-code/terraform-provider-pim/internal/provider/shared"
 	"github.com/pim-as-code/terraform-provider-pim/internal/validators"
@@ -260,13 +261,14 @@ func (p *pimProvider) Resources(context.Context) []func() resource.Resource {
 		assignments.NewGroupActiveAssignmentResource,
 		settings.NewGroupSettingResource,
 		alerts.NewAlertSettingResource,
+		reviews.NewAccessReviewResource,
 	}
 }
 
 // Actions are invoked by action blocks (Terraform 1.14 and later).
 func (p *pimProvider) Actions(context.Context) []func() action.Action {
 	return []func() action.Action{activity.NewActivateAction, activity.NewDeactivateAction, activity.NewApprovalAction,
-		alerts.NewAlertRefreshAction, alerts.NewAlertDismissAction}
+		alerts.NewAlertRefreshAction, alerts.NewAlertDismissAction, reviews.NewReviewDecisionAction}
 }
 
 // ListResources are for terraform query (Terraform 1.14 and later).
@@ -289,6 +291,7 @@ func (p *pimProvider) DataSources(context.Context) []func() datasource.DataSourc
 		inventory.NewGroupActiveAssignmentsDataSource,
 		inventory.NewGroupActivationsDataSource,
 		alerts.NewAlertsDataSource,
+		reviews.NewInstancesDataSource,
 	}
 }
 

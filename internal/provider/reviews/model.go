@@ -1,0 +1,237 @@
+package reviews
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient"
+)
+
+type reviewModel struct {
+	ID                      types.String   `tfsdk:"id"`
+	DisplayName             types.String   `tfsdk:"display_name"`
+	DescriptionForAdmins    types.String   `tfsdk:"description_for_admins"`
+	DescriptionForReviewers types.String   `tfsdk:"description_for_reviewers"`
+	Scope                   *scopeModel    `tfsdk:"scope"`
+	Reviewers               []types.String `tfsdk:"reviewers"`
+	FallbackReviewers       []types.String `tfsdk:"fallback_reviewers"`
+	Recurrence              types.String   `tfsdk:"recurrence"`
+	StartDate               types.String   `tfsdk:"start_date"`
+	EndDate                 types.String   `tfsdk:"end_date"`
+	Occurrences             types.Int64    `tfsdk:"number_of_occurrences"`
+	DurationInDays          types.Int64    `tfsdk:"duration_in_days"`
+	DefaultDecision         types.String   `tfsdk:"default_decision"`
+	AutoApply               types.Bool     `tfsdk:"auto_apply"`
+	JustificationRequired   types.Bool     `tfsdk:"justification_required"`
+	Recommendations         types.Bool     `tfsdk:"recommendations"`
+	MailNotifications       types.Bool     `tfsdk:"mail_notifications"`
+	Reminders               types.Bool     `tfsdk:"reminders"`
+	Status                  types.String   `tfsdk:"status"`
+}
+
+type scopeModel struct {
+	RoleDefinitionID types.String `tfsdk:"role_definition_id"`
+	AssignmentType   types.String `tfsdk:"assignment_type"`
+	PrincipalType    types.String `tfsdk:"principal_type"`
+	GroupID          types.String `tfsdk:"group_id"`
+	GroupAccess      types.String `tfsdk:"group_access"`
+}
+
+// recurrences are the readable shortcuts and the patterns they stand for.
+var recurrences = map[string]struct {
+	pattern  string
+	interval int
+}{
+	"weekly": {"weekly", 1}, "monthly": {"absoluteMonthly", 1}, "quarterly": {"absoluteMonthly", 3},
+	"semiannually": {"absoluteMonthly", 6}, "annually": {"absoluteMonthly", 12},
+}
+
+// periodDays is how long a recurrence's period is at least, in days.
+func periodDays(recurrence string) int {
+	r, ok := recurrences[recurrence]
+	switch {
+	case !ok:
+		return 0 // once: no next instance to run into
+	case r.pattern == "weekly":
+		return 7 * r.interval
+	}
+	return 28 * r.interval
+}
+
+// Reviewer keywords.
+const (
+	reviewerManager = "manager"
+	reviewerSelf    = "self"
+)
+
+// toAPI builds the whole definition (PUT replaces it, so nothing is left
+// out); groups names which reviewer ids are groups.
+func (m *reviewModel) toAPI(groups map[string]bool) *pimclient.AccessReview {
+	target := pimclient.ReviewTarget{RoleDefinitionID: m.Scope.RoleDefinitionID.ValueString(), AssignmentType: m.Scope.AssignmentType.ValueString(),
+		PrincipalType: apiPrincipalType(m.Scope.PrincipalType.ValueString()), GroupID: m.Scope.GroupID.ValueString(),
+		GroupAccess: m.Scope.GroupAccess.ValueString()}
+	r := &pimclient.AccessReview{DisplayName: m.DisplayName.ValueString(), DescriptionForAdmins: m.DescriptionForAdmins.ValueString(),
+		DescriptionForReviewers: m.DescriptionForReviewers.ValueString(),
+		Scope:                   pimclient.ReviewScope{ODataType: "#microsoft.graph.accessReviewQueryScope", Query: target.Query(), QueryType: "MicrosoftGraph"},
+		Reviewers:               reviewerScopes(m.Reviewers, groups), FallbackReviewers: reviewerScopes(m.FallbackReviewers, groups)}
+	s := &r.Settings
+	s.MailNotificationsEnabled, s.ReminderNotificationsEnabled = m.MailNotifications.ValueBool(), m.Reminders.ValueBool()
+	s.JustificationRequiredOnApproval, s.RecommendationsEnabled = m.JustificationRequired.ValueBool(), m.Recommendations.ValueBool()
+	s.AutoApplyDecisionsEnabled, s.InstanceDurationInDays = m.AutoApply.ValueBool(), int(m.DurationInDays.ValueInt64())
+	s.DefaultDecision = m.DefaultDecision.ValueString()
+	s.DefaultDecisionEnabled = s.DefaultDecision != "None"
+	rec := &pimclient.Recurrence{}
+	rec.Range.Type, rec.Range.StartDate = "noEnd", m.StartDate.ValueString()
+	if p, ok := recurrences[m.Recurrence.ValueString()]; ok {
+		rec.Pattern.Type, rec.Pattern.Interval = p.pattern, p.interval
+	} else { // once: one occurrence
+		rec.Pattern.Type, rec.Pattern.Interval = "weekly", 1
+		rec.Range.Type, rec.Range.NumberOfOccurrences = "numbered", 1
+	}
+	switch {
+	case !m.EndDate.IsNull() && m.EndDate.ValueString() != "":
+		end := m.EndDate.ValueString()
+		rec.Range.Type, rec.Range.EndDate = "endDate", &end
+	case !m.Occurrences.IsNull() && m.Occurrences.ValueInt64() > 0:
+		rec.Range.Type, rec.Range.NumberOfOccurrences = "numbered", int(m.Occurrences.ValueInt64())
+	}
+	s.Recurrence = rec
+	return r
+}
+
+func apiPrincipalType(t string) string {
+	if t == "service_principal" {
+		return "servicePrincipal"
+	}
+	return "user"
+}
+
+func reviewerScopes(ids []types.String, groups map[string]bool) []pimclient.ReviewScope {
+	out := []pimclient.ReviewScope{}
+	for _, v := range ids {
+		id := strings.ToLower(v.ValueString())
+		switch {
+		case id == reviewerSelf:
+			continue // a self-review has no reviewer scope
+		case id == reviewerManager:
+			out = append(out, pimclient.ReviewScope{Query: "./manager", QueryType: "MicrosoftGraph", QueryRoot: "decisions"})
+		case groups[id]:
+			out = append(out, pimclient.ReviewScope{Query: "/groups/" + id + "/transitiveMembers", QueryType: "MicrosoftGraph"})
+		default:
+			out = append(out, pimclient.ReviewScope{Query: "/users/" + id, QueryType: "MicrosoftGraph"})
+		}
+	}
+	return out
+}
+
+// fromAPI sets the model from Graph's definition; it reports what it could
+// not read back (a scope or recurrence this provider does not write).
+func (m *reviewModel) fromAPI(r *pimclient.AccessReview) error {
+	m.ID, m.DisplayName = types.StringValue(r.ID), types.StringValue(r.DisplayName)
+	m.DescriptionForAdmins, m.DescriptionForReviewers = types.StringValue(r.DescriptionForAdmins), types.StringValue(r.DescriptionForReviewers)
+	m.Status = types.StringValue(r.Status)
+	t, ok := pimclient.ParseReviewTarget(r.Scope.Query)
+	if !ok {
+		return fmt.Errorf("the review's scope %q is not one this provider manages (a directory role or a PIM group)", r.Scope.Query)
+	}
+	m.Scope = scopeFromTarget(t)
+	m.Reviewers = reviewersFrom(r.Reviewers, m.Reviewers)
+	m.FallbackReviewers = reviewersFrom(r.FallbackReviewers, m.FallbackReviewers)
+	s := r.Settings
+	m.MailNotifications, m.Reminders = types.BoolValue(s.MailNotificationsEnabled), types.BoolValue(s.ReminderNotificationsEnabled)
+	m.JustificationRequired, m.Recommendations = types.BoolValue(s.JustificationRequiredOnApproval), types.BoolValue(s.RecommendationsEnabled)
+	m.AutoApply, m.DurationInDays = types.BoolValue(s.AutoApplyDecisionsEnabled), types.Int64Value(int64(s.InstanceDurationInDays))
+	m.DefaultDecision = types.StringValue(s.DefaultDecision)
+	if !s.DefaultDecisionEnabled {
+		m.DefaultDecision = types.StringValue("None")
+	}
+	return m.recurrenceFrom(s.Recurrence)
+}
+
+func scopeFromTarget(t pimclient.ReviewTarget) *scopeModel {
+	sc := &scopeModel{RoleDefinitionID: types.StringNull(), AssignmentType: types.StringNull(), PrincipalType: types.StringNull(),
+		GroupID: types.StringNull(), GroupAccess: types.StringNull()}
+	if t.GroupID != "" {
+		sc.GroupID, sc.GroupAccess = types.StringValue(t.GroupID), types.StringValue(t.GroupAccess)
+		return sc
+	}
+	sc.RoleDefinitionID, sc.AssignmentType = types.StringValue(t.RoleDefinitionID), types.StringValue(t.AssignmentType)
+	sc.PrincipalType = types.StringValue("user")
+	if t.PrincipalType == "servicePrincipal" {
+		sc.PrincipalType = types.StringValue("service_principal")
+	}
+	return sc
+}
+
+// reviewersFrom reads reviewer scopes back, keeping the configured
+// spelling of ids (and "self" for a self-review).
+func reviewersFrom(scopes []pimclient.ReviewScope, prior []types.String) []types.String {
+	if len(scopes) == 0 {
+		for _, p := range prior {
+			if strings.EqualFold(p.ValueString(), reviewerSelf) {
+				return []types.String{p}
+			}
+		}
+		if prior == nil {
+			return nil
+		}
+		return []types.String{}
+	}
+	spelled := map[string]types.String{}
+	for _, p := range prior {
+		spelled[strings.ToLower(p.ValueString())] = p
+	}
+	out := make([]types.String, 0, len(scopes))
+	for _, s := range scopes {
+		id := reviewerManager
+		if s.Query != "./manager" {
+			parts := strings.Split(strings.Trim(s.Query, "/"), "/")
+			if len(parts) > 1 {
+				id = strings.ToLower(parts[1])
+			}
+		}
+		if v, ok := spelled[id]; ok {
+			out = append(out, v)
+		} else {
+			out = append(out, types.StringValue(id))
+		}
+	}
+	return out
+}
+
+func (m *reviewModel) recurrenceFrom(r *pimclient.Recurrence) error {
+	m.EndDate, m.Occurrences, m.Recurrence = types.StringNull(), types.Int64Null(), types.StringValue("once")
+	if r == nil {
+		return nil
+	}
+	m.StartDate = types.StringValue(r.Range.StartDate)
+	once := r.Range.Type == "numbered" && r.Range.NumberOfOccurrences == 1
+	if !once {
+		found := false
+		for name, p := range recurrences {
+			if p.pattern == r.Pattern.Type && p.interval == r.Pattern.Interval {
+				m.Recurrence, found = types.StringValue(name), true
+			}
+		}
+		if !found {
+			return fmt.Errorf("the review recurs %s every %d: not one of %s", r.Pattern.Type, r.Pattern.Interval, strings.Join(recurrenceNames(), ", "))
+		}
+	}
+	switch {
+	case r.Range.Type == "endDate" && r.Range.EndDate != nil:
+		m.EndDate = types.StringValue(*r.Range.EndDate)
+	case r.Range.Type == "numbered" && !once:
+		m.Occurrences = types.Int64Value(int64(r.Range.NumberOfOccurrences))
+	}
+	return nil
+}
+
+func recurrenceNames() []string {
+	return []string{"once", "weekly", "monthly", "quarterly", "semiannually", "annually"}
+}
+
+// today is a date in Graph's form.
+func today(now time.Time) string { return now.UTC().Format(time.DateOnly) }

@@ -1,0 +1,152 @@
+package provider_test
+
+import (
+	"fmt"
+	"net/http"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/pim-as-code/terraform-provider-pim/internal/acctest"
+	"github.com/pim-as-code/terraform-provider-pim/internal/emulator"
+)
+
+func reviewConfig(env *acctest.Env, withAlice bool, name string, instances bool) string {
+	alice := ""
+	if withAlice {
+		alice = `
+resource "pim_eligible_assignment" "alice" {
+  principal_id       = "` + emulator.AliceID + `"
+  role_definition_id = "` + emulator.RoleGlobalAdministrator + `"
+  justification      = "incident response"
+}`
+	}
+	data := ""
+	if instances {
+		data = `
+data "pim_access_review_instances" "ga" {
+  access_review_id = pim_access_review.ga.id
+}`
+	}
+	return env.ProviderBlock() + alice + data + fmt.Sprintf(`
+resource "pim_eligible_assignment" "bob" {
+  principal_id       = "%s"
+  role_definition_id = "%s"
+  justification      = "on call"
+}
+
+resource "pim_access_review" "ga" {
+  display_name = %q
+  scope = {
+    role_definition_id = "%s"
+    assignment_type    = "eligible"
+  }
+  reviewers        = ["%s"]
+  recurrence       = "quarterly"
+  duration_in_days = 14
+  auto_apply       = true
+  depends_on       = [pim_eligible_assignment.bob]
+}
+`, emulator.BobID, emulator.RoleGlobalAdministrator, name, emulator.RoleGlobalAdministrator, emulator.CarolID)
+}
+
+// carolDecides records Carol's decisions with her own token: Deny Alice,
+// Approve Bob.
+func carolDecides(t *testing.T, env *acctest.Env, reviewID string) {
+	base := "/v1.0/identityGovernance/accessReviews/definitions/" + reviewID + "/instances"
+	ins := env.Call(t, "GET", base, acctest.Token, nil, http.StatusOK)["value"].([]any)
+	inst := base + "/" + ins[0].(map[string]any)["id"].(string)
+	mine := env.Call(t, "GET", inst+"/decisions/filterByCurrentUser(on='reviewer')", acctest.UserToken(emulator.CarolID), nil, http.StatusOK)
+	for _, d := range mine["value"].([]any) {
+		d := d.(map[string]any)
+		decision := "Approve"
+		if d["principal"].(map[string]any)["id"] == emulator.AliceID {
+			decision = "Deny"
+		}
+		env.Call(t, "PATCH", inst+"/decisions/"+d["id"].(string), acctest.UserToken(emulator.CarolID),
+			map[string]any{"decision": decision, "justification": "quarterly check"}, http.StatusNoContent)
+	}
+}
+
+// The issue's walk-through: a quarterly review of Global Administrator
+// eligibility declared in Terraform runs on the emulator's clock, the
+// reviewer denies one principal with their own token, auto-apply removes
+// that eligibility when the instance ends, the next plan wants it back,
+// and the instances data source says who decided what. The review is
+// updated in place and imports by id.
+func TestAccAccessReview_quarterlyGlobalAdministratorReview(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	var reviewID string
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(env),
+		Steps: []resource.TestStep{
+			{
+				Config: reviewConfig(env, true, "Quarterly Global Administrator review", false),
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckResourceAttr("pim_access_review.ga", "status", "InProgress"),
+					resource.TestCheckResourceAttr("pim_access_review.ga", "scope.principal_type", "user"),
+					resource.TestCheckResourceAttr("pim_access_review.ga", "default_decision", "None"),
+					func(s *terraform.State) error {
+						reviewID = s.RootModule().Resources["pim_access_review.ga"].Primary.ID
+						return nil
+					}),
+			},
+			{
+				PreConfig: func() {
+					carolDecides(t, env, reviewID)
+					env.Clock.Advance(15 * 24 * time.Hour)
+				},
+				Config:             reviewConfig(env, true, "Quarterly Global Administrator review", false),
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true, // the review removed Alice's eligibility: the plan would grant it again
+			},
+			{
+				Config: reviewConfig(env, false, "Quarterly Global Administrator review", true),
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckResourceAttr("data.pim_access_review_instances.ga", "instances.0.status", "Applied"),
+					resource.TestCheckResourceAttr("data.pim_access_review_instances.ga", "instances.0.reviewers.0.display_name", "Carol Compliance"),
+					resource.TestCheckTypeSetElemNestedAttrs("data.pim_access_review_instances.ga", "instances.0.decisions.*", map[string]string{
+						"principal_display_name": "Alice Analyst", "decision": "Deny", "reviewed_by_display_name": "Carol Compliance",
+						"apply_result": "AppliedSuccessfully"}),
+					env.CheckGone(emulator.Eligible, emulator.AliceID, emulator.RoleGlobalAdministrator)),
+			},
+			{
+				Config: reviewConfig(env, false, "Global Administrator review (quarterly)", true),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("pim_access_review.ga", plancheck.ResourceActionUpdate)}},
+				Check: resource.TestCheckResourceAttr("pim_access_review.ga", "display_name", "Global Administrator review (quarterly)"),
+			},
+			{ResourceName: "pim_access_review.ga", ImportState: true, ImportStateVerify: true},
+		},
+	})
+}
+
+// Bad input fails at plan, naming the field: an unknown role, a reviewer
+// who does not exist, a recurrence Graph refuses, a duration longer than
+// the recurrence.
+func TestAccAccessReview_badInput(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	review := func(scope, rest string) string {
+		return env.ProviderBlock() + "resource \"pim_access_review\" \"x\" {\n  display_name = \"x\"\n  scope = { " + scope + " }\n" + rest + "\n}\n"
+	}
+	ga := `role_definition_id = "` + emulator.RoleGlobalAdministrator + `"`
+	cases := map[string]string{
+		review(`role_definition_id = "0000dead-0000-4000-8000-000000000001"`, ""):         `(?s)Role Not Found.*No directory role definition has id 0000dead`,
+		review(ga, `  reviewers = ["0000dead-0000-4000-8000-000000000002"]`):              `(?s)Principal Not Found.*reviewers = \["0000dead`,
+		review(ga, `  recurrence = "daily"`):                                              `(?s)recurrence.*quarterly`,
+		review(ga, `  recurrence = "weekly"`+"\n"+`  duration_in_days = 10`):              `(?s)Review Longer Than Its Recurrence.*duration_in_days`,
+		review(ga, `  reviewers = ["self", "manager"]`):                                   `(?s)Invalid Reviewers`,
+		review(`group_id = "`+emulator.AliceID+`"`+"\n"+`assignment_type = "active"`, ""): `(?s)assignment_type and principal_type go with role_definition_id`,
+	}
+	var steps []resource.TestStep
+	for config, want := range cases {
+		steps = append(steps, resource.TestStep{Config: config, PlanOnly: true, ExpectError: regexp.MustCompile(want)})
+	}
+	resource.UnitTest(t, resource.TestCase{ProtoV6ProviderFactories: factories(env), Steps: steps})
+}
