@@ -14,6 +14,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -115,9 +116,10 @@ type pimProviderModel struct {
 	ADOServiceConnectionID    types.String `tfsdk:"ado_pipeline_service_connection_id"`
 	Environment               types.String `tfsdk:"environment"`
 
-	MaxConcurrentRequests types.Int64 `tfsdk:"max_concurrent_requests"`
-	ProtectedPrincipalIDs types.Set   `tfsdk:"protected_principal_ids"`
-	PlanPrincipalLookups  types.Bool  `tfsdk:"plan_principal_lookups"`
+	MaxConcurrentRequests types.Int64  `tfsdk:"max_concurrent_requests"`
+	ProtectedPrincipalIDs types.Set    `tfsdk:"protected_principal_ids"`
+	PlanPrincipalLookups  types.Bool   `tfsdk:"plan_principal_lookups"`
+	AccessReviewDecisions types.String `tfsdk:"access_review_decisions"`
 }
 
 func (p *pimProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -156,6 +158,11 @@ func (p *pimProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 					"not exist and shows the names in the plan. Default `true`. Terraform plans again at apply, so each new assignment costs up " +
 					"to two batched `getByIds` calls; for applies of thousands under throttling, `false` skips them: the names then appear at " +
 					"the next refresh, and Graph refuses an unknown principal at apply time."},
+			"access_review_decisions": schema.StringAttribute{Optional: true,
+				MarkdownDescription: "What a plan does when it would grant again an eligibility or assignment that an access review " +
+					"removed in the last 30 days (as the audit log shows): `warn` (default) names the review and the reviewer; `enforce` " +
+					"fails the plan unless that resource sets `allow_undoing_review = true`. Needs `AuditLog.Read.All`.",
+				Validators: []validator.String{stringvalidator.OneOf("warn", "enforce")}},
 			"protected_principal_ids": schema.SetAttribute{Optional: true, ElementType: types.StringType,
 				MarkdownDescription: "Principals whose privileged access this configuration must never take away by accident, typically " +
 					"break-glass accounts. A plan that would remove, replace, shorten or make time-bound an eligible or active assignment of " +
@@ -243,8 +250,9 @@ func (p *pimProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	}
 	tflog.Debug(ctx, "Configured Microsoft Graph client", map[string]any{"endpoint": endpoint, "sign_in": method})
 	names := shared.NewDirectoryNames(client)
-	data := &shared.ProviderData{Client: client, Clock: shared.ServerClock(p.clock, client), Poll: p.poll, Policies: shared.NewPolicyCache(settings.FetchLimits, settings.FetchRoleLimits), Schedules: shared.NewScheduleCache(client, names), Names: names, Alerts: shared.NewAlertWatch(),
-		SignIn: method, AppOnly: p.appOnly(&cfg, method), Protected: protectedIDs(ctx, cfg.ProtectedPrincipalIDs, &resp.Diagnostics),
+	data := &shared.ProviderData{Client: client, Clock: shared.ServerClock(p.clock, client), Poll: p.poll, Policies: shared.NewPolicyCache(settings.FetchLimits, settings.FetchRoleLimits), Schedules: shared.NewScheduleCache(client, names), Names: names, Alerts: shared.NewAlertWatch(), Reviews: shared.NewReviewRemovals(),
+		EnforceReviews: cfg.AccessReviewDecisions.ValueString() == "enforce",
+		SignIn:         method, AppOnly: p.appOnly(&cfg, method), Protected: protectedIDs(ctx, cfg.ProtectedPrincipalIDs, &resp.Diagnostics),
 		PlanLookups: cfg.PlanPrincipalLookups.IsNull() || cfg.PlanPrincipalLookups.ValueBool()}
 	resp.ResourceData = data
 	resp.DataSourceData = data

@@ -4,15 +4,19 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/pim-as-code/terraform-provider-pim/internal/acctest"
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator"
+	"github.com/pim-as-code/terraform-provider-pim/internal/provider"
 )
 
 func reviewConfig(env *acctest.Env, withAlice bool, name string, instances bool) string {
@@ -149,4 +153,53 @@ func TestAccAccessReview_badInput(t *testing.T) {
 		steps = append(steps, resource.TestStep{Config: config, PlanOnly: true, ExpectError: regexp.MustCompile(want)})
 	}
 	resource.UnitTest(t, resource.TestCase{ProtoV6ProviderFactories: factories(env), Steps: steps})
+}
+
+// An eligibility an access review removed: refresh says which review and
+// who denied it, the plan that would grant it again warns that applying
+// undoes the decision, and access_review_decisions = "enforce" makes that
+// plan fail unless the resource sets allow_undoing_review.
+func TestReviewRemovalIsExplained(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	env.MakeEligible(t, emulator.AliceID, emulator.RoleGlobalAdministrator)
+	review := env.Call(t, "POST", "/v1.0/identityGovernance/accessReviews/definitions", acctest.Token, map[string]any{
+		"displayName": "GA review", "scope": map[string]any{"query": "/roleManagement/directory/roleDefinitions/" + emulator.RoleGlobalAdministrator,
+			"queryType": "MicrosoftGraph"},
+		"reviewers": []any{map[string]any{"query": "/users/" + emulator.CarolID, "queryType": "MicrosoftGraph"}},
+		"settings":  map[string]any{"instanceDurationInDays": 3, "autoApplyDecisionsEnabled": true}}, http.StatusCreated)
+	carolDecides(t, env, review["id"].(string))
+	env.Clock.Advance(4 * 24 * time.Hour)
+
+	p := newProtocol(t, env, acctest.Token)
+	read := p.read("pim_eligible_assignment", map[string]tftypes.Value{"id": str("gone"), "principal_id": str(emulator.AliceID),
+		"role_definition_id": str(emulator.RoleGlobalAdministrator), "directory_scope_id": str("/"), "status": str("Provisioned")})
+	if d := findDiag(read.Diagnostics, "Eligible Assignment No Longer Exists"); d == nil ||
+		!strings.Contains(d.Detail, `an access review removed it (Access review "GA review"`) || !strings.Contains(d.Detail, "denied by Carol Compliance") {
+		t.Errorf("refresh: %v", read.Diagnostics)
+	}
+	config := map[string]tftypes.Value{"principal_id": str(emulator.AliceID), "role_definition_id": str(emulator.RoleGlobalAdministrator)}
+	if d := findDiag(p.planCreate("pim_eligible_assignment", config).Diagnostics, "Plan Undoes An Access Review"); d == nil ||
+		d.Severity != tfprotov6.DiagnosticSeverityWarning || !strings.Contains(d.Detail, "GA review") {
+		t.Errorf("plan: %+v", d)
+	}
+	strict := newProtocolWith(t, env, map[string]tftypes.Value{"access_review_decisions": str("enforce")}, provider.WithAccessToken(acctest.Token))
+	if d := findDiag(strict.planCreate("pim_eligible_assignment", config).Diagnostics, "Plan Undoes An Access Review"); d == nil ||
+		d.Severity != tfprotov6.DiagnosticSeverityError {
+		t.Errorf("enforced plan: %+v", d)
+	}
+	config["allow_undoing_review"] = tftypes.NewValue(tftypes.Bool, true)
+	if d := findDiag(strict.planCreate("pim_eligible_assignment", config).Diagnostics, "Plan Undoes An Access Review"); d == nil ||
+		d.Severity != tfprotov6.DiagnosticSeverityWarning {
+		t.Errorf("enforced plan with allow_undoing_review: %+v", d)
+	}
+}
+
+func findDiag(diags []*tfprotov6.Diagnostic, summary string) *tfprotov6.Diagnostic {
+	for _, d := range diags {
+		if d.Summary == summary {
+			return d
+		}
+	}
+	return nil
 }

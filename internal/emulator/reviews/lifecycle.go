@@ -27,7 +27,12 @@ func (tx *tx) rebuild() {
 	}
 }
 
+// fire runs a timed event as PIM itself, not as whoever's call found it
+// due: what an ending instance applies is initiated by the service.
 func (tx *tx) fire(id string) {
+	caller := tx.Caller
+	tx.Caller = core.Identity{}
+	defer func() { tx.Caller = caller }()
 	what, target, _ := strings.Cut(id, ":")
 	switch what {
 	case "start":

@@ -191,8 +191,8 @@ func (l *assignmentList) model(e listed, details map[string]*pimclient.ScheduleR
 	m := &assignmentModel{RoleDefinitionID: types.StringValue(sc.RoleDefinitionID), DirectoryScopeID: types.StringValue(sc.DirectoryScopeID),
 		RoleDisplayName: e.role, ScheduleFields: ScheduleFields{PrincipalID: types.StringValue(sc.PrincipalID), Justification: types.StringNull(),
 			TicketNumber: types.StringNull(), TicketSystem: types.StringNull(), StartDateTime: timetypes.NewRFC3339Null(), PrincipalNames: e.names,
-			AllowProtectedChange: types.BoolNull(),
-			Timeouts:             timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{"create": types.StringType, "update": types.StringType, "delete": types.StringType})}}}
+			AllowProtectedChange: types.BoolNull(), AllowUndoingReview: types.BoolNull(),
+			Timeouts: timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{"create": types.StringType, "update": types.StringType, "delete": types.StringType})}}}
 	m.setComputed(sc)
 	m.EndDateTime, m.Duration = expirationFromAPI(timetypes.NewRFC3339Null(), types.StringNull(), sc)
 	if q := details[shared.CacheKey(m.key())]; q != nil {

@@ -81,6 +81,7 @@ type ScheduleFields struct {
 	Status        types.String      `tfsdk:"status"`
 	shared.PrincipalNames
 	AllowProtectedChange types.Bool     `tfsdk:"allow_protected_principal_change"`
+	AllowUndoingReview   types.Bool     `tfsdk:"allow_undoing_review"`
 	Timeouts             timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -182,6 +183,7 @@ func (r *assignmentResource) ModifyPlan(ctx context.Context, req resource.Modify
 		}
 		r.checkRole(ctx, &plan, &resp.Diagnostics)
 		r.target.foreseeAlerts(ctx, r, &plan, &resp.Diagnostics)
+		r.checkReviewUndo(ctx, &plan, &resp.Diagnostics)
 		resp.Diagnostics.Append(r.set(ctx, &resp.Plan, &plan)...)
 		return
 	}
@@ -524,6 +526,10 @@ func (r *assignmentResource) waitOutLag(ctx context.Context, key pimclient.Assig
 
 func (r *assignmentResource) warnGone(ctx context.Context, state *assignmentModel, diags *diag.Diagnostics) {
 	what := fmt.Sprintf("The %s %s no longer exists in PIM: it was removed outside Terraform before its end", r.noun(), r.describeKey(ctx, state))
+	if rm := r.removedByReview(ctx, state); rm != nil {
+		what = fmt.Sprintf("The %s %s no longer exists in PIM: an access review removed it (%s, %s)", r.noun(), r.describeKey(ctx, state),
+			rm.Reason, rm.At.UTC().Format(time.RFC3339))
+	}
 	tflog.Warn(ctx, what)
 	diags.AddWarning(shared.Title(r.noun())+" No Longer Exists",
 		what+". It has been removed from the Terraform state; the next plan proposes to create it again. "+

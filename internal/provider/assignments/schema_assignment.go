@@ -88,6 +88,10 @@ func assignmentSchema(ctx context.Context, kind pimclient.Kind, target surface, 
 		"allow_protected_principal_change": schema.BoolAttribute{Optional: true,
 			MarkdownDescription: "Set to `true` to let a plan remove, replace, shorten or make time-bound this " + noun + " although its " +
 				"principal is in the provider's `protected_principal_ids`. To destroy a protected " + noun + ", apply this first."},
+		"allow_undoing_review": schema.BoolAttribute{Optional: true,
+			MarkdownDescription: "Set to `true` to let a plan grant this " + noun + " again although an access review removed it in the " +
+				"last 30 days, when the provider's `access_review_decisions` is `enforce`. Without it, such a plan warns (or fails) naming " +
+				"the review and the reviewer."},
 		"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
 	}
 	for k, v := range keyAttributes(kind, target, noun) {

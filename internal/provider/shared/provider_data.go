@@ -41,6 +41,10 @@ type ProviderData struct {
 	Schedules *ScheduleCache
 	Names     *DirectoryNames
 	Alerts    *AlertWatch
+	Reviews   *ReviewRemovals
+	// EnforceReviews fails a plan that grants again what an access review
+	// removed, unless the resource allows it (access_review_decisions).
+	EnforceReviews bool
 	// SignIn names the sign-in method; appOnly is true when it has no
 	// signed-in user (client credentials, federation, an app's token).
 	SignIn  string
