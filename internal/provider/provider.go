@@ -282,7 +282,7 @@ func (p *pimProvider) Actions(context.Context) []func() action.Action {
 // ListResources are for terraform query (Terraform 1.14 and later).
 func (p *pimProvider) ListResources(context.Context) []func() list.ListResource {
 	return []func() list.ListResource{assignments.NewEligibleAssignmentList, assignments.NewActiveAssignmentList, settings.NewRoleSettingList,
-		assignments.NewGroupEligibleAssignmentList, assignments.NewGroupActiveAssignmentList}
+		assignments.NewGroupEligibleAssignmentList, assignments.NewGroupActiveAssignmentList, reviews.NewAccessReviewList}
 }
 
 func (p *pimProvider) DataSources(context.Context) []func() datasource.DataSource {

@@ -203,3 +203,31 @@ func findDiag(diags []*tfprotov6.Diagnostic, summary string) *tfprotov6.Diagnost
 	}
 	return nil
 }
+
+// terraform query lists the tenant's reviews of roles and groups, named by
+// what they review; import by identity adopts one.
+func TestListAndImportAccessReviews(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	made := env.Call(t, "POST", "/v1.0/identityGovernance/accessReviews/definitions", acctest.Token, map[string]any{
+		"displayName": "Portal-made GA review", "scope": map[string]any{"queryType": "MicrosoftGraph",
+			"query": "/roleManagement/directory/roleEligibilityScheduleInstances?$expand=principal&$filter=(isof(principal,'microsoft.graph.user') and roleDefinitionId eq '" + emulator.RoleGlobalAdministrator + "')"},
+		"reviewers": []any{map[string]any{"query": "./manager", "queryType": "MicrosoftGraph", "queryRoot": "decisions"}},
+		"settings": map[string]any{"instanceDurationInDays": 14, "recurrence": map[string]any{"pattern": map[string]any{"type": "absoluteMonthly", "interval": 3},
+			"range": map[string]any{"type": "noEnd", "startDate": "2030-02-01"}}}}, http.StatusCreated)
+	p := newProtocol(t, env, acctest.Token)
+	got := p.list("pim_access_review", map[string]tftypes.Value{}, true, 0)
+	if len(got) != 1 || got[0].display != `Portal-made GA review: eligible assignments of role "Global Administrator" (`+emulator.RoleGlobalAdministrator+`), quarterly, not started` {
+		t.Fatalf("results: %+v", got)
+	}
+	if strOf(got[0].identity["id"]) != made["id"] || strOf(got[0].resource["start_date"]) != "2030-02-01" {
+		t.Fatalf("identity %v, resource %v", got[0].identity, got[0].resource)
+	}
+	if none := p.list("pim_access_review", map[string]tftypes.Value{"group_id": str(emulator.AliceID)}, false, 0); len(none) != 0 {
+		t.Errorf("group filter: %+v", none)
+	}
+	state := p.importByIdentity("pim_access_review", map[string]tftypes.Value{"id": str(made["id"].(string))})
+	if strOf(state["display_name"]) != "Portal-made GA review" || strOf(state["recurrence"]) != "quarterly" {
+		t.Errorf("imported %v", state)
+	}
+}

@@ -283,6 +283,7 @@ func (r *reviewResource) Create(ctx context.Context, req resource.CreateRequest,
 	plan.ID = types.StringValue(made.ID)
 	r.readInto(ctx, &plan, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	shared.SetIdentity(ctx, resp.Identity, plan.identity(), &resp.Diagnostics)
 }
 
 func quoted(v types.String) string { return fmt.Sprintf("%q", v.ValueString()) }
@@ -321,6 +322,7 @@ func (r *reviewResource) Read(ctx context.Context, req resource.ReadRequest, res
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	shared.SetIdentity(ctx, resp.Identity, state.identity(), &resp.Diagnostics)
 }
 
 // Update replaces the definition (the whole object, as Graph's PUT takes it).
@@ -337,6 +339,7 @@ func (r *reviewResource) Update(ctx context.Context, req resource.UpdateRequest,
 	}
 	r.readInto(ctx, &plan, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	shared.SetIdentity(ctx, resp.Identity, plan.identity(), &resp.Diagnostics)
 }
 
 func (r *reviewResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -351,8 +354,14 @@ func (r *reviewResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	}
 }
 
+// ImportState takes the definition's id, or an identity naming it.
 func (r *reviewResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	id := strings.TrimSpace(req.ID)
+	if id == "" && req.Identity != nil && !req.Identity.Raw.IsNull() {
+		var ident reviewIdentity
+		resp.Diagnostics.Append(req.Identity.Get(ctx, &ident)...)
+		id = ident.ID.ValueString()
+	}
 	if !validators.IsGUID(id) {
 		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("Expected the access review definition's id (a GUID); got %q.", req.ID))
 		return
