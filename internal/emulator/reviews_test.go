@@ -1,6 +1,8 @@
 package emulator_test
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -158,5 +160,72 @@ func TestAccessReviewDefinitionRules(t *testing.T) {
 	}
 	if s, _ := h.do("GET", reviewDefs+"/"+id, token, nil); s != 404 {
 		t.Errorf("after DELETE: %d", s)
+	}
+}
+
+// Reviews by managers: each principal's manager (from the seed) reviews
+// them, the fallback reviewer those without one; both are invited when
+// the instance starts and reminded half way through.
+func TestAccessReviewByManagers(t *testing.T) {
+	dir := t.TempDir()
+	seed := filepath.Join(dir, "tenant.yaml")
+	if err := os.WriteFile(seed, []byte(`tenant: { domain: contoso.example }
+users:
+  - { user_principal_name: lead@contoso.example, display_name: Lead }
+  - { user_principal_name: sec@contoso.example, display_name: Security Lead }
+  - { user_principal_name: ann@contoso.example, display_name: Ann, manager: lead@contoso.example }
+  - { user_principal_name: ben@contoso.example, display_name: Ben }
+assignments:
+  - { type: eligible, principal: ann@contoso.example, role: Global Administrator }
+  - { type: eligible, principal: ben@contoso.example, role: Global Administrator }
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := emulator.LoadSeed(seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := emulator.NewFakeClock(epoch)
+	srv, err := emulator.New(emulator.Options{Clock: clock, Seed: s, ControlToken: "ctl"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := serve(t, srv, clock)
+	tok := srv.AdminToken()
+	id := func(upn string) string {
+		_, m := h.do("GET", "/users/"+upn, tok, nil)
+		return m["id"].(string)
+	}
+	body := gaEligibleReview(id("sec@contoso.example"), map[string]any{
+		"reviewers":                             []any{map[string]any{"query": "./manager", "queryType": "MicrosoftGraph", "queryRoot": "decisions"}},
+		"fallbackReviewers":                     []any{map[string]any{"query": "/users/" + id("sec@contoso.example"), "queryType": "MicrosoftGraph"}},
+		"settings.reminderNotificationsEnabled": true})
+	_, def := h.do("POST", reviewDefs, tok, body)
+	_, ins := h.do("GET", reviewDefs+"/"+def["id"].(string)+"/instances", tok, nil)
+	inst := reviewDefs + "/" + def["id"].(string) + "/instances/" + values(ins)[0]["id"].(string)
+	_, revs := h.do("GET", inst+"/contactedReviewers", tok, nil)
+	names := map[string]bool{}
+	for _, r := range values(revs) {
+		names[r["displayName"].(string)] = true
+	}
+	if len(names) != 2 || !names["Lead"] || !names["Security Lead"] {
+		t.Fatalf("reviewers: %v", revs)
+	}
+	mails := func(event string) int {
+		_, out := h.do("GET", strings.TrimSuffix(h.url, "/v1.0")+"/_emulator/outbox", "ctl", nil)
+		n := 0
+		for _, m := range out["value"].([]any) {
+			if m.(map[string]any)["event"] == event {
+				n++
+			}
+		}
+		return n
+	}
+	if mails("accessReviewStarted") != 1 || mails("accessReviewReminder") != 0 {
+		t.Fatalf("invitations %d, reminders %d", mails("accessReviewStarted"), mails("accessReviewReminder"))
+	}
+	clock.Advance(8 * 24 * time.Hour)
+	if mails("accessReviewReminder") != 1 {
+		t.Errorf("no reminder half way through")
 	}
 }

@@ -238,8 +238,10 @@ func (tx *Tx) Mail(m odata.Object) {
 
 const outboxSize = 1000
 
-// Outbox returns a copy of the outbox.
+// Outbox returns a copy of the outbox, after what time has made due (a
+// review's reminder, say) has been sent.
 func (s *State) Outbox() []odata.Object {
+	s.View(Identity{}, func(*Tx) {})
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return slices.Clone(s.outbox)

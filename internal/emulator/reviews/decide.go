@@ -158,13 +158,7 @@ func sendReminder(c *call) {
 		if in.Status != statusInProgress {
 			return core.BadRequest("AccessReviewInstanceNotActive", "The access review instance is not in progress (%s).", in.Status)
 		}
-		pending := &instance{ID: in.ID, Definition: in.Definition, End: in.End}
-		for _, dec := range in.Decisions {
-			if dec.Decision == "NotReviewed" {
-				pending.Decisions = append(pending.Decisions, dec)
-			}
-		}
-		tx.invite(d, pending, "accessReviewReminder")
+		tx.remind(d, in)
 		return nil
 	})
 }

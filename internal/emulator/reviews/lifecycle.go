@@ -23,6 +23,7 @@ func (tx *tx) rebuild() {
 		var in instance
 		if tx.Doc(docInstance, id, &in) && in.Status == statusInProgress {
 			tx.After(in.End, timerArea, "end:"+id)
+			tx.After(reminderAt(&in), timerArea, "remind:"+id)
 		}
 	}
 }
@@ -44,6 +45,13 @@ func (tx *tx) fire(id string) {
 		var in instance
 		if tx.Doc(docInstance, target, &in) && in.Status == statusInProgress && !in.End.After(tx.Now) {
 			tx.endInstance(&in)
+		}
+	case "remind":
+		var in instance
+		var d definition
+		if tx.Doc(docInstance, target, &in) && in.Status == statusInProgress && tx.Doc(docDefinition, in.Definition, &d) &&
+			d.Settings.MailNotificationsEnabled && d.Settings.ReminderNotificationsEnabled {
+			tx.remind(&d, &in)
 		}
 	}
 }
@@ -96,6 +104,7 @@ func (tx *tx) startInstance(d *definition) {
 		tx.After(*d.Next, timerArea, "start:"+d.ID)
 	}
 	tx.After(in.End, timerArea, "end:"+in.ID)
+	tx.After(reminderAt(in), timerArea, "remind:"+in.ID)
 	_ = tx.PutDoc(docInstance, in.ID, in)
 	_ = tx.PutDoc(docDefinition, d.ID, d)
 	if d.Settings.MailNotificationsEnabled {
@@ -132,6 +141,22 @@ func (tx *tx) invite(d *definition, in *instance, event string) {
 	tx.Mail(odata.Object{{"id", core.NewID()}, {"time", core.GraphTime(tx.Now)}, {"event", event}, {"rule", "accessReview"},
 		{"recipient_type", "Reviewer"}, {"to", to}, {"access_review_id", d.ID}, {"instance_id", in.ID},
 		{"subject", "Review access: " + d.DisplayName + " (due " + in.End.Format(time.DateOnly) + ")"}})
+}
+
+// reminderAt is when reviewers who have not decided are reminded: half way
+// through the instance. guess: Learn says reminders go out mid-review, not
+// exactly when.
+func reminderAt(in *instance) time.Time { return in.Start.Add(in.End.Sub(in.Start) / 2) }
+
+// remind mails the reviewers of what is not reviewed yet.
+func (tx *tx) remind(d *definition, in *instance) {
+	pending := &instance{ID: in.ID, Definition: in.Definition, End: in.End}
+	for _, dec := range in.Decisions {
+		if dec.Decision == "NotReviewed" {
+			pending.Decisions = append(pending.Decisions, dec)
+		}
+	}
+	tx.invite(d, pending, "accessReviewReminder")
 }
 
 // endInstance applies the default decision to what was not reviewed and,
