@@ -6,7 +6,12 @@
 //	terraform-provider-pim emulator [-addr 127.0.0.1:8080] [-seed tenant.yaml] [-ready-file ready.json] ...
 //
 // it serves the local PIM emulator instead, so anyone who has the provider
-// has the emulator.
+// has the emulator. Run as
+//
+//	terraform-provider-pim report [-format html|csv|json] [-out FILE] [-state terraform.tfstate] ...
+//
+// it reports a tenant's privileged access (or the emulator's), signing in
+// as the provider does.
 package main
 
 import (
@@ -24,6 +29,7 @@ import (
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/serve"
 	"github.com/pim-as-code/terraform-provider-pim/internal/logging"
 	"github.com/pim-as-code/terraform-provider-pim/internal/provider"
+	"github.com/pim-as-code/terraform-provider-pim/internal/report"
 )
 
 // version is set by the release build (-ldflags "-X main.version=…").
@@ -32,6 +38,9 @@ var version = "dev"
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "emulator" {
 		os.Exit(emulator(os.Args[2:]))
+	}
+	if len(os.Args) > 1 && os.Args[1] == "report" {
+		os.Exit(runReport(os.Args[2:]))
 	}
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
@@ -62,6 +71,28 @@ func emulator(args []string) int {
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "terraform-provider-pim emulator:", err)
+		return 1
+	}
+	return 0
+}
+
+func runReport(args []string) int {
+	cfg, err := report.ParseArgs(args, os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "report:", err)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	client, endpoint, _, err := provider.NewClient(ctx, cfg.Endpoint)
+	if err == nil {
+		err = report.Run(ctx, client, endpoint, cfg, os.Stdout)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "report:", err)
 		return 1
 	}
 	return 0

@@ -101,7 +101,9 @@ type Server struct {
 	routes *wire.Router
 	// adminToken is the seed admin's bearer token (empty with Options.Tokens).
 	adminToken string
-	log        *slog.Logger
+	// dashboardToken is the live dashboard's, as the seed's admin.
+	dashboardToken string
+	log            *slog.Logger
 }
 
 // New builds a Server, loading DataFile when it exists.
@@ -159,6 +161,8 @@ func withDefaults(opts Options) Options {
 }
 
 func (s *Server) seedTokens() {
+	s.dashboardToken = newDashboardToken()
+	s.ident.Tokens.Add(s.dashboardToken, s.seed.Admin)
 	for k, v := range s.opts.Tokens {
 		s.ident.Tokens.Add(k, v)
 	}
@@ -185,7 +189,11 @@ func (s *Server) seedTokens() {
 func (s *Server) Close() error { return s.st.Close() }
 
 // Tokens returns the configured bearer tokens (for printing at start-up).
-func (s *Server) Tokens() map[string]Identity { return s.ident.Tokens.All() }
+func (s *Server) Tokens() map[string]Identity {
+	all := s.ident.Tokens.All()
+	delete(all, s.dashboardToken) // the dashboard's own, never printed
+	return all
+}
 
 // AdminToken is the bearer token of the seed's admin (empty when
 // Options.Tokens were given instead).
@@ -215,6 +223,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer s.recoverPanic(gw, r)
 	if strings.HasPrefix(r.URL.Path, "/_emulator/") {
 		s.ctl.Serve(gw, r)
+		return
+	}
+	if r.URL.Path == "/" {
+		s.serveDashboard(w, r)
 		return
 	}
 	version, rest, ok := splitVersion(r.URL.Path)

@@ -72,3 +72,26 @@ func (c *Client) ListDirectoryAudits(ctx context.Context, f Filter, limit int) (
 	}
 	return out, nil
 }
+
+// EachDirectoryAudit calls fn for every entry matching f, newest first,
+// one page at a time: an export of 100,000 entries never holds more than
+// a page.
+func (c *Client) EachDirectoryAudit(ctx context.Context, f Filter, fn func(*DirectoryAudit) error) error {
+	q := f.query()
+	q.Set("$orderby", "activityDateTime desc")
+	q.Set("$top", "999")
+	next, query := "/auditLogs/directoryAudits", q
+	for next != "" {
+		var p page[DirectoryAudit]
+		if err := c.do(ctx, "GET", next, query, nil, &p); err != nil {
+			return err
+		}
+		for i := range p.Value {
+			if err := fn(&p.Value[i]); err != nil {
+				return err
+			}
+		}
+		next, query = p.NextLink, url.Values(nil)
+	}
+	return nil
+}

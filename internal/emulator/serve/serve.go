@@ -150,13 +150,16 @@ func announce(out io.Writer, srv *emulator.Server, endpoint string, cfg Config) 
 		fmt.Fprintf(&b, "  token of %-6s %s\n", name+":", users[name])
 	}
 	fmt.Fprintf(&b, "  control token:  %s   # /_emulator/ (clock, tokens, faults, requests, snapshot, outbox)\n", srv.ControlToken())
+	dashboard := strings.TrimSuffix(endpoint, "/v1.0") + "/"
+	fmt.Fprintf(&b, "  dashboard:      %s   # privileged access at a glance, live\n", dashboard)
 	if _, err := io.WriteString(out, b.String()); err != nil {
 		return err
 	}
 	if cfg.ReadyFile == "" {
 		return nil
 	}
-	data, err := json.Marshal(map[string]any{"endpoint": endpoint, "token": srv.AdminToken(), "control_token": srv.ControlToken(), "users": users})
+	data, err := json.Marshal(map[string]any{"endpoint": endpoint, "token": srv.AdminToken(), "control_token": srv.ControlToken(), "users": users,
+		"dashboard": dashboard})
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,201 @@
+package report_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pim-as-code/terraform-provider-pim/internal/emulator"
+	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient"
+	"github.com/pim-as-code/terraform-provider-pim/internal/report"
+)
+
+const token = "report-admin"
+
+var epoch = time.Date(2030, 1, 1, 9, 0, 0, 0, time.UTC)
+
+// tenant is an emulator with a known set of assignments: Alice eligible
+// Global Administrator for 7 days, Bob eligible Global Reader for good,
+// Carol active User Administrator for good, and the seed's admin (active
+// Global Administrator and Privileged Role Administrator for good).
+func tenant(t *testing.T, seed *emulator.Seed) (*httptest.Server, *pimclient.Client, *emulator.FakeClock) {
+	t.Helper()
+	clock := emulator.NewFakeClock(epoch)
+	opts := emulator.Options{Clock: clock, Tokens: map[string]emulator.Identity{token: {PrincipalID: emulator.AdminID, MFA: true}}}
+	if seed != nil {
+		opts.Seed, opts.Tokens, opts.AdminToken = seed, nil, token
+	}
+	srv, err := emulator.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	c, err := pimclient.New(pimclient.Options{BaseURL: hs.URL + "/v1.0", TokenSource: pimclient.StaticToken(token), Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return hs, c, clock
+}
+
+func grant(t *testing.T, c *pimclient.Client, k pimclient.Kind, principal, role, duration string) {
+	t.Helper()
+	exp := &pimclient.Expiration{Type: "noExpiration"}
+	if duration != "" {
+		exp = &pimclient.Expiration{Type: "afterDuration", Duration: duration}
+	}
+	if _, err := c.Schedules(k).CreateRequest(context.Background(), &pimclient.ScheduleRequest{Action: pimclient.ActionAdminAssign,
+		PrincipalID: principal, RoleDefinitionID: role, DirectoryScopeID: "/", Justification: "report test",
+		ScheduleInfo: &pimclient.ScheduleInfo{Expiration: exp}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func tiles(d *report.Data) map[string]string {
+	out := map[string]string{}
+	for _, t := range d.Tiles() {
+		out[t.ID] = t.Value
+	}
+	return out
+}
+
+// The numbers at the top are the tenant's, as Graph gives them.
+func TestTilesCountTheTenant(t *testing.T) {
+	_, c, _ := tenant(t, nil)
+	grant(t, c, pimclient.Eligibility, emulator.AliceID, emulator.RoleGlobalAdministrator, "P7D")
+	grant(t, c, pimclient.Eligibility, emulator.BobID, emulator.RoleGlobalReader, "")
+	grant(t, c, pimclient.Assignment, emulator.CarolID, emulator.RoleUserAdministrator, "")
+	state := []byte(`{"version":4,"resources":[{"mode":"managed","type":"pim_eligible_assignment","instances":[{"attributes":{
+		"principal_id":"` + emulator.AliceID + `","role_definition_id":"` + emulator.RoleGlobalAdministrator + `","directory_scope_id":"/"}}]}]}`)
+	managed, err := report.ManagedFromState(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := report.Collect(context.Background(), c, "test", report.Options{Managed: managed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := tiles(d)
+	// The default seed adds the admin (GA + PRA, active) and the app (PRA, active).
+	want := map[string]string{"privileged-roles": "3", "eligible-active": "2 / 4", "permanent-timebound": "5 / 1", "standing-global-admins": "1",
+		"expiring-14d": "1", "unmanaged": "5", "pending-approvals": "0", "activations-30d": "0"}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("tile %s = %q, want %q (all: %v)", k, got[k], v, got)
+		}
+	}
+	var html bytes.Buffer
+	if err := d.WriteHTML(&html, 0); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"Alice Analyst (alice@contoso.example)", `data-tile="standing-global-admins"`, "not managed"} {
+		if !strings.Contains(html.String(), s) {
+			t.Errorf("the page lacks %q", s)
+		}
+	}
+	for _, s := range []string{"<script", "http://", "https://"} {
+		if strings.Contains(strings.ToLower(html.String()), s) {
+			t.Errorf("the page is not self-contained: it has %q", s)
+		}
+	}
+}
+
+// Names are escaped; a principal that cannot be named is shown by id.
+func TestHostileNamesAreEscaped(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "tenant.yaml")
+	if err := os.WriteFile(path, []byte(`tenant: { domain: contoso.example }
+users:
+  - { user_principal_name: evil@contoso.example, display_name: "<script>alert(1)</script>" }
+assignments:
+  - { type: eligible, principal: evil@contoso.example, role: Global Reader }
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	seed, err := emulator.LoadSeed(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, c, _ := tenant(t, seed)
+	d, err := report.Collect(context.Background(), c, "test", report.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var html bytes.Buffer
+	_ = d.WriteHTML(&html, 0)
+	if strings.Contains(html.String(), "<script>alert(1)") || !strings.Contains(html.String(), "&lt;script&gt;alert(1)&lt;/script&gt;") {
+		t.Errorf("a display name with HTML was not escaped")
+	}
+}
+
+// The audit history downloads as CSV for a period, a page at a time.
+func TestAuditHistoryCSV(t *testing.T) {
+	_, c, clock := tenant(t, nil)
+	grant(t, c, pimclient.Eligibility, emulator.AliceID, emulator.RoleGlobalReader, "")
+	clock.Advance(48 * time.Hour)
+	grant(t, c, pimclient.Eligibility, emulator.BobID, emulator.RoleGlobalReader, "")
+	var out bytes.Buffer
+	if err := report.WriteAudit(context.Background(), c, &out, "csv", epoch.Add(24*time.Hour), clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&out).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 || rows[0][0] != "time" || !strings.Contains(rows[1][7], "Bob") {
+		t.Fatalf("rows %v, want the header and Bob's eligibility only", rows)
+	}
+}
+
+// A state file that is not Terraform state is a clear error; both state
+// formats name what Terraform manages.
+func TestStateFiles(t *testing.T) {
+	if _, err := report.ManagedFromState([]byte(`{"hello":"world"}`)); err == nil || !strings.Contains(err.Error(), "not a Terraform state file") {
+		t.Errorf("garbage: %v", err)
+	}
+	show := []byte(`{"format_version":"1.0","values":{"root_module":{"child_modules":[{"resources":[{"mode":"managed","type":"pim_active_assignment",
+		"values":{"id":"ABC","principal_id":"P","role_definition_id":"R","directory_scope_id":"/"}}]}]}}}`)
+	m, err := report.ManagedFromState(show)
+	if err != nil || !m["abc"] || !m[report.Key("p", "r", "/")] {
+		t.Errorf("terraform show -json: %v %v", m, err)
+	}
+}
+
+// With -out, a report that cannot be read writes nothing.
+func TestFailedReportWritesNothing(t *testing.T) {
+	hs, _, _ := tenant(t, nil)
+	bad, _ := pimclient.New(pimclient.Options{BaseURL: hs.URL + "/v1.0", TokenSource: pimclient.StaticToken("wrong"), RetryMax: 1})
+	out := filepath.Join(t.TempDir(), "report.html")
+	err := report.Run(context.Background(), bad, "test", &report.Config{Format: "html", Out: out}, nil)
+	if err == nil {
+		t.Fatal("a report with a wrong token succeeded")
+	}
+	if _, statErr := os.Stat(out); !os.IsNotExist(statErr) {
+		t.Errorf("a failed report left %s behind", out)
+	}
+}
+
+// The emulator serves the same dashboard live at its root.
+func TestEmulatorServesTheDashboard(t *testing.T) {
+	hs, c, _ := tenant(t, nil)
+	grant(t, c, pimclient.Eligibility, emulator.AliceID, emulator.RoleGlobalAdministrator, "")
+	req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, hs.URL+"/", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	var body bytes.Buffer
+	_, _ = body.ReadFrom(resp.Body)
+	if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Type"), "text/html") ||
+		!strings.Contains(body.String(), `http-equiv="refresh"`) || !strings.Contains(body.String(), "Alice Analyst") {
+		t.Fatalf("GET /: %d %s", resp.StatusCode, body.String()[:min(300, body.Len())])
+	}
+}
