@@ -37,7 +37,9 @@ done
 endpoint=$(sed -E 's/.*"endpoint":"([^"]*)".*/\1/' "$work/ready.json")
 token=$(sed -E 's/.*"token":"([^"]*)".*/\1/' "$work/ready.json")
 control=$(sed -E 's/.*"control_token":"([^"]*)".*/\1/' "$work/ready.json")
+dashboard=$(sed -E 's/.*"dashboard":"([^"]*)".*/\1/' "$work/ready.json")
 echo "emulator: $endpoint"
+echo "live dashboard: $dashboard (open it in a browser while the demo runs: it reloads every 5 seconds)"
 
 cat >"$work/terraformrc" <<RC
 provider_installation {
@@ -103,10 +105,16 @@ if [ "$rc" -ne 2 ]; then
   exit 1
 fi
 
+say "terraform-provider-pim report: the tenant at a glance (what Terraform manages marked from its state), and the audit history"
+"$work/bin/terraform-provider-pim" report -state terraform.tfstate -out "$work/report.html"
+"$work/bin/terraform-provider-pim" report -format csv -out "$work/audit.csv"
+echo "report: $work/report.html (self-contained: open it in any browser)"
+echo "audit history: $work/audit.csv ($(($(wc -l <"$work/audit.csv") - 1)) entries of the last 30 days)"
+
 say "Graph refuses to remove an active assignment in its first 5 minutes: move the emulator's clock 6 minutes on"
 curl -fsS -X POST "${endpoint%/v1.0}/_emulator/clock" -H "Authorization: Bearer $control" -d '{"advance":"6m"}'; echo
 
 say "terraform destroy"
 tf destroy -auto-approve
 
-say "Done: the emulator stops now"
+say "Done: the emulator stops now (its live dashboard was $dashboard); the report stays at $work/report.html"

@@ -65,6 +65,8 @@ type Data struct {
 	StateGiven bool
 	// Notes say what could not be read, and why.
 	Notes []string
+	// roles names every role definition by id (lower case).
+	roles map[string]string
 }
 
 // Options are what Collect reads.
@@ -155,6 +157,7 @@ func (d *Data) name(ctx context.Context, c *pimclient.Client) {
 	for _, r := range roles {
 		roleNames[strings.ToLower(r.ID)] = r.DisplayName
 	}
+	d.roles = roleNames
 	ids := map[string]bool{}
 	for _, a := range d.Assignments {
 		ids[a.PrincipalID] = true
@@ -217,11 +220,10 @@ func (d *Data) principalNames() map[string]string {
 }
 
 func (d *Data) roleNames() map[string]string {
-	m := map[string]string{}
-	for _, a := range d.Assignments {
-		m[strings.ToLower(a.RoleID)] = a.RoleName
+	if d.roles == nil {
+		return map[string]string{}
 	}
-	return m
+	return d.roles
 }
 
 func orID(names map[string]string, id string) string {
