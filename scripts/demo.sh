@@ -117,4 +117,9 @@ curl -fsS -X POST "${endpoint%/v1.0}/_emulator/clock" -H "Authorization: Bearer 
 say "terraform destroy"
 tf destroy -auto-approve
 
+say "Least privilege: the application permissions this configuration's calls needed (GET /_emulator/permissions)"
+curl -fsS "${endpoint%/v1.0}/_emulator/permissions" -H "Authorization: Bearer $control" \
+  | sed -E 's/.*"application_permissions":\[([^]]*)\].*/\1/; s/","/\n/g; s/"//g'
+echo
+
 say "Done: the emulator stops now (its live dashboard was $dashboard); the report stays at $work/report.html"

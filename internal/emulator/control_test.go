@@ -332,3 +332,50 @@ func TestBrokenInputIsRefused(t *testing.T) {
 		t.Errorf("a body that is not UTF-8: %d %s", resp.StatusCode, data)
 	}
 }
+
+// The emulator records what each operation needed: the least application
+// permission among those it accepts, the directory roles that grant it, and
+// the least set that covers every call so far.
+func TestLeastPrivilegeIsRecorded(t *testing.T) {
+	h := newHarness(t, "")
+	h.do("GET", eligScheds, "app-token", nil)
+	h.do("GET", actScheds, "app-token", nil)
+	if s, m := h.do("POST", eligReqs, "app-token", assign(emulator.AliceID, emulator.RoleGlobalReader, nil)); s != 201 {
+		t.Fatalf("eligibility: %d %v", s, m)
+	}
+	s, got := h.ctl("GET", "permissions", "")
+	if s != 200 {
+		t.Fatalf("GET permissions: %d", s)
+	}
+	least := map[string]string{}
+	for _, o := range got["operations"].([]any) {
+		o := o.(map[string]any)
+		least[o["operation"].(string)] = strings.Join(toStrings(o["least_application_permissions"]), ",")
+	}
+	want := map[string]string{
+		"GET /v1.0/roleManagement/directory/roleEligibilitySchedules":         "RoleEligibilitySchedule.Read.Directory",
+		"GET /v1.0/roleManagement/directory/roleAssignmentSchedules":          "RoleAssignmentSchedule.Read.Directory",
+		"POST /v1.0/roleManagement/directory/roleEligibilityScheduleRequests": "RoleEligibilitySchedule.ReadWrite.Directory",
+	}
+	for op, perm := range want {
+		if least[op] != perm {
+			t.Errorf("%s: least %q, want %q (all: %v)", op, least[op], perm, least)
+		}
+	}
+	set := strings.Join(toStrings(got["application_permissions"]), ",")
+	if !strings.Contains(set, "RoleEligibilitySchedule.ReadWrite.Directory") || strings.Contains(set, "RoleEligibilitySchedule.Read.Directory") ||
+		!strings.Contains(set, "RoleAssignmentSchedule.Read.Directory") {
+		t.Errorf("least set %s", set)
+	}
+	if s, _ := h.ctl("DELETE", "permissions", ""); s != 204 {
+		t.Errorf("DELETE permissions: %d", s)
+	}
+}
+
+func toStrings(v any) []string {
+	var out []string
+	for _, x := range v.([]any) {
+		out = append(out, x.(string))
+	}
+	return out
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"time"
 
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/identity"
@@ -33,6 +34,7 @@ func (s *Server) serveDashboard(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var d *report.Data
 		if d, err = report.Collect(ctx, client, "PIM emulator at "+r.Host, report.Options{}); err == nil {
+			d.LeastPrivilege = s.leastPrivilege()
 			err = d.WriteHTML(&page, dashboardRefresh)
 		}
 	}
@@ -58,3 +60,13 @@ func (t inProcess) RoundTrip(r *http.Request) (*http.Response, error) {
 
 // newDashboardToken is the dashboard's own admin token: never printed.
 func newDashboardToken() string { return identity.RandomToken("pimdash_") }
+
+// leastPrivilege is what the calls so far needed, without the dashboard's
+// own reads.
+func (s *Server) leastPrivilege() *report.LeastPrivilege {
+	lp := &report.LeastPrivilege{Permissions: s.st.Access.LeastPermissions()}
+	for _, op := range s.st.Access.Operations() {
+		lp.Operations = append(lp.Operations, report.PermissionUse{Operation: op.Operation, Permission: strings.Join(op.Permissions, ", "), Roles: op.Roles})
+	}
+	return lp
+}

@@ -301,6 +301,9 @@ func (s *Server) serveGraph(w *wire.Writer, r *http.Request, version, rest strin
 	defer func() {
 		s.ctl.Faults.Record(clock.Now(), r.Method, r.URL.Path, "/"+version+"/"+rt.Pattern, w.Status, client)
 	}()
+	if wire.Bearer(r) != s.dashboardToken { // the dashboard's own reads are not the user's needs
+		caller.Operation = r.Method + " /" + version + "/" + rt.Pattern
+	}
 	c := &wire.Call{W: w, R: r, Caller: caller, Version: version, Params: params, Body: body, PageSize: s.opts.PageSize}
 	if s.ctl.Faults.Inject(c, rt.Handle, client, clock.Now()) {
 		return

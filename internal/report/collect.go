@@ -41,6 +41,19 @@ type Activation struct {
 	At                                             time.Time
 }
 
+// LeastPrivilege is the least set of application permissions, and per
+// operation the least permission and the roles that grant it.
+type LeastPrivilege struct {
+	Permissions []string
+	Operations  []PermissionUse
+}
+
+// PermissionUse is what one operation needed.
+type PermissionUse struct {
+	Operation, Permission string
+	Roles                 []string
+}
+
 // Alert is an active PIM alert.
 type Alert struct {
 	Name, Severity string
@@ -65,6 +78,9 @@ type Data struct {
 	StateGiven bool
 	// Notes say what could not be read, and why.
 	Notes []string
+	// LeastPrivilege is what the calls to the emulator so far needed (the
+	// live dashboard only: Graph does not say it).
+	LeastPrivilege *LeastPrivilege
 	// roles names every role definition by id (lower case).
 	roles map[string]string
 }

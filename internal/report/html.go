@@ -204,6 +204,11 @@ svg{background:#fff;border:1px solid #ddd}
 <text x="20" y="118" font-size="9">30 days ago</text><text x="545" y="118" font-size="9">now</text>
 {{range .Timeline}}<circle cx="{{.X}}" cy="{{.Y}}" r="5" fill="#0078d4"><title>{{.Title}}</title></circle>
 {{end}}</svg>
+{{with .LeastPrivilege}}<h2>Least privilege for what was called</h2>
+<p>Grant the CI identity these application permissions: <strong id="least-permissions">{{join .Permissions}}</strong>. A signed-in user needs one of the roles listed per operation.</p>
+<table id="permissions"><tr><th>Operation</th><th>Least application permission</th><th>Directory roles</th></tr>
+{{range .Operations}}<tr><td>{{.Operation}}</td><td>{{.Permission}}</td><td>{{join .Roles}}</td></tr>
+{{end}}</table>{{end}}
 <h2>Recent audit log</h2>
 <table id="audit"><tr><th>When</th><th>Activity</th><th>By</th><th>Target</th><th>Reason</th></tr>
 {{range .Audit}}<tr><td>{{date .ActivityDateTime}}</td><td>{{.ActivityDisplayName}}</td><td>{{initiator .}}</td><td>{{targets .}}</td><td>{{.ResultReason}}</td></tr>

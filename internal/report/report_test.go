@@ -195,7 +195,8 @@ func TestEmulatorServesTheDashboard(t *testing.T) {
 	var body bytes.Buffer
 	_, _ = body.ReadFrom(resp.Body)
 	if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Type"), "text/html") ||
-		!strings.Contains(body.String(), `http-equiv="refresh"`) || !strings.Contains(body.String(), "Alice Analyst") {
+		!strings.Contains(body.String(), `http-equiv="refresh"`) || !strings.Contains(body.String(), "Alice Analyst") ||
+		!strings.Contains(body.String(), "RoleEligibilitySchedule.ReadWrite.Directory") {
 		t.Fatalf("GET /: %d %s", resp.StatusCode, body.String()[:min(300, body.Len())])
 	}
 }

@@ -32,6 +32,8 @@ import (
 //	POST   /_emulator/oidc-token             an ID token signed by the emulator's OIDC issuer
 //	GET    /_emulator/outbox                 the e-mails PIM would have sent
 //	DELETE /_emulator/outbox                 empty it
+//	GET    /_emulator/permissions            what the calls so far needed: per operation, and the least set
+//	DELETE /_emulator/permissions            forget it
 
 type controlRoute struct {
 	method, path string
@@ -55,6 +57,21 @@ var controlRoutes = []controlRoute{
 	{"POST", "reset", func(s *API, w *wire.Writer, _ []byte) { s.replyReplaced(w, s.st.Replace(s.seed(s.st.Clock().Now()))) }},
 	{"GET", "outbox", (*API).writeOutbox},
 	{"DELETE", "outbox", func(s *API, w *wire.Writer, _ []byte) { s.st.ClearOutbox(); w.NoContent() }},
+	{"GET", "permissions", func(s *API, w *wire.Writer, _ []byte) { w.JSON(http.StatusOK, Permissions(&s.st.Access)) }},
+	{"DELETE", "permissions", func(s *API, w *wire.Writer, _ []byte) { s.st.Access.Reset(); w.NoContent() }},
+}
+
+// PermissionsReport is what GET /_emulator/permissions answers: the least
+// set of application permissions the calls so far needed, and per
+// operation the least permission and the directory roles that grant it.
+type PermissionsReport struct {
+	ApplicationPermissions []string               `json:"application_permissions"`
+	Operations             []core.OperationAccess `json:"operations"`
+}
+
+// Permissions summarises the access log.
+func Permissions(l *core.AccessLog) PermissionsReport {
+	return PermissionsReport{ApplicationPermissions: l.LeastPermissions(), Operations: l.Operations()}
 }
 
 // Serve answers a call of the control API.

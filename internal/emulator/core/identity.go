@@ -20,6 +20,9 @@ type Identity struct {
 	// Permissions are an app-only token's application permissions (its
 	// roles claim). Nil grants DefaultAppPermissions.
 	Permissions []string
+	// Operation is the call being served ("GET /v1.0/{pattern}"), for the
+	// record of what each operation needed (AccessLog).
+	Operation string
 }
 
 // DefaultAppPermissions are what the seeded app registration is consented
@@ -78,8 +81,21 @@ func (tx *Tx) HoldsRole(principalID string, roles []string) bool {
 // allowed decides an operation: app-only callers by their permissions,
 // signed-in users by their directory roles.
 func (tx *Tx) Allowed(perms, roles []string) bool {
+	var ok bool
 	if tx.Caller.App {
-		return tx.Caller.HasPermission(perms...)
+		ok = tx.Caller.HasPermission(perms...)
+	} else {
+		ok = tx.HoldsRole(tx.Caller.PrincipalID, roles)
 	}
-	return tx.HoldsRole(tx.Caller.PrincipalID, roles)
+	if ok {
+		tx.RecordAccess(perms, roles)
+	}
+	return ok
+}
+
+// RecordAccess notes that the call got through on one of perms (an
+// application) or roles (a user), for areas that decide access their own
+// way (a member user reads the directory without a role).
+func (tx *Tx) RecordAccess(perms, roles []string) {
+	tx.state.Access.record(tx.Caller.Operation, tx.Caller, perms, roles, tx.Dir)
 }

@@ -31,6 +31,8 @@ type State struct {
 	log     *slog.Logger
 	timers  Timers
 	areas   map[string]AreaTimer
+	// Access records what let each operation's callers through.
+	Access AccessLog
 	// written is the journal ticket of the newest write: reads wait until it
 	// is on disk, so a write is visible only once it is durable.
 	written atomic.Uint64

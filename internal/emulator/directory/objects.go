@@ -96,7 +96,11 @@ var errInsufficient = &core.APIError{http.StatusForbidden, "Authorization_Reques
 
 // canRead: member users read the directory; applications need a permission.
 func (tx *tx) canRead(perms []string) bool {
-	return !tx.Caller.App || tx.Caller.HasPermission(perms...)
+	ok := !tx.Caller.App || tx.Caller.HasPermission(perms...)
+	if ok {
+		tx.RecordAccess(perms, nil)
+	}
+	return ok
 }
 
 func directoryNotFound(id string) *core.APIError {
