@@ -278,3 +278,34 @@ func serve(t *testing.T, srv *emulator.Server, clock *emulator.FakeClock) *harne
 	t.Cleanup(hs.Close)
 	return &harness{t: t, srv: srv, clock: clock, url: hs.URL + "/v1.0"}
 }
+
+// Activating the same privileged role again and again within the window
+// raises the sequential activations alert, naming the principal, the role
+// and how many times.
+func TestSequentialActivationsAlert(t *testing.T) {
+	h := newHarness(t, "")
+	id := alertID(h, "SequentialActivationRenewalsAlert")
+	if s, _ := h.do("PATCH", h.beta("alertConfigurations/"+id), token, map[string]any{"@odata.type": "#microsoft.graph.sequentialActivationRenewalsAlertConfiguration",
+		"sequentialActivationCounterThreshold": 3, "timeIntervalBetweenActivations": "PT2H"}); s != 204 {
+		t.Fatal("PATCH configuration")
+	}
+	if s, m := h.do("POST", eligReqs, token, assign(emulator.AliceID, helpdesk, nil)); s != 201 {
+		t.Fatalf("eligibility: %d %v", s, m)
+	}
+	short := map[string]any{"scheduleInfo": map[string]any{"expiration": map[string]any{"type": "AfterDuration", "duration": "PT30M"}}}
+	for i := range 3 {
+		if s, m := activate(h, "alice-mfa", emulator.AliceID, short); s != 201 {
+			t.Fatalf("activation %d: %d %v", i, s, m)
+		}
+		h.clock.Advance(31 * time.Minute)
+	}
+	inc := incidents(h.refreshAlert(id))
+	if len(inc) != 1 || inc[0]["assigneeDisplayName"] != "Alice Analyst" || inc[0]["roleDisplayName"] != "Helpdesk Administrator" || inc[0]["activationCount"] != 3.0 {
+		t.Fatalf("incidents %v", inc)
+	}
+	h.do("PATCH", h.beta("alertConfigurations/"+id), token, map[string]any{"@odata.type": "#microsoft.graph.sequentialActivationRenewalsAlertConfiguration",
+		"timeIntervalBetweenActivations": "PT30M"})
+	if inc := incidents(h.refreshAlert(id)); len(inc) != 0 {
+		t.Errorf("activations 31 minutes apart counted within a 30-minute window: %v", inc)
+	}
+}

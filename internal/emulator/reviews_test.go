@@ -229,3 +229,26 @@ assignments:
 		t.Errorf("no reminder half way through")
 	}
 }
+
+// A review of a PIM group's members, each reviewing their own membership.
+func TestGroupSelfReview(t *testing.T) {
+	h := newHarness(t, "")
+	groupReq := "/identityGovernance/privilegedAccess/group/eligibilityScheduleRequests"
+	body := map[string]any{"action": "adminAssign", "principalId": emulator.BobID, "groupId": emulator.OpsGroupID, "accessId": "member",
+		"justification": "on call", "scheduleInfo": map[string]any{"expiration": map[string]any{"type": "noExpiration"}}}
+	if s, m := h.do("POST", groupReq, token, body); s != 201 {
+		t.Fatalf("group eligibility: %d %v", s, m)
+	}
+	review := gaEligibleReview(emulator.CarolID, map[string]any{"reviewers": []any{},
+		"scope": map[string]any{"query": "/groups/" + emulator.OpsGroupID + "/transitiveMembers", "queryType": "MicrosoftGraph"}})
+	s, def := h.do("POST", reviewDefs, token, review)
+	if s != 201 {
+		t.Fatalf("create: %d %v", s, def)
+	}
+	_, ins := h.do("GET", reviewDefs+"/"+def["id"].(string)+"/instances", token, nil)
+	inst := reviewDefs + "/" + def["id"].(string) + "/instances/" + values(ins)[0]["id"].(string)
+	_, mine := h.do("GET", inst+"/decisions/filterByCurrentUser(on='reviewer')", "bob-mfa", nil)
+	if d := values(mine); len(d) != 1 || d[0]["principal"].(map[string]any)["id"] != emulator.BobID || d[0]["resource"].(map[string]any)["type"] != "group" {
+		t.Fatalf("Bob's own review: %v", mine)
+	}
+}

@@ -195,9 +195,15 @@ func (c *Client) ListAccessReviews(ctx context.Context, f Filter) ([]AccessRevie
 	return list[AccessReview](ctx, c, reviewsPath, f.query())
 }
 
-// ListReviewInstances lists a definition's instances.
-func (c *Client) ListReviewInstances(ctx context.Context, defID string) ([]ReviewInstance, error) {
-	return list[ReviewInstance](ctx, c, reviewsPath+"/"+url.PathEscape(defID)+"/instances", nil)
+// ListReviewInstances lists a definition's instances; mine keeps those the
+// signed-in user reviews (filterByCurrentUser(on='reviewer')), which any
+// reviewer may list.
+func (c *Client) ListReviewInstances(ctx context.Context, defID string, mine bool) ([]ReviewInstance, error) {
+	path := reviewsPath + "/" + url.PathEscape(defID) + "/instances"
+	if mine {
+		path += "/filterByCurrentUser(on='reviewer')"
+	}
+	return list[ReviewInstance](ctx, c, path, nil)
 }
 
 // ListReviewDecisions lists an instance's decisions; mine keeps those the

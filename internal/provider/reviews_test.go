@@ -231,3 +231,40 @@ func TestListAndImportAccessReviews(t *testing.T) {
 		t.Errorf("imported %v", state)
 	}
 }
+
+// pim_review_decision records a decision as the signed-in reviewer; a
+// principal the reviewer does not review is a clear error.
+func TestReviewDecisionAction(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	env.MakeEligible(t, emulator.AliceID, emulator.RoleGlobalReader)
+	review := env.Call(t, "POST", "/v1.0/identityGovernance/accessReviews/definitions", acctest.Token, map[string]any{
+		"displayName": "Global Reader review", "scope": map[string]any{"query": "/roleManagement/directory/roleDefinitions/" + emulator.RoleGlobalReader,
+			"queryType": "MicrosoftGraph"},
+		"reviewers": []any{map[string]any{"query": "/users/" + emulator.CarolID, "queryType": "MicrosoftGraph"}},
+		"settings":  map[string]any{"instanceDurationInDays": 3}}, http.StatusCreated)
+	id := review["id"].(string)
+	carol := newProtocol(t, env, acctest.UserToken(emulator.CarolID))
+	progress, diags := carol.invoke("pim_review_decision", map[string]tftypes.Value{"access_review_id": str(id), "principal_id": str(emulator.AliceID),
+		"decision": str("Deny"), "justification": str("no longer on the team")})
+	if hasErrors(diags) || !strings.Contains(strings.Join(progress, "\n"), "Deny: ") {
+		t.Fatalf("decision: %v %v", progress, summaries(diags))
+	}
+	base := "/v1.0/identityGovernance/accessReviews/definitions/" + id + "/instances"
+	inst := env.Call(t, "GET", base, acctest.Token, nil, http.StatusOK)["value"].([]any)[0].(map[string]any)["id"].(string)
+	decisions := env.Call(t, "GET", base+"/"+inst+"/decisions", acctest.Token, nil, http.StatusOK)["value"].([]any)
+	found := false
+	for _, d := range decisions {
+		d := d.(map[string]any)
+		found = found || d["principal"].(map[string]any)["id"] == emulator.AliceID && d["decision"] == "Deny" &&
+			d["reviewedBy"].(map[string]any)["id"] == emulator.CarolID
+	}
+	if !found {
+		t.Errorf("Carol's Deny on Alice is not recorded: %v", decisions)
+	}
+	dave := newProtocol(t, env, acctest.UserToken(emulator.DaveID))
+	if _, diags := dave.invoke("pim_review_decision", map[string]tftypes.Value{"access_review_id": str(id), "principal_id": str(emulator.AliceID),
+		"decision": str("Approve"), "justification": str("me too")}); findDiag(diags, "Nothing To Decide") == nil {
+		t.Errorf("a user who reviews nothing: %v", summaries(diags))
+	}
+}

@@ -107,6 +107,38 @@ func until(end *time.Time) string {
 	return " — until " + end.UTC().Format("2006-01-02")
 }
 
+// PrincipalRow is one principal in the per-principal table.
+type PrincipalRow struct {
+	Name, Type       string
+	Eligible, Active []string
+}
+
+// ByPrincipal groups the assignments by principal.
+func (d *Data) ByPrincipal() []PrincipalRow {
+	rows := map[string]*PrincipalRow{}
+	var order []string
+	for _, a := range d.Assignments {
+		r := rows[a.PrincipalID]
+		if r == nil {
+			r = &PrincipalRow{Name: a.PrincipalName, Type: a.PrincipalType}
+			rows[a.PrincipalID] = r
+			order = append(order, a.PrincipalID)
+		}
+		what := a.RoleName + until(a.End)
+		if a.Kind == "eligible" {
+			r.Eligible = append(r.Eligible, what)
+		} else {
+			r.Active = append(r.Active, what)
+		}
+	}
+	out := make([]PrincipalRow, len(order))
+	for i, id := range order {
+		out[i] = *rows[id]
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
 // TimelinePoint is one activation drawn on the timeline.
 type TimelinePoint struct {
 	X, Y  int
@@ -193,6 +225,10 @@ svg{background:#fff;border:1px solid #ddd}
 <h2>By role</h2>
 <table id="by-role"><tr><th>Role</th><th>Eligible</th><th>Active</th></tr>
 {{range .ByRole}}<tr><td{{if .Privileged}} class="priv"{{end}}>{{.Name}}</td><td>{{join .Eligible}}</td><td>{{join .Active}}</td></tr>
+{{end}}</table>
+<h2>By principal</h2>
+<table id="by-principal"><tr><th>Principal</th><th>Type</th><th>Eligible for</th><th>Active in</th></tr>
+{{range .ByPrincipal}}<tr><td>{{.Name}}</td><td>{{.Type}}</td><td>{{join .Eligible}}</td><td>{{join .Active}}</td></tr>
 {{end}}</table>
 <h2>Assignments</h2>
 <table id="assignments"><tr><th>Principal</th><th>Role</th><th>Kind</th><th>Scope</th><th>Start</th><th>End</th>{{if .StateGiven}}<th>Terraform</th>{{end}}</tr>

@@ -95,7 +95,7 @@ func TestTilesCountTheTenant(t *testing.T) {
 	if err := d.WriteHTML(&html, 0); err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{"Alice Analyst (alice@contoso.example)", `data-tile="standing-global-admins"`, "not managed"} {
+	for _, s := range []string{"Alice Analyst (alice@contoso.example)", `data-tile="standing-global-admins"`, "not managed", `id="by-principal"`} {
 		if !strings.Contains(html.String(), s) {
 			t.Errorf("the page lacks %q", s)
 		}

@@ -34,6 +34,7 @@ import (
 const (
 	alice          = "a11ce000-0000-4000-8000-000000000002"
 	bob            = "a11ce000-0000-4000-8000-000000000003"
+	carol          = "a11ce000-0000-4000-8000-000000000004"
 	helpdeskAdmin  = "729827e3-9c14-49f7-bb1b-9608f156bbb8"
 	globalReader   = "f2ef992c-3afb-46b9-b7cf-a126ee74c451"
 	userAdmin      = "fe930be7-5e62-47db-91af-98c3a49a38b1"
@@ -313,5 +314,74 @@ func TestCurrentUserAndAudit(t *testing.T) {
 		QueryParameters: &auditlogs.DirectoryAuditsRequestBuilderGetQueryParameters{Filter: &filter, Top: ptr(int32(5))}})
 	if err != nil || len(audits.GetValue()) == 0 || audits.GetValue()[0].GetInitiatedBy().GetUser() == nil {
 		t.Errorf("audit log: %v %s", err, graphCode(err))
+	}
+}
+
+// An access review of a role's eligible users, created with the SDK's
+// models; the reviewer sees and decides their item with their own token;
+// the SDK reads the decision back with who decided.
+func TestAccessReview(t *testing.T) {
+	r := emulator(t)
+	admin, _, _ := client(t, r.Endpoint, r.Token)
+	ctx := t.Context()
+	if _, err := admin.RoleManagement().Directory().RoleEligibilityScheduleRequests().Post(ctx,
+		eligibilityRequest(models.ADMINASSIGN_UNIFIEDROLESCHEDULEREQUESTACTIONS, bob, userAdmin, nil), nil); err != nil {
+		t.Fatalf("adminAssign: %v %s", err, graphCode(err))
+	}
+	def := models.NewAccessReviewScheduleDefinition()
+	def.SetDisplayName(ptr("SDK review of User Administrator eligibility"))
+	scope := models.NewAccessReviewQueryScope()
+	scope.SetQuery(ptr("/roleManagement/directory/roleEligibilityScheduleInstances?$expand=principal&$filter=(isof(principal,'microsoft.graph.user') and roleDefinitionId eq '" + userAdmin + "')"))
+	scope.SetQueryType(ptr("MicrosoftGraph"))
+	def.SetScope(scope)
+	reviewer := models.NewAccessReviewReviewerScope()
+	reviewer.SetQuery(ptr("/users/" + carol))
+	reviewer.SetQueryType(ptr("MicrosoftGraph"))
+	def.SetReviewers([]models.AccessReviewReviewerScopeable{reviewer})
+	settings := models.NewAccessReviewScheduleSettings()
+	settings.SetInstanceDurationInDays(ptr(int32(3)))
+	settings.SetJustificationRequiredOnApproval(ptr(true))
+	settings.SetRecommendationsEnabled(ptr(true))
+	settings.SetDefaultDecisionEnabled(ptr(false))
+	settings.SetDefaultDecision(ptr("None"))
+	pattern := models.NewRecurrencePattern()
+	pattern.SetTypeEscaped(ptr(models.WEEKLY_RECURRENCEPATTERNTYPE))
+	pattern.SetInterval(ptr(int32(1)))
+	rng := models.NewRecurrenceRange()
+	rng.SetTypeEscaped(ptr(models.NOEND_RECURRENCERANGETYPE))
+	rng.SetStartDate(serialization.NewDateOnly(time.Now().AddDate(0, 0, -1)))
+	rec := models.NewPatternedRecurrence()
+	rec.SetPattern(pattern)
+	rec.SetRangeEscaped(rng)
+	settings.SetRecurrence(rec)
+	def.SetSettings(settings)
+	made, err := admin.IdentityGovernance().AccessReviews().Definitions().Post(ctx, def, nil)
+	if err != nil || made.GetId() == nil || made.GetSettings().GetRecurrence().GetPattern().GetFirstDayOfWeek() == nil {
+		t.Fatalf("create: %v %s", err, graphCode(err))
+	}
+	item := admin.IdentityGovernance().AccessReviews().Definitions().ByAccessReviewScheduleDefinitionId(*made.GetId())
+	instances, err := item.Instances().Get(ctx, nil)
+	if err != nil || len(instances.GetValue()) != 1 || *instances.GetValue()[0].GetStatus() != "InProgress" {
+		t.Fatalf("instances: %v %s", err, graphCode(err))
+	}
+	instance := item.Instances().ByAccessReviewInstanceId(*instances.GetValue()[0].GetId())
+	reviewerClient, _, _ := client(t, r.Endpoint, r.Users["carol"])
+	mine, err := reviewerClient.IdentityGovernance().AccessReviews().Definitions().ByAccessReviewScheduleDefinitionId(*made.GetId()).
+		Instances().ByAccessReviewInstanceId(*instances.GetValue()[0].GetId()).Decisions().FilterByCurrentUserWithOn(ptr("reviewer")).
+		GetAsFilterByCurrentUserWithOnGetResponse(ctx, nil)
+	if err != nil || len(mine.GetValue()) != 1 || *mine.GetValue()[0].GetPrincipal().GetId() != bob {
+		t.Fatalf("the reviewer's decisions: %v %s", err, graphCode(err))
+	}
+	decision := models.NewAccessReviewInstanceDecisionItem()
+	decision.SetDecision(ptr("Deny"))
+	decision.SetJustification(ptr("left the helpdesk"))
+	if _, err := reviewerClient.IdentityGovernance().AccessReviews().Definitions().ByAccessReviewScheduleDefinitionId(*made.GetId()).
+		Instances().ByAccessReviewInstanceId(*instances.GetValue()[0].GetId()).Decisions().
+		ByAccessReviewInstanceDecisionItemId(*mine.GetValue()[0].GetId()).Patch(ctx, decision, nil); err != nil {
+		t.Fatalf("PATCH decision: %v %s", err, graphCode(err))
+	}
+	got, err := instance.Decisions().ByAccessReviewInstanceDecisionItemId(*mine.GetValue()[0].GetId()).Get(ctx, nil)
+	if err != nil || *got.GetDecision() != "Deny" || got.GetReviewedBy() == nil || *got.GetReviewedBy().GetId() != carol {
+		t.Errorf("the decision read back: %v %s", err, graphCode(err))
 	}
 }

@@ -63,7 +63,7 @@ func (a *decisionAction) Invoke(ctx context.Context, req action.InvokeRequest, r
 		return
 	}
 	defID, principal := cfg.AccessReviewID.ValueString(), cfg.PrincipalID.ValueString()
-	instances, err := a.data.Client.ListReviewInstances(ctx, defID)
+	instances, err := a.data.Client.ListReviewInstances(ctx, defID, true)
 	if err != nil {
 		shared.AddGraphError(&resp.Diagnostics, "Unable to Read Access Review", "Listing the instances of access review "+defID, err, "")
 		return

@@ -102,7 +102,7 @@ func (d *instancesDataSource) Read(ctx context.Context, req datasource.ReadReque
 		return
 	}
 	id := m.AccessReviewID.ValueString()
-	list, err := d.data.Client.ListReviewInstances(ctx, id)
+	list, err := d.data.Client.ListReviewInstances(ctx, id, false)
 	if err != nil {
 		shared.AddGraphError(&resp.Diagnostics, "Unable to Read Access Review Instances", "Listing the instances of access review "+id, err,
 			"Reading access reviews needs AccessReview.Read.All.")
