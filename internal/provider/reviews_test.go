@@ -120,10 +120,22 @@ func TestAccAccessReview_quarterlyGlobalAdministratorReview(t *testing.T) {
 					env.CheckGone(emulator.Eligible, emulator.AliceID, emulator.RoleGlobalAdministrator)),
 			},
 			{
-				Config: reviewConfig(env, false, "Global Administrator review (quarterly)", true),
+				// The full pattern, in place: Graph applies it to future instances.
+				Config: strings.Replace(reviewConfig(env, false, "Global Administrator review (every two months)", true),
+					`recurrence       = "quarterly"`, `recurrence       = "every 2 months"`, 1),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("pim_access_review.ga", plancheck.ResourceActionUpdate)}},
-				Check: resource.TestCheckResourceAttr("pim_access_review.ga", "display_name", "Global Administrator review (quarterly)"),
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckResourceAttr("pim_access_review.ga", "display_name", "Global Administrator review (every two months)"),
+					resource.TestCheckResourceAttr("pim_access_review.ga", "recurrence", "every 2 months"),
+					func(s *terraform.State) error {
+						def := env.Call(t, "GET", "/v1.0/identityGovernance/accessReviews/definitions/"+reviewID, acctest.Token, nil, http.StatusOK)
+						p := def["settings"].(map[string]any)["recurrence"].(map[string]any)["pattern"].(map[string]any)
+						if p["type"] != "absoluteMonthly" || p["interval"] != 2.0 {
+							return fmt.Errorf("Graph holds the pattern %v, want absoluteMonthly every 2", p)
+						}
+						return nil
+					}),
 			},
 			{ResourceName: "pim_access_review.ga", ImportState: true, ImportStateVerify: true},
 		},

@@ -2,6 +2,8 @@ package reviews
 
 import (
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -40,22 +42,44 @@ type scopeModel struct {
 	GroupAccess      types.String `tfsdk:"group_access"`
 }
 
-// recurrences are the readable shortcuts and the patterns they stand for.
-var recurrences = map[string]struct {
-	pattern  string
+// pattern is a recurrence as Graph's pattern has it.
+type pattern struct {
+	typ      string // weekly or absoluteMonthly
 	interval int
-}{
+}
+
+// recurrences are the readable shortcuts and the patterns they stand for.
+var recurrences = map[string]pattern{
 	"weekly": {"weekly", 1}, "monthly": {"absoluteMonthly", 1}, "quarterly": {"absoluteMonthly", 3},
 	"semiannually": {"absoluteMonthly", 6}, "annually": {"absoluteMonthly", 12},
 }
 
+// reEvery is the full pattern: "every 2 weeks", "every 4 months".
+var reEvery = regexp.MustCompile(`^every ([1-9][0-9]?) (weeks?|months?)$`)
+
+// parseRecurrence reads a shortcut or the full pattern; once has none.
+func parseRecurrence(s string) (pattern, bool) {
+	if p, ok := recurrences[s]; ok {
+		return p, true
+	}
+	m := reEvery.FindStringSubmatch(s)
+	if m == nil {
+		return pattern{}, false
+	}
+	n, _ := strconv.Atoi(m[1])
+	if strings.HasPrefix(m[2], "week") {
+		return pattern{"weekly", n}, true
+	}
+	return pattern{"absoluteMonthly", n}, true
+}
+
 // periodDays is how long a recurrence's period is at least, in days.
 func periodDays(recurrence string) int {
-	r, ok := recurrences[recurrence]
+	r, ok := parseRecurrence(recurrence)
 	switch {
 	case !ok:
 		return 0 // once: no next instance to run into
-	case r.pattern == "weekly":
+	case r.typ == "weekly":
 		return 7 * r.interval
 	}
 	return 28 * r.interval
@@ -85,8 +109,8 @@ func (m *reviewModel) toAPI(groups map[string]bool) *pimclient.AccessReview {
 	s.DefaultDecisionEnabled = s.DefaultDecision != "None"
 	rec := &pimclient.Recurrence{}
 	rec.Range.Type, rec.Range.StartDate = "noEnd", m.StartDate.ValueString()
-	if p, ok := recurrences[m.Recurrence.ValueString()]; ok {
-		rec.Pattern.Type, rec.Pattern.Interval = p.pattern, p.interval
+	if p, ok := parseRecurrence(m.Recurrence.ValueString()); ok {
+		rec.Pattern.Type, rec.Pattern.Interval = p.typ, p.interval
 	} else { // once: one occurrence
 		rec.Pattern.Type, rec.Pattern.Interval = "weekly", 1
 		rec.Range.Type, rec.Range.NumberOfOccurrences = "numbered", 1
@@ -203,6 +227,7 @@ func reviewersFrom(scopes []pimclient.ReviewScope, prior []types.String) []types
 }
 
 func (m *reviewModel) recurrenceFrom(r *pimclient.Recurrence) error {
+	prior := m.Recurrence.ValueString()
 	m.EndDate, m.Occurrences, m.Recurrence = types.StringNull(), types.Int64Null(), types.StringValue("once")
 	if r == nil {
 		return nil
@@ -210,15 +235,7 @@ func (m *reviewModel) recurrenceFrom(r *pimclient.Recurrence) error {
 	m.StartDate = types.StringValue(r.Range.StartDate)
 	once := r.Range.Type == "numbered" && r.Range.NumberOfOccurrences == 1
 	if !once {
-		found := false
-		for name, p := range recurrences {
-			if p.pattern == r.Pattern.Type && p.interval == r.Pattern.Interval {
-				m.Recurrence, found = types.StringValue(name), true
-			}
-		}
-		if !found {
-			return fmt.Errorf("the review recurs %s every %d: not one of %s", r.Pattern.Type, r.Pattern.Interval, strings.Join(recurrenceNames(), ", "))
-		}
+		m.Recurrence = types.StringValue(recurrenceName(pattern{r.Pattern.Type, r.Pattern.Interval}, prior))
 	}
 	switch {
 	case r.Range.Type == "endDate" && r.Range.EndDate != nil:
@@ -227,6 +244,24 @@ func (m *reviewModel) recurrenceFrom(r *pimclient.Recurrence) error {
 		m.Occurrences = types.Int64Value(int64(r.Range.NumberOfOccurrences))
 	}
 	return nil
+}
+
+// recurrenceName names a pattern: the configured spelling when it means the
+// same, else a shortcut, else the full pattern.
+func recurrenceName(p pattern, prior string) string {
+	if q, ok := parseRecurrence(prior); ok && q == p {
+		return prior
+	}
+	for name, q := range recurrences {
+		if q == p {
+			return name
+		}
+	}
+	unit := "months"
+	if p.typ == "weekly" {
+		unit = "weeks"
+	}
+	return fmt.Sprintf("every %d %s", p.interval, unit)
 }
 
 func recurrenceNames() []string {

@@ -88,8 +88,10 @@ func (r *reviewResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 				"principal reviews their own access). Default `self`."),
 			"fallback_reviewers": reviewerList("User or group object ids who review when the reviewers name nobody (a principal without a manager)."),
 			"recurrence": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString("quarterly"),
-				MarkdownDescription: "How often: `" + strings.Join(recurrenceNames(), "`, `") + "` (default `quarterly`).",
-				Validators:          []validator.String{stringvalidator.OneOf(recurrenceNames()...)}},
+				MarkdownDescription: "How often: `" + strings.Join(recurrenceNames(), "`, `") + "` (default `quarterly`), or the full " +
+					"pattern `every N weeks` or `every N months` (Graph's weekly and absoluteMonthly patterns with an interval).",
+				Validators: []validator.String{stringvalidator.Any(stringvalidator.OneOf(recurrenceNames()...),
+					stringvalidator.RegexMatches(reEvery, "must be every N weeks or every N months"))}},
 			"start_date": schema.StringAttribute{Optional: true, Computed: true, MarkdownDescription: "The first instance's date " +
 				"(YYYY-MM-DD); default the day the review is created, by Graph's clock.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}, Validators: []validator.String{dateValidator{}}},
