@@ -121,3 +121,18 @@ func (tx *tx) typeOf(id string) *alertType {
 	}
 	return nil
 }
+
+// onAlert runs an administrator's change on the call's alert type (an
+// alert, or its configuration in set).
+func (a *Area) onAlert(c *call, set string, fn func(*tx, *alertType) *core.APIError) *core.APIError {
+	return a.update(c.Caller, func(tx *tx) *core.APIError {
+		t := tx.typeOf(c.Params[0])
+		switch {
+		case !tx.Allowed(permWrite, writerRoles):
+			return errWrite
+		case t == nil:
+			return core.NotFound(set, c.Params[0])
+		}
+		return fn(tx, t)
+	})
+}

@@ -42,14 +42,7 @@ func patchConfiguration(c *call) {
 	for k := range raw {
 		b.thresholdsInTheBody[k] = true
 	}
-	e := c.a.update(c.Caller, func(tx *tx) *core.APIError {
-		t := tx.typeOf(c.Params[0])
-		switch {
-		case !tx.Allowed(permWrite, writerRoles):
-			return errWrite
-		case t == nil:
-			return core.NotFound("alertConfigurations", c.Params[0])
-		}
+	e := c.a.onAlert(c, "alertConfigurations", func(tx *tx, t *alertType) *core.APIError {
 		a := tx.load(t)
 		if e := b.applyTo(t, &a.Config); e != nil {
 			return e

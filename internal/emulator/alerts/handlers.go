@@ -103,14 +103,7 @@ func patchAlert(c *call) {
 		c.Fail(core.BadRequest("BadRequest", "Only isActive can be updated on an alert."))
 		return
 	}
-	e := c.a.update(c.Caller, func(tx *tx) *core.APIError {
-		t := tx.typeOf(c.Params[0])
-		switch {
-		case !tx.Allowed(permWrite, writerRoles):
-			return errWrite
-		case t == nil:
-			return core.NotFound("alerts", c.Params[0])
-		}
+	e := c.a.onAlert(c, "alerts", func(tx *tx, t *alertType) *core.APIError {
 		a := tx.load(t)
 		a.Dismissed = !*body.IsActive
 		now := tx.Now
@@ -126,14 +119,7 @@ func patchAlert(c *call) {
 
 func refreshOne(c *call) {
 	var opID string
-	e := c.a.update(c.Caller, func(tx *tx) *core.APIError {
-		t := tx.typeOf(c.Params[0])
-		switch {
-		case !tx.Allowed(permWrite, writerRoles):
-			return errWrite
-		case t == nil:
-			return core.NotFound("alerts", c.Params[0])
-		}
+	e := c.a.onAlert(c, "alerts", func(tx *tx, t *alertType) *core.APIError {
 		tx.scan(true, t)
 		opID = "refresh:" + tx.alertID(t)
 		return tx.PutDoc(docOperation, opID, operation{Created: tx.Now, Alert: tx.alertID(t)})

@@ -14,14 +14,8 @@ var epoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 // removal path, with an audit entry that names the alert; for roles whose
 // activation needs no MFA, MFA becomes required. The incident is gone.
 func remediate(c *call) {
-	e := c.a.update(c.Caller, func(tx *tx) *core.APIError {
-		t := tx.typeOf(c.Params[0])
-		switch {
-		case !tx.Allowed(permWrite, writerRoles):
-			return errWrite
-		case t == nil:
-			return core.NotFound("alerts", c.Params[0])
-		case !t.remediatable:
+	e := c.a.onAlert(c, "alerts", func(tx *tx, t *alertType) *core.APIError {
+		if !t.remediatable {
 			return core.BadRequest("BadRequest", "The alert %q has no mitigation to apply: %s", t.display, t.mitigate)
 		}
 		a := tx.load(t)

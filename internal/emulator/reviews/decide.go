@@ -80,37 +80,34 @@ func batchRecordDecisions(c *call) {
 // decide runs a reviewer's change on an instance: only a signed-in user
 // decides (an application cannot review).
 func (c *call) decide(fn func(*tx, *definition, *instance) *core.APIError) {
-	e := c.a.update(c.Caller, func(tx *tx) *core.APIError {
-		var d definition
-		var in instance
-		switch {
-		case tx.Caller.App:
+	c.onInstance(func(tx *tx) *core.APIError {
+		if tx.Caller.App {
 			return core.Forbidden("Decisions are recorded by a signed-in reviewer, not an application.")
-		case !tx.Doc(docDefinition, c.Params[0], &d):
-			return core.NotFound("accessReviewScheduleDefinition", c.Params[0])
-		case !tx.Doc(docInstance, c.Params[1], &in) || in.Definition != d.ID:
-			return core.NotFound("accessReviewInstance", c.Params[1])
 		}
-		if e := fn(tx, &d, &in); e != nil {
-			return e
-		}
-		return tx.PutDoc(docInstance, in.ID, &in)
-	})
-	if e != nil {
-		c.Fail(e)
-		return
-	}
-	c.W.NoContent()
+		return nil
+	}, fn)
 }
 
 // admin runs an administrator's change on an instance.
 func (c *call) admin(fn func(*tx, *definition, *instance) *core.APIError) {
+	c.onInstance(func(tx *tx) *core.APIError {
+		if !tx.Allowed(permWrite, writerRoles) {
+			return errWrite
+		}
+		return nil
+	}, fn)
+}
+
+// onInstance runs a change on the call's instance once who checks the
+// caller, saves the instance and answers 204.
+func (c *call) onInstance(who func(*tx) *core.APIError, fn func(*tx, *definition, *instance) *core.APIError) {
 	e := c.a.update(c.Caller, func(tx *tx) *core.APIError {
+		if e := who(tx); e != nil {
+			return e
+		}
 		var d definition
 		var in instance
 		switch {
-		case !tx.Allowed(permWrite, writerRoles):
-			return errWrite
 		case !tx.Doc(docDefinition, c.Params[0], &d):
 			return core.NotFound("accessReviewScheduleDefinition", c.Params[0])
 		case !tx.Doc(docInstance, c.Params[1], &in) || in.Definition != d.ID:

@@ -178,66 +178,35 @@ func putDefinition(c *call) {
 		c.Fail(e)
 		return
 	}
-	e = c.a.update(c.Caller, func(tx *tx) *core.APIError {
-		var d definition
-		switch {
-		case !tx.Allowed(permWrite, writerRoles):
-			return errWrite
-		case !tx.Doc(docDefinition, c.Params[0], &d):
-			return core.NotFound("accessReviewScheduleDefinition", c.Params[0])
-		}
+	c.onDefinition(func(tx *tx, d *definition) *core.APIError {
 		if e := tx.checkReferences(b); e != nil {
 			return e
 		}
 		d.fill(b)
 		d.Modified = tx.Now
 		if d.Instances > 0 && !d.Stopped {
-			d.Next = nextStart(&d, d.firstStart(), d.Instances)
+			d.Next = nextStart(d, d.firstStart(), d.Instances)
 			if d.Next != nil {
 				tx.After(*d.Next, timerArea, "start:"+d.ID)
 			}
 		}
-		return tx.PutDoc(docDefinition, d.ID, &d)
+		return tx.PutDoc(docDefinition, d.ID, d)
 	})
-	if e != nil {
-		c.Fail(e)
-		return
-	}
-	c.W.NoContent()
 }
 
 func deleteDefinition(c *call) {
-	e := c.a.update(c.Caller, func(tx *tx) *core.APIError {
-		var d definition
-		switch {
-		case !tx.Allowed(permWrite, writerRoles):
-			return errWrite
-		case !tx.Doc(docDefinition, c.Params[0], &d):
-			return core.NotFound("accessReviewScheduleDefinition", c.Params[0])
-		}
+	c.onDefinition(func(tx *tx, d *definition) *core.APIError {
 		for _, in := range tx.instancesOf(d.ID) {
 			tx.DelDoc(docInstance, in.ID)
 		}
 		tx.DelDoc(docDefinition, d.ID)
 		return nil
 	})
-	if e != nil {
-		c.Fail(e)
-		return
-	}
-	c.W.NoContent()
 }
 
 // stopDefinition ends the running instance and every future one.
 func stopDefinition(c *call) {
-	e := c.a.update(c.Caller, func(tx *tx) *core.APIError {
-		var d definition
-		switch {
-		case !tx.Allowed(permWrite, writerRoles):
-			return errWrite
-		case !tx.Doc(docDefinition, c.Params[0], &d):
-			return core.NotFound("accessReviewScheduleDefinition", c.Params[0])
-		}
+	c.onDefinition(func(tx *tx, d *definition) *core.APIError {
 		d.Stopped, d.Next = true, nil
 		for _, in := range tx.instancesOf(d.ID) {
 			if in.Status == statusInProgress {
@@ -245,7 +214,22 @@ func stopDefinition(c *call) {
 				tx.endInstance(in)
 			}
 		}
-		return tx.PutDoc(docDefinition, d.ID, &d)
+		return tx.PutDoc(docDefinition, d.ID, d)
+	})
+}
+
+// onDefinition runs an administrator's change on the call's definition
+// and answers 204.
+func (c *call) onDefinition(fn func(*tx, *definition) *core.APIError) {
+	e := c.a.update(c.Caller, func(tx *tx) *core.APIError {
+		var d definition
+		switch {
+		case !tx.Allowed(permWrite, writerRoles):
+			return errWrite
+		case !tx.Doc(docDefinition, c.Params[0], &d):
+			return core.NotFound("accessReviewScheduleDefinition", c.Params[0])
+		}
+		return fn(tx, &d)
 	})
 	if e != nil {
 		c.Fail(e)
