@@ -309,3 +309,28 @@ func TestSequentialActivationsAlert(t *testing.T) {
 		t.Errorf("activations 31 minutes apart counted within a 30-minute window: %v", inc)
 	}
 }
+
+// An alert without a mitigation cannot be remediated; a direct role
+// assignment is removed with DELETE.
+func TestRemediationAndDirectAssignments(t *testing.T) {
+	h := newHarness(t, "")
+	id := alertID(h, "SequentialActivationRenewalsAlert")
+	if s, _ := h.do("POST", h.beta("alerts/"+id+"/alertIncidents/x/remediate"), token, nil); s != 400 {
+		t.Errorf("remediating an alert without a mitigation: %d, want 400", s)
+	}
+	s, made := h.do("POST", "/roleManagement/directory/roleAssignments", token, map[string]any{"principalId": emulator.DaveID,
+		"roleDefinitionId": emulator.RoleUserAdministrator, "directoryScopeId": "/"})
+	if s != 201 {
+		t.Fatalf("direct assignment: %d %v", s, made)
+	}
+	if s, _ := h.do("POST", "/roleManagement/directory/roleAssignments", token, map[string]any{"principalId": emulator.DaveID,
+		"roleDefinitionId": emulator.RoleUserAdministrator, "directoryScopeId": "/"}); s != 400 {
+		t.Errorf("the same direct assignment twice: %d, want 400", s)
+	}
+	if s, _ := h.do("DELETE", "/roleManagement/directory/roleAssignments/"+made["id"].(string), token, nil); s != 204 {
+		t.Errorf("DELETE: %d", s)
+	}
+	if s, _ := h.do("GET", "/roleManagement/directory/roleAssignments/"+made["id"].(string), token, nil); s != 404 {
+		t.Errorf("after DELETE: %d", s)
+	}
+}

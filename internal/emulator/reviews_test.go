@@ -79,6 +79,9 @@ func TestAccessReviewRunsOnTheClock(t *testing.T) {
 	if s, _ := h.do("PATCH", inst+"/decisions/"+byName["Alice Analyst"], "alice-mfa", map[string]any{"decision": "Approve", "justification": "me"}); s != 403 {
 		t.Errorf("a principal approving their own access: %d, want 403", s)
 	}
+	if s, _ := h.do("PATCH", inst+"/decisions/"+byName["Alice Analyst"], "app-token", map[string]any{"decision": "Approve", "justification": "app"}); s != 403 {
+		t.Errorf("an application recording a decision: %d, want 403", s)
+	}
 	if s, _ := h.do("PATCH", inst+"/decisions/"+byName["Bob Builder"], "carol-mfa", map[string]any{"decision": "Approve"}); s != 400 {
 		t.Errorf("approval without the required justification: %d, want 400", s)
 	}
@@ -93,11 +96,14 @@ func TestAccessReviewRunsOnTheClock(t *testing.T) {
 	_, log := h.do("GET", "/auditLogs/directoryAudits?$top=5", token, nil)
 	found := false
 	for _, e := range values(log) {
-		found = found || strings.Contains(e["resultReason"].(string), `Access review "Quarterly Global Administrator review"`) &&
-			strings.Contains(e["resultReason"].(string), "denied by Carol")
+		if strings.Contains(e["resultReason"].(string), `Access review "Quarterly Global Administrator review"`) &&
+			strings.Contains(e["resultReason"].(string), "denied by Carol") {
+			app, _ := e["initiatedBy"].(map[string]any)["app"].(map[string]any)
+			found = app != nil && app["displayName"] == "MS-PIM" // auto-apply is the service's doing, not a caller's
+		}
 	}
 	if !found {
-		t.Errorf("no audit entry names the review and the reviewer: %v", log)
+		t.Errorf("no audit entry, initiated by the PIM service, names the review and the reviewer: %v", log)
 	}
 	_, el := h.do("GET", eligScheds+"?$filter=roleDefinitionId%20eq%20'"+emulator.RoleGlobalAdministrator+"'&$top=10", token, nil)
 	left := map[string]bool{}
@@ -250,5 +256,31 @@ func TestGroupSelfReview(t *testing.T) {
 	_, mine := h.do("GET", inst+"/decisions/filterByCurrentUser(on='reviewer')", "bob-mfa", nil)
 	if d := values(mine); len(d) != 1 || d[0]["principal"].(map[string]any)["id"] != emulator.BobID || d[0]["resource"].(map[string]any)["type"] != "group" {
 		t.Fatalf("Bob's own review: %v", mine)
+	}
+}
+
+// The recommendation follows the principal's activations: Approve after an
+// activation in the last 30 days, Deny without one.
+func TestReviewRecommendations(t *testing.T) {
+	h := newHarness(t, "")
+	for _, p := range []string{emulator.AliceID, emulator.BobID} {
+		if s, m := h.do("POST", eligReqs, token, assign(p, helpdesk, nil)); s != 201 {
+			t.Fatalf("eligibility: %d %v", s, m)
+		}
+	}
+	if s, m := activate(h, "alice-mfa", emulator.AliceID, nil); s != 201 {
+		t.Fatalf("activation: %d %v", s, m)
+	}
+	body := gaEligibleReview(emulator.CarolID, map[string]any{"scope": map[string]any{"queryType": "MicrosoftGraph",
+		"query": "/roleManagement/directory/roleEligibilityScheduleInstances?$expand=principal&$filter=(isof(principal,'microsoft.graph.user') and roleDefinitionId eq '" + helpdesk + "')"}})
+	_, def := h.do("POST", reviewDefs, token, body)
+	_, ins := h.do("GET", reviewDefs+"/"+def["id"].(string)+"/instances", token, nil)
+	_, decisions := h.do("GET", reviewDefs+"/"+def["id"].(string)+"/instances/"+values(ins)[0]["id"].(string)+"/decisions?$top=10", token, nil)
+	got := map[string]string{}
+	for _, d := range values(decisions) {
+		got[d["principal"].(map[string]any)["id"].(string)] = d["recommendation"].(string)
+	}
+	if got[emulator.AliceID] != "Approve" || got[emulator.BobID] != "Deny" {
+		t.Errorf("recommendations %v: want Approve for Alice (activated), Deny for Bob", got)
 	}
 }
