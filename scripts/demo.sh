@@ -106,7 +106,7 @@ if [ "$rc" -ne 2 ]; then
 fi
 
 say "terraform-provider-pim report: the tenant at a glance (what Terraform manages marked from its state), and the audit history"
-"$work/bin/terraform-provider-pim" report -state terraform.tfstate -out "$work/report.html"
+"$work/bin/terraform-provider-pim" report -state terraform.tfstate -emulator-control-token "$control" -out "$work/report.html"
 "$work/bin/terraform-provider-pim" report -format csv -out "$work/audit.csv"
 echo "report: $work/report.html (self-contained: open it in any browser)"
 echo "audit history: $work/audit.csv ($(($(wc -l <"$work/audit.csv") - 1)) entries of the last 30 days)"

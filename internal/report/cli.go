@@ -21,6 +21,9 @@ type Config struct {
 	State        string // a state file or terraform show -json output
 	Since, Until string // the audit history's period (RFC 3339 or YYYY-MM-DD)
 	Inventory    bool   // csv/json: the assignments instead of the audit history
+	// ControlToken is the emulator's control token: with it, a report of
+	// the emulator includes what the calls so far needed (least privilege).
+	ControlToken string
 }
 
 // Usage is the command's synopsis.
@@ -39,6 +42,8 @@ func ParseArgs(args []string, stderr io.Writer) (*Config, error) {
 	fs.StringVar(&c.Since, "since", "", "audit history from this date or time (default 30 days ago)")
 	fs.StringVar(&c.Until, "until", "", "audit history until this date or time (default now)")
 	fs.BoolVar(&c.Inventory, "inventory", false, "csv/json: every assignment with names, kind, start, end and whether Terraform manages it")
+	fs.StringVar(&c.ControlToken, "emulator-control-token", os.Getenv("PIM_EMULATOR_CONTROL_TOKEN"),
+		"against the emulator: its control token, to add the least privilege the calls so far needed (default PIM_EMULATOR_CONTROL_TOKEN)")
 	fs.Usage = func() {
 		_, _ = fmt.Fprintf(stderr, "Usage: %s\n\nSigns in as the provider does, from the environment.\n\n", Usage)
 		fs.PrintDefaults()
@@ -108,6 +113,11 @@ func Run(ctx context.Context, client *pimclient.Client, endpoint string, c *Conf
 		}
 		if c.Inventory {
 			return d.WriteInventory(w, c.Format)
+		}
+		if c.ControlToken != "" {
+			if d.LeastPrivilege, err = EmulatorLeastPrivilege(ctx, endpoint, c.ControlToken); err != nil {
+				return err
+			}
 		}
 		return d.WriteHTML(w, 0)
 	}

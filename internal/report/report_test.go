@@ -28,7 +28,7 @@ var epoch = time.Date(2030, 1, 1, 9, 0, 0, 0, time.UTC)
 func tenant(t *testing.T, seed *emulator.Seed) (*httptest.Server, *pimclient.Client, *emulator.FakeClock) {
 	t.Helper()
 	clock := emulator.NewFakeClock(epoch)
-	opts := emulator.Options{Clock: clock, Tokens: map[string]emulator.Identity{token: {PrincipalID: emulator.AdminID, MFA: true}}}
+	opts := emulator.Options{Clock: clock, ControlToken: "ctl", Tokens: map[string]emulator.Identity{token: {PrincipalID: emulator.AdminID, MFA: true}}}
 	if seed != nil {
 		opts.Seed, opts.Tokens, opts.AdminToken = seed, nil, token
 	}
@@ -198,5 +198,25 @@ func TestEmulatorServesTheDashboard(t *testing.T) {
 		!strings.Contains(body.String(), `http-equiv="refresh"`) || !strings.Contains(body.String(), "Alice Analyst") ||
 		!strings.Contains(body.String(), "RoleEligibilitySchedule.ReadWrite.Directory") {
 		t.Fatalf("GET /: %d %s", resp.StatusCode, body.String()[:min(300, body.Len())])
+	}
+}
+
+// Against the emulator, with its control token, the report lists the least
+// privilege the calls so far needed; a wrong token is an error, not a
+// report without it.
+func TestReportOfTheEmulatorHasLeastPrivilege(t *testing.T) {
+	hs, c, _ := tenant(t, nil)
+	grant(t, c, pimclient.Eligibility, emulator.AliceID, emulator.RoleGlobalReader, "")
+	var page bytes.Buffer
+	cfg := &report.Config{Format: "html", ControlToken: "ctl"}
+	if err := report.Run(context.Background(), c, hs.URL+"/v1.0", cfg, &page); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(page.String(), `id="least-permissions"`) || !strings.Contains(page.String(), "RoleEligibilitySchedule.ReadWrite.Directory") {
+		t.Errorf("the report lacks the least privilege section")
+	}
+	cfg.ControlToken = "wrong"
+	if err := report.Run(context.Background(), c, hs.URL+"/v1.0", cfg, &page); err == nil || !strings.Contains(err.Error(), "control token") {
+		t.Errorf("a wrong control token: %v", err)
 	}
 }
