@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/access"
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/core"
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/odata"
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/tenant"
@@ -65,12 +66,12 @@ var controlRoutes = []controlRoute{
 // set of application permissions the calls so far needed, and per
 // operation the least permission and the directory roles that grant it.
 type PermissionsReport struct {
-	ApplicationPermissions []string               `json:"application_permissions"`
-	Operations             []core.OperationAccess `json:"operations"`
+	ApplicationPermissions []string           `json:"application_permissions"`
+	Operations             []access.Operation `json:"operations"`
 }
 
 // Permissions summarises the access log.
-func Permissions(l *core.AccessLog) PermissionsReport {
+func Permissions(l *access.Log) PermissionsReport {
 	return PermissionsReport{ApplicationPermissions: l.LeastPermissions(), Operations: l.Operations()}
 }
 

@@ -21,7 +21,7 @@ type Identity struct {
 	// roles claim). Nil grants DefaultAppPermissions.
 	Permissions []string
 	// Operation is the call being served ("GET /v1.0/{pattern}"), for the
-	// record of what each operation needed (AccessLog).
+	// record of what each operation needed (access.Log).
 	Operation string
 }
 
@@ -97,5 +97,13 @@ func (tx *Tx) Allowed(perms, roles []string) bool {
 // application) or roles (a user), for areas that decide access their own
 // way (a member user reads the directory without a role).
 func (tx *Tx) RecordAccess(perms, roles []string) {
-	tx.state.Access.record(tx.Caller.Operation, tx.Caller, perms, roles, tx.Dir)
+	tx.state.Access.Record(tx.Caller.Operation, tx.Caller.App, perms, func() []string {
+		names := make([]string, 0, len(roles))
+		for _, id := range roles {
+			if r, ok := tx.Dir.Role(id); ok {
+				names = append(names, r.DisplayName)
+			}
+		}
+		return names
+	})
 }

@@ -11,6 +11,8 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/access"
+	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/journal"
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/odata"
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/tenant"
 )
@@ -27,12 +29,12 @@ type State struct {
 	// outbox holds the e-mails PIM would have sent (guarded by mu).
 	outbox  []odata.Object
 	clock   Clock
-	journal *Journal
+	journal *journal.Journal
 	log     *slog.Logger
 	timers  Timers
 	areas   map[string]AreaTimer
 	// Access records what let each operation's callers through.
-	Access AccessLog
+	Access access.Log
 	// written is the journal ticket of the newest write: reads wait until it
 	// is on disk, so a write is visible only once it is durable.
 	written atomic.Uint64
@@ -58,6 +60,8 @@ type StateOptions struct {
 	Logger       *slog.Logger
 	// Seed builds the starting state when there is nothing on disk.
 	Seed func(now time.Time) *Store
+	// openFile creates journal files (tests: one that fails on demand).
+	openFile func(path string) (journal.File, error)
 }
 
 // OpenState loads the state from DataFile, or seeds it.
@@ -68,23 +72,24 @@ func OpenState(o StateOptions) (*State, error) {
 		s.refreshDue()
 		return s, nil
 	}
-	j, st, err := openJournal(o.DataFile, o.CompactEvery)
+	l := &loader{}
+	j, err := journal.Open(o.DataFile, o.CompactEvery, l, o.openFile)
 	if err != nil {
 		return nil, err
 	}
 	s.journal = j
-	if st != nil && st.TenantID != "" {
-		s.st = st
+	if l.st != nil && l.st.TenantID != "" {
+		s.st = l.st
 		s.refreshDue()
 		return s, nil
 	}
 	s.st = o.Seed(o.Clock.Now())
 	s.refreshDue()
-	data, err := json.Marshal(snapshotOf(s.st, j.gen-1))
+	data, err := json.Marshal(snapshotOf(s.st, j.Covered()))
 	if err != nil {
 		return nil, err
 	}
-	return s, j.writeSnapshot(data, j.gen-1)
+	return s, j.WriteSnapshot(data, j.Covered())
 }
 
 // SetTimers registers what happens when timed events fire.
@@ -97,7 +102,7 @@ func (s *State) Clock() Clock { return s.clock }
 func (s *State) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.journal.close()
+	return s.journal.Close()
 }
 
 // Update runs a write: time is applied first, fn validates and then
@@ -115,13 +120,13 @@ func (s *State) Update(caller Identity, fn func(tx *Tx) *APIError) *APIError {
 	lines, err := t.records()
 	ticket := uint64(0)
 	if err == nil {
-		ticket = s.journal.append(lines)
+		ticket = s.journal.Append(lines)
 		s.written.Store(max(s.written.Load(), ticket))
 	}
 	s.refreshDueLocked()
 	s.mu.Unlock()
 	if err == nil {
-		err = s.journal.wait(ticket)
+		err = s.journal.Wait(ticket)
 	}
 	if err != nil {
 		s.log.Error("persisting emulator state failed", "error", err)
@@ -133,7 +138,7 @@ func (s *State) Update(caller Identity, fn func(tx *Tx) *APIError) *APIError {
 
 // Broken is the journal's failure, if writing or syncing it failed: from
 // then on the state on disk is behind memory, and nothing is served.
-func (s *State) Broken() error { return s.journal.stickyErr() }
+func (s *State) Broken() error { return s.journal.Err() }
 
 // unavailable is the answer once the journal failed: 503, the emulator
 // accepts nothing rather than answer from a state it could not keep.
@@ -159,7 +164,7 @@ func (s *State) View(caller Identity, fn func(tx *Tx)) {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	_ = s.journal.wait(s.written.Load()) // what is read is on disk
+	_ = s.journal.Wait(s.written.Load()) // what is read is on disk
 	fn(s.newTx(caller))
 }
 
@@ -178,19 +183,19 @@ func (s *State) refreshDueLocked() { s.due.Store(s.st.DueAt().UnixNano()) }
 // maybeCompact writes a new snapshot when the journal has grown. Readers
 // go on meanwhile; writers wait for the capture, not for the disk.
 func (s *State) maybeCompact() {
-	if !s.journal.due() || !s.compacting.CompareAndSwap(false, true) {
+	if !s.journal.Due() || !s.compacting.CompareAndSwap(false, true) {
 		return
 	}
 	defer s.compacting.Store(false)
 	s.mu.RLock()
-	covered, err := s.journal.rotate()
+	covered, err := s.journal.Rotate()
 	var data []byte
 	if err == nil {
 		data, err = json.Marshal(snapshotOf(s.st, covered))
 	}
 	s.mu.RUnlock()
 	if err == nil {
-		err = s.journal.writeSnapshot(data, covered)
+		err = s.journal.WriteSnapshot(data, covered)
 	}
 	if err != nil {
 		s.log.Error("writing emulator snapshot failed", "error", err)
@@ -217,7 +222,7 @@ func (s *State) Replace(st *Store) error {
 	var covered uint64
 	var err error
 	if s.journal != nil {
-		if covered, err = s.journal.rotate(); err == nil {
+		if covered, err = s.journal.Rotate(); err == nil {
 			data, err = json.Marshal(snapshotOf(st, covered))
 		}
 	}
@@ -225,7 +230,7 @@ func (s *State) Replace(st *Store) error {
 	if s.journal == nil || err != nil {
 		return err
 	}
-	return s.journal.writeSnapshot(data, covered)
+	return s.journal.WriteSnapshot(data, covered)
 }
 
 // Mail appends an e-mail to the outbox (under Update), keeping the last

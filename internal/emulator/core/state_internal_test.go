@@ -5,18 +5,20 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/journal"
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/tenant"
 )
 
 // faultyFile is a journal file that records what was asked of it and fails
 // on demand.
 type faultyFile struct {
-	journalFile
+	journal.File
 	mu               sync.Mutex
 	events           []string
 	failWrite, fSync bool
@@ -29,7 +31,7 @@ func (f *faultyFile) Write(p []byte) (int, error) {
 	if f.failWrite {
 		return 0, errors.New("disk full")
 	}
-	return f.journalFile.Write(p)
+	return f.File.Write(p)
 }
 
 func (f *faultyFile) Sync() error {
@@ -39,7 +41,7 @@ func (f *faultyFile) Sync() error {
 	if f.fSync {
 		return errors.New("I/O error")
 	}
-	return f.journalFile.Sync()
+	return f.File.Sync()
 }
 
 func (f *faultyFile) log() []string {
@@ -51,16 +53,14 @@ func (f *faultyFile) log() []string {
 func faultyState(t *testing.T) (*State, *faultyFile) {
 	t.Helper()
 	var file *faultyFile
-	saved := openJournalFile
-	t.Cleanup(func() { openJournalFile = saved })
-	openJournalFile = func(path string) (journalFile, error) {
-		f, err := saved(path)
-		file = &faultyFile{journalFile: f}
+	open := func(path string) (journal.File, error) {
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND|os.O_EXCL, 0o600)
+		file = &faultyFile{File: f}
 		return file, err
 	}
 	st, err := OpenState(StateOptions{Clock: NewFakeClock(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)), Dir: tenant.NewDirectory("contoso.example"),
 		DataFile: filepath.Join(t.TempDir(), "state.json"), CompactEvery: 1000, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Seed: func(time.Time) *Store { return NewStore("c0ffee00-0000-4000-8000-000000000001") }})
+		Seed: func(time.Time) *Store { return NewStore("c0ffee00-0000-4000-8000-000000000001") }, openFile: open})
 	if err != nil {
 		t.Fatal(err)
 	}

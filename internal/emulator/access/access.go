@@ -1,26 +1,28 @@
-package core
+// Package access records, operation by operation, what let the emulator's
+// callers through, so that running a configuration against the emulator
+// once tells what to grant its CI identity (GET /_emulator/permissions,
+// the live dashboard).
+package access
 
 import (
 	"slices"
 	"sort"
 	"strings"
 	"sync"
-
-	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/tenant"
 )
 
-// AccessLog records, operation by operation, what let callers through:
+// Log records, operation by operation, what let callers through:
 // the least application permission among those the operation accepts, and
 // the directory roles that grant it to a signed-in user. Running a
 // configuration against the emulator once tells what to grant its CI
 // identity (GET /_emulator/permissions).
-type AccessLog struct {
+type Log struct {
 	mu  sync.Mutex
-	ops map[string]*OperationAccess
+	ops map[string]*Operation
 }
 
 // OperationAccess is what one operation needed.
-type OperationAccess struct {
+type Operation struct {
 	Operation string `json:"operation"`
 	// Permissions are the least permission of each kind of call the
 	// operation served (one route can read a role's or a group's policy).
@@ -30,31 +32,28 @@ type OperationAccess struct {
 	DelegatedCalls int      `json:"delegated_calls"`
 }
 
-// record notes one authorization decision that let the caller through.
-func (l *AccessLog) record(op string, caller Identity, perms, roles []string, dir *tenant.Directory) {
+// Record notes one authorization decision that let a caller through: an
+// application (app) on one of perms, or a user on one of the roles, whose
+// names roleNames gives (asked once per operation: calls are the hot path).
+func (l *Log) Record(op string, app bool, perms []string, roleNames func() []string) {
 	if op == "" {
 		return
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.ops == nil {
-		l.ops = map[string]*OperationAccess{}
+		l.ops = map[string]*Operation{}
 	}
 	a := l.ops[op]
 	if a == nil {
-		a = &OperationAccess{Operation: op}
-		for _, id := range roles {
-			if r, ok := dir.Role(id); ok {
-				a.Roles = append(a.Roles, r.DisplayName)
-			}
-		}
+		a = &Operation{Operation: op, Roles: roleNames()}
 		l.ops[op] = a
 	}
 	if p := leastPermission(op, perms); p != "" && !slices.Contains(a.Permissions, p) {
 		a.Permissions = append(a.Permissions, p)
 		sort.Strings(a.Permissions)
 	}
-	if caller.App {
+	if app {
 		a.AppCalls++
 	} else {
 		a.DelegatedCalls++
@@ -87,10 +86,10 @@ func leastPermission(op string, perms []string) string {
 }
 
 // Operations lists what was recorded, by operation.
-func (l *AccessLog) Operations() []OperationAccess {
+func (l *Log) Operations() []Operation {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	out := make([]OperationAccess, 0, len(l.ops))
+	out := make([]Operation, 0, len(l.ops))
 	for _, a := range l.ops {
 		out = append(out, *a)
 	}
@@ -101,7 +100,7 @@ func (l *AccessLog) Operations() []OperationAccess {
 // LeastPermissions is the smallest set of application permissions that
 // covers every recorded operation: each operation's least, less those a
 // read-write permission in the set covers.
-func (l *AccessLog) LeastPermissions() []string {
+func (l *Log) LeastPermissions() []string {
 	set := map[string]bool{}
 	for _, a := range l.Operations() {
 		for _, p := range a.Permissions {
@@ -125,7 +124,7 @@ var directoryReads = map[string]bool{"User.Read.All": true, "User.ReadBasic.All"
 	"Application.Read.All": true, "AdministrativeUnit.Read.All": true}
 
 // Reset forgets what was recorded.
-func (l *AccessLog) Reset() {
+func (l *Log) Reset() {
 	l.mu.Lock()
 	l.ops = nil
 	l.mu.Unlock()
