@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -85,10 +86,10 @@ func (d *Data) WriteInventory(w io.Writer, format string) error {
 		a := &d.Assignments[i]
 		managed := ""
 		if a.Managed != nil {
-			managed = boolText(*a.Managed)
+			managed = strconv.FormatBool(*a.Managed)
 		}
 		_ = cw.Write([]string{a.PrincipalName, a.PrincipalType, a.PrincipalID, a.RoleName, a.RoleID, a.Scope, a.Kind, timeText(a.Start),
-			timeText(a.End), boolText(a.Permanent()), boolText(a.Privileged), managed, a.ScheduleID})
+			timeText(a.End), strconv.FormatBool(a.Permanent()), strconv.FormatBool(a.Privileged), managed, a.ScheduleID})
 	}
 	cw.Flush()
 	return cw.Error()
@@ -99,11 +100,4 @@ func timeText(t *time.Time) string {
 		return ""
 	}
 	return t.UTC().Format(time.RFC3339)
-}
-
-func boolText(b bool) string {
-	if b {
-		return "true"
-	}
-	return "false"
 }

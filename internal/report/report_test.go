@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -218,5 +219,46 @@ func TestReportOfTheEmulatorHasLeastPrivilege(t *testing.T) {
 	cfg.ControlToken = "wrong"
 	if err := report.Run(context.Background(), c, hs.URL+"/v1.0", cfg, &page); err == nil || !strings.Contains(err.Error(), "control token") {
 		t.Errorf("a wrong control token: %v", err)
+	}
+}
+
+// The inventory names every assignment and says whether Terraform manages
+// it; the audit history in JSON is one object per line with the CSV's
+// columns.
+func TestInventoryAndJSONAudit(t *testing.T) {
+	_, c, clock := tenant(t, nil)
+	grant(t, c, pimclient.Eligibility, emulator.AliceID, emulator.RoleGlobalReader, "P30D")
+	managed := map[string]bool{report.Key(emulator.AliceID, emulator.RoleGlobalReader, "/"): true}
+	d, err := report.Collect(context.Background(), c, "test", report.Options{Managed: managed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inv bytes.Buffer
+	if err := d.WriteInventory(&inv, "csv"); err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := csv.NewReader(&inv).ReadAll()
+	if strings.Join(rows[0], ",") != strings.Join(report.InventoryColumns, ",") {
+		t.Fatalf("header %v", rows[0])
+	}
+	found := false
+	for _, r := range rows[1:] {
+		if r[0] == "Alice Analyst (alice@contoso.example)" {
+			found = r[3] == "Global Reader" && r[6] == "eligible" && r[8] != "" && r[9] == "false" && r[11] == "true"
+		} else if r[11] != "false" {
+			t.Errorf("an assignment not in the state counted as managed: %v", r)
+		}
+	}
+	if !found {
+		t.Errorf("Alice's managed, time-bound eligibility is not in the inventory: %v", rows)
+	}
+	var audit bytes.Buffer
+	if err := report.WriteAudit(context.Background(), c, &audit, "json", epoch.Add(-time.Hour), clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(audit.String()), "\n")
+	var first map[string]string
+	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil || len(first) != len(report.AuditColumns) || first["reason"] != "report test" {
+		t.Errorf("JSON audit line %q: %v", lines[0], err)
 	}
 }

@@ -1,6 +1,7 @@
 package alerts
 
 import (
+	"strings"
 	"time"
 
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/core"
@@ -71,7 +72,7 @@ func (a *alert) active() bool { return a.Config.Enabled && !a.Dismissed && len(a
 
 func (a *alert) incident(id string) *incident {
 	for i := range a.Incidents {
-		if equalFold(a.Incidents[i].ID, id) {
+		if strings.EqualFold(a.Incidents[i].ID, id) {
 			return &a.Incidents[i]
 		}
 	}

@@ -1,8 +1,6 @@
 package alerts
 
 import (
-	"time"
-
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/core"
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/odata"
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/wire"
@@ -26,16 +24,13 @@ var (
 const neverModified = "0001-01-01T08:00:00Z"
 
 func (tx *tx) alertObject(t *alertType, a *alert) odata.Object {
-	modified, scanned := any(neverModified), any(nil)
+	modified := any(neverModified)
 	if a.Modified != nil {
 		modified = core.GraphTime(*a.Modified)
 	}
-	if a.Scanned != nil {
-		scanned = core.GraphTime(*a.Scanned)
-	}
 	id := tx.alertID(t)
 	return odata.Object{{"id", id}, {"alertDefinitionId", id}, {"scopeId", "/"}, {"scopeType", "DirectoryRole"},
-		{"incidentCount", len(a.Incidents)}, {"isActive", a.active()}, {"lastModifiedDateTime", modified}, {"lastScannedDateTime", scanned}}
+		{"incidentCount", len(a.Incidents)}, {"isActive", a.active()}, {"lastModifiedDateTime", modified}, {"lastScannedDateTime", core.GraphTimePtr(a.Scanned)}}
 }
 
 // alertItem is an alert with its navigations for $expand.
@@ -107,23 +102,16 @@ func (tx *tx) incidentObject(t *alertType, in *incident) odata.Object {
 	}
 	switch t.name {
 	case OutsidePim:
-		add("assignmentCreatedDateTime", timeOrNull(in.AssignmentCreated))
+		add("assignmentCreatedDateTime", core.GraphTimePtr(in.AssignmentCreated))
 	case Redundant:
-		add("lastActivationDateTime", timeOrNull(in.LastActivation))
+		add("lastActivationDateTime", core.GraphTimePtr(in.LastActivation))
 	case StaleSignIn:
-		add("assignmentCreatedDateTime", timeOrNull(in.AssignmentCreated))
-		add("lastSignInDateTime", timeOrNull(in.LastSignIn))
+		add("assignmentCreatedDateTime", core.GraphTimePtr(in.AssignmentCreated))
+		add("lastSignInDateTime", core.GraphTimePtr(in.LastSignIn))
 	case SequentialRenewals:
 		add("activationCount", in.ActivationCount)
-		add("sequenceStartDateTime", timeOrNull(in.SequenceStart))
-		add("sequenceEndDateTime", timeOrNull(in.SequenceEnd))
+		add("sequenceStartDateTime", core.GraphTimePtr(in.SequenceStart))
+		add("sequenceEndDateTime", core.GraphTimePtr(in.SequenceEnd))
 	}
 	return o
-}
-
-func timeOrNull(t *time.Time) any {
-	if t == nil {
-		return nil
-	}
-	return core.GraphTime(*t)
 }

@@ -236,5 +236,3 @@ func (tx *tx) staleSignIns(c *config) []incident {
 	})
 	return out
 }
-
-func equalFold(a, b string) bool { return strings.EqualFold(a, b) }

@@ -131,28 +131,37 @@ func scopeFiltered(q *odata.Query) *core.APIError {
 	return nil
 }
 
-func listPolicies(c *call) {
-	q, ok := c.Query("$filter", "$select", "$expand", "$top", "$skiptoken")
-	if !ok {
-		return
-	}
-	if e := scopeFiltered(q); e != nil {
-		c.Fail(e)
-		return
-	}
-	c.a.view(c.Caller, func(tx *tx) {
-		if !tx.canReadPoliciesOf(q.Filter.Equalities()["scopetype"][0]) {
-			c.Fail(errPolicyRead)
+// listPolicies and listPolicyAssignments list one item per policy
+// subject the required scope filter selects.
+var (
+	listPolicies          = listSubjects("policies/roleManagementPolicies", policyType, (*tx).policyItem)
+	listPolicyAssignments = listSubjects("policies/roleManagementPolicyAssignments", policyAssignType, (*tx).policyAssignmentItem)
+)
+
+func listSubjects(set string, typ *wire.EntityType, item func(*tx, core.PolicySubject, int) wire.Item) func(*call) {
+	return func(c *call) {
+		q, ok := c.Query("$filter", "$select", "$expand", "$top", "$skiptoken")
+		if !ok {
 			return
 		}
-		c.WriteCollection(wire.Listing{Set: "policies/roleManagementPolicies", Typ: policyType, Each: func(after string, yield func(wire.Item) bool) {
-			for i, subj := range tx.subjectsFor(q) {
-				if it := tx.policyItem(subj, i+1); it.Cursor > after && !yield(it) {
-					return
-				}
+		if e := scopeFiltered(q); e != nil {
+			c.Fail(e)
+			return
+		}
+		c.a.view(c.Caller, func(tx *tx) {
+			if !tx.canReadPoliciesOf(q.Filter.Equalities()["scopetype"][0]) {
+				c.Fail(errPolicyRead)
+				return
 			}
-		}}, q)
-	})
+			c.WriteCollection(wire.Listing{Set: set, Typ: typ, Each: func(after string, yield func(wire.Item) bool) {
+				for i, subj := range tx.subjectsFor(q) {
+					if it := item(tx, subj, i+1); it.Cursor > after && !yield(it) {
+						return
+					}
+				}
+			}}, q)
+		})
+	}
 }
 
 func getPolicy(c *call) {
@@ -333,30 +342,6 @@ func (tx *tx) policyAssignmentItem(s core.PolicySubject, i int) wire.Item {
 		}
 		return pol
 	}}
-}
-
-func listPolicyAssignments(c *call) {
-	q, ok := c.Query("$filter", "$select", "$expand", "$top", "$skiptoken")
-	if !ok {
-		return
-	}
-	if e := scopeFiltered(q); e != nil {
-		c.Fail(e)
-		return
-	}
-	c.a.view(c.Caller, func(tx *tx) {
-		if !tx.canReadPoliciesOf(q.Filter.Equalities()["scopetype"][0]) {
-			c.Fail(errPolicyRead)
-			return
-		}
-		c.WriteCollection(wire.Listing{Set: "policies/roleManagementPolicyAssignments", Typ: policyAssignType, Each: func(after string, yield func(wire.Item) bool) {
-			for i, subj := range tx.subjectsFor(q) {
-				if it := tx.policyAssignmentItem(subj, i+1); it.Cursor > after && !yield(it) {
-					return
-				}
-			}
-		}}, q)
-	})
 }
 
 func getPolicyAssignment(c *call) {

@@ -79,15 +79,21 @@ func listInstances(c *call) {
 		if d == nil {
 			return
 		}
-		c.WriteCollection(wire.Listing{Set: base + "('" + d.ID + "')/instances", Typ: instanceEntity, Each: func(after string, yield func(wire.Item) bool) {
-			for _, in := range tx.instancesOf(d.ID) {
-				cur := in.Start.UTC().Format(time.RFC3339Nano) + in.ID
-				if cur > after && !yield(wire.Item{Cursor: cur, Obj: tx.instanceObject(d, in)}) {
-					return
-				}
-			}
-		}}, q)
+		c.WriteCollection(tx.instancesListing(d, false), q)
 	})
+}
+
+// instancesListing lists a definition's instances oldest first (all, or
+// those the caller reviews, as filterByCurrentUser's result).
+func (tx *tx) instancesListing(d *definition, mine bool) wire.Listing {
+	return wire.Listing{Set: base + "('" + d.ID + "')/instances", Typ: instanceEntity, Function: mine, Each: func(after string, yield func(wire.Item) bool) {
+		for _, in := range tx.instancesOf(d.ID) {
+			cur := in.Start.UTC().Format(time.RFC3339Nano) + in.ID
+			if cur > after && (!mine || tx.reviewsIn(in)) && !yield(wire.Item{Cursor: cur, Obj: tx.instanceObject(d, in)}) {
+				return
+			}
+		}
+	}}
 }
 
 // getInstance reads one instance, or with filterByCurrentUser the
@@ -104,13 +110,7 @@ func getInstance(c *call) {
 				c.Fail(core.NotFound("accessReviewScheduleDefinition", c.Params[0]))
 				return
 			}
-			c.WriteCollection(wire.Listing{Set: base, Typ: instanceEntity, Function: true, Each: func(after string, yield func(wire.Item) bool) {
-				for _, in := range tx.instancesOf(d.ID) {
-					if in.ID > after && tx.reviewsIn(in) && !yield(wire.Item{Cursor: in.ID, Obj: tx.instanceObject(&d, in)}) {
-						return
-					}
-				}
-			}}, q)
+			c.WriteCollection(tx.instancesListing(&d, true), q)
 			return
 		}
 		if d, in := tx.lookup(c, true); in != nil {

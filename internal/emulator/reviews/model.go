@@ -7,21 +7,20 @@ import (
 // definition is an accessReviewScheduleDefinition as the emulator keeps it
 // (a document in the state, see core.Docs).
 type definition struct {
-	ID                      string         `json:"id"`
-	DisplayName             string         `json:"displayName"`
-	DescriptionForAdmins    string         `json:"descriptionForAdmins"`
-	DescriptionForReviewers string         `json:"descriptionForReviewers"`
-	Scope                   queryScope     `json:"scope"`
-	Reviewers               []queryScope   `json:"reviewers"`
-	FallbackReviewers       []queryScope   `json:"fallbackReviewers"`
-	Settings                settings       `json:"settings"`
-	Created                 time.Time      `json:"created"`
-	Modified                time.Time      `json:"modified"`
-	CreatedBy               string         `json:"createdBy"`
-	Stopped                 bool           `json:"stopped,omitempty"`
-	Instances               int            `json:"instances"` // how many have started
-	Next                    *time.Time     `json:"next,omitempty"`
-	Extra                   map[string]any `json:"-"`
+	ID                      string       `json:"id"`
+	DisplayName             string       `json:"displayName"`
+	DescriptionForAdmins    string       `json:"descriptionForAdmins"`
+	DescriptionForReviewers string       `json:"descriptionForReviewers"`
+	Scope                   queryScope   `json:"scope"`
+	Reviewers               []queryScope `json:"reviewers"`
+	FallbackReviewers       []queryScope `json:"fallbackReviewers"`
+	Settings                settings     `json:"settings"`
+	Created                 time.Time    `json:"created"`
+	Modified                time.Time    `json:"modified"`
+	CreatedBy               string       `json:"createdBy"`
+	Stopped                 bool         `json:"stopped,omitempty"`
+	Instances               int          `json:"instances"` // how many have started
+	Next                    *time.Time   `json:"next,omitempty"`
 }
 
 // queryScope is an accessReviewQueryScope (scope, reviewers).

@@ -89,19 +89,12 @@ func (tx *tx) instanceObject(d *definition, in *instance) odata.Object {
 }
 
 func (tx *tx) decisionObject(in *instance, dec *decision) odata.Object {
-	var reviewed, applied any
-	if dec.Reviewed != nil {
-		reviewed = core.GraphTime(*dec.Reviewed)
-	}
-	if dec.Applied != nil {
-		applied = core.GraphTime(*dec.Applied)
-	}
 	resourceName := tx.Dir.DisplayName(dec.Resource)
 	if r, ok := tx.Dir.Role(dec.Resource); ok {
 		resourceName = r.DisplayName
 	}
-	return odata.Object{{"id", dec.ID}, {"accessReviewId", in.ID}, {"reviewedDateTime", reviewed}, {"decision", dec.Decision},
-		{"justification", dec.Justification}, {"appliedDateTime", applied}, {"applyResult", dec.ApplyResult},
+	return odata.Object{{"id", dec.ID}, {"accessReviewId", in.ID}, {"reviewedDateTime", core.GraphTimePtr(dec.Reviewed)}, {"decision", dec.Decision},
+		{"justification", dec.Justification}, {"appliedDateTime", core.GraphTimePtr(dec.Applied)}, {"applyResult", dec.ApplyResult},
 		{"recommendation", dec.Recommendation}, {"principalLink", nil}, {"resourceLink", nil},
 		{"resource", odata.Object{{"id", dec.Resource}, {"displayName", resourceName}, {"type", dec.ResourceType}}},
 		{"reviewedBy", tx.identity(dec.ReviewedBy)}, {"appliedBy", tx.identity(dec.AppliedBy)}, {"principal", tx.identity(dec.Principal)}}
