@@ -118,3 +118,15 @@ const (
 	OIDCIssuer         = identity.OIDCIssuer
 	FederationAudience = identity.FederationAudience
 )
+
+// DemoSubscriptionID is the demo tenant's Azure subscription (resource
+// groups rg-app, holding key vault kv-app, and rg-data).
+const DemoSubscriptionID = directory.DemoSubscriptionID
+
+// Built-in Azure role ids.
+const (
+	AzureOwner                   = tenant.AzureOwner
+	AzureContributor             = tenant.AzureContributor
+	AzureReader                  = tenant.AzureReader
+	AzureUserAccessAdministrator = tenant.AzureUserAccessAdministrator
+)

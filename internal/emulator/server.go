@@ -29,6 +29,7 @@ import (
 	"strings"
 
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/alerts"
+	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/arm"
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/audit"
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/control"
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/core"
@@ -96,6 +97,7 @@ type Server struct {
 	ident *identity.Service
 	ctl   *control.API
 	pim   *pim.Engine
+	arm   *arm.Area
 	// routes are every area's Graph operations: one hop from a path to the
 	// code behind it.
 	routes *wire.Router
@@ -132,6 +134,7 @@ func New(opts Options) (*Server, error) {
 	seed.Dir.SetCredentials(AppClientID, opts.AppSecret, opts.AppCertificate, federated)
 	s.ctl = control.New(st, s.ident, seed.Dir, opts.ControlToken, seed.Store)
 	s.pim = pim.New(st, seed.Dir, opts.ReadLag, s.ctl.Faults)
+	s.arm = arm.New(st, seed.Dir, s.pim)
 	s.routes = wire.NewRouter(s.pim.Routes(), policy.New(st).Routes(), directory.New(st).Routes(), audit.New(st).Routes(),
 		alerts.New(st, s.pim).Routes(), rbac.New(st).Routes(), reviews.New(st, s.pim).Routes())
 	s.seedTokens()
@@ -229,6 +232,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveDashboard(w, r)
 		return
 	}
+	if arm.Owns(r.URL.Path) {
+		s.serveARM(gw, r)
+		return
+	}
 	version, rest, ok := splitVersion(r.URL.Path)
 	if !ok {
 		if s.ident.Serve(gw, r) {
@@ -291,6 +298,10 @@ func (s *Server) serveGraph(w *wire.Writer, r *http.Request, version, rest strin
 		w.Error(http.StatusUnauthorized, "InvalidAuthenticationToken", "Access token is empty or invalid.")
 		return
 	}
+	if caller.Audience == core.AudienceARM {
+		w.Error(http.StatusUnauthorized, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience: the token was issued for Azure Resource Manager, not Microsoft Graph.")
+		return
+	}
 	body, aerr := wire.ReadBody(r, s.opts.MaxBodyBytes)
 	if aerr != nil {
 		w.Error(aerr.Status, aerr.Code, aerr.Message)
@@ -309,4 +320,45 @@ func (s *Server) serveGraph(w *wire.Writer, r *http.Request, version, rest strin
 		return
 	}
 	rt.Handle(c)
+}
+
+// serveARM serves Azure Resource Manager's paths (PIM for Azure resources)
+// beside Graph on the same address: ARM's headers and error envelope, its
+// authentication errors, a token for Graph refused, then the fault rules
+// and the area.
+func (s *Server) serveARM(w *wire.Writer, r *http.Request) {
+	w.ARM(r)
+	if e := s.st.Unavailable(); e != nil {
+		w.Error(e.Status, e.Code, e.Message)
+		return
+	}
+	tok := wire.Bearer(r)
+	caller, ok := s.ident.Tokens.Get(tok)
+	switch {
+	case tok == "":
+		w.Error(http.StatusUnauthorized, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.")
+		return
+	case !ok:
+		w.Error(http.StatusUnauthorized, "InvalidAuthenticationToken", "The access token is invalid.")
+		return
+	case caller.Audience == core.AudienceGraph:
+		w.Error(http.StatusUnauthorized, "InvalidAuthenticationTokenAudience", "The access token has been obtained for wrong audience or resource "+
+			"'https://graph.microsoft.com'. It should exactly match with one of the allowed audiences 'https://management.core.windows.net/', 'https://management.azure.com/'.")
+		return
+	}
+	body, aerr := wire.ReadBody(r, s.opts.MaxBodyBytes)
+	if aerr != nil {
+		w.Error(aerr.Status, aerr.Code, aerr.Message)
+		return
+	}
+	client := control.ClientKey(r)
+	clock := s.st.Clock()
+	defer func() {
+		s.ctl.Faults.Record(clock.Now(), r.Method, r.URL.Path, arm.Pattern(r.URL.Path), w.Status, client)
+	}()
+	c := &wire.Call{W: w, R: r, Caller: caller, Body: body, PageSize: s.opts.PageSize}
+	if s.ctl.Faults.Inject(c, s.arm.Serve, client, clock.Now()) {
+		return
+	}
+	s.arm.Serve(c)
 }

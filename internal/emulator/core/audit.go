@@ -113,12 +113,19 @@ func (tx *Tx) Audit(e AuditEntry) {
 	if end := e.Spec.EffectiveEnd(); end != nil {
 		rec.Details["ExpirationTime"] = GraphTime(*end)
 	}
-	if e.Key.Surface == SurfaceGroup {
+	switch e.Key.Surface {
+	case SurfaceAzure:
+		// PIM for Azure resources: the role and the resource it is held on.
+		role := tx.Dir.Azure.Roles[e.Key.Role]
+		scope, _ := tx.Dir.Azure.Scope(e.Key.Scope)
+		rec.Targets = append(rec.Targets, AuditTarget{ID: e.Key.Role, DisplayName: role.Name, Type: "Role"},
+			AuditTarget{ID: scope.ID, DisplayName: scope.DisplayName, Type: "AzureResource"})
+	case SurfaceGroup:
 		// PIM for Groups: the target is the group; the activities say so.
 		g := tx.Dir.Groups[e.Key.Scope]
 		rec.Activity = strings.NewReplacer("to role", "to group", "from role", "from group", "member", e.Key.Role).Replace(rec.Activity)
 		rec.Targets = append(rec.Targets, AuditTarget{ID: g.ID, DisplayName: g.DisplayName, Type: "Group"})
-	} else {
+	default:
 		role, _ := tx.Dir.Role(e.Key.Role)
 		rec.Targets = append(rec.Targets, AuditTarget{ID: e.Key.Role, DisplayName: role.DisplayName, Type: "Role"})
 	}

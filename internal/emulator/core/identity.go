@@ -23,7 +23,17 @@ type Identity struct {
 	// Operation is the call being served ("GET /v1.0/{pattern}"), for the
 	// record of what each operation needed (access.Log).
 	Operation string
+	// Audience is the API a token was issued for: AudienceGraph or
+	// AudienceARM from the token endpoints; empty (the emulator's own
+	// tokens) for both.
+	Audience string
 }
+
+// Token audiences.
+const (
+	AudienceGraph = "graph"
+	AudienceARM   = "arm"
+)
 
 // DefaultAppPermissions are what the seeded app registration is consented
 // for: everything the provider calls.

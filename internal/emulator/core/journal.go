@@ -125,7 +125,7 @@ func (snap *Snapshot) check() error {
 		return nil
 	}
 	validKey := func(what, id string, k Key) error {
-		if (k.Kind != Eligible && k.Kind != Active) || (k.Surface != SurfaceDirectory && k.Surface != SurfaceGroup) || k.Principal == "" {
+		if (k.Kind != Eligible && k.Kind != Active) || (k.Surface != SurfaceDirectory && k.Surface != SurfaceGroup && k.Surface != SurfaceAzure) || k.Principal == "" {
 			return fmt.Errorf("%s %q: unknown kind %q or surface %q, or no principal", what, id, k.Kind, k.Surface)
 		}
 		return nil

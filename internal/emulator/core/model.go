@@ -25,6 +25,10 @@ const (
 	// surfaceGroup is PIM for Groups: Role holds the access id (member or
 	// owner) and Scope the group's id.
 	SurfaceGroup SurfaceID = "group"
+	// SurfaceAzure is PIM for Azure resources (over ARM): Role holds the
+	// Azure role definition's GUID and Scope the lower-case ARM path of a
+	// management group, subscription, resource group or resource.
+	SurfaceAzure SurfaceID = "azure"
 )
 
 // key identifies what a principal can hold at most once: one eligibility
@@ -94,6 +98,9 @@ type Schedule struct {
 	// OutsidePIM marks a direct role assignment (POST roleAssignments, as
 	// the portal or an old script makes one), which PIM alerts on.
 	OutsidePIM bool `json:"outsidePim,omitempty"`
+	// Condition and ConditionVersion are an Azure role's ABAC condition.
+	Condition        string `json:"condition,omitempty"`
+	ConditionVersion string `json:"conditionVersion,omitempty"`
 }
 
 func (sc *Schedule) Activated() bool { return sc.AssignmentType == AssignmentActivated }
@@ -125,6 +132,8 @@ type Request struct {
 	IsValidationOnly bool          `json:"isValidationOnly,omitempty"`
 	ApprovalID       *string       `json:"approvalId,omitempty"`
 	ActivatedUsing   string        `json:"activatedUsing,omitempty"`
+	Condition        string        `json:"condition,omitempty"`
+	ConditionVersion string        `json:"conditionVersion,omitempty"`
 }
 
 // Limits of Graph's service behaviour (observed, see DESIGN.md).

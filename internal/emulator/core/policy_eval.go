@@ -11,8 +11,11 @@ func (tx *Tx) PolicyOf(s PolicySubject) *Policy {
 	if p, ok := tx.St.Policies[s.Key()]; ok {
 		return p
 	}
-	if s.ScopeType == ScopeTypeGroup {
+	switch s.ScopeType {
+	case ScopeTypeGroup:
 		return defaultGroupPolicy
+	case ScopeTypeAzure:
+		return defaultAzurePolicy
 	}
 	return defaultPolicy
 }
@@ -21,12 +24,16 @@ func (tx *Tx) PolicyOf(s PolicySubject) *Policy {
 var (
 	defaultPolicy      = DefaultPolicy()
 	defaultGroupPolicy = DefaultGroupPolicy()
+	defaultAzurePolicy = DefaultAzurePolicy()
 )
 
 // Subject is the policy subject of a key.
 func (k Key) Subject() PolicySubject {
-	if k.Surface == SurfaceGroup {
+	switch k.Surface {
+	case SurfaceGroup:
 		return PolicySubject{ScopeTypeGroup, k.Scope, k.Role}
+	case SurfaceAzure:
+		return PolicySubject{ScopeTypeAzure, k.Scope, k.Role}
 	}
 	return DirectorySubject(k.Role)
 }

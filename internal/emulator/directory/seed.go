@@ -25,6 +25,8 @@ type Seed struct {
 	AdministrativeUnits []SeedUnit             `yaml:"administrative_units"`
 	RoleDefinitions     []SeedRole             `yaml:"role_definitions"`
 	Assignments         []SeedAssignment       `yaml:"assignments"`
+	// Azure is the Azure estate of PIM for Azure resources.
+	Azure SeedAzure `yaml:"azure"`
 	// Admin is the identity Terraform runs as (a user's UPN or a service
 	// principal's display name or id): it holds Privileged Role
 	// Administrator and Global Administrator, and the admin token is its.
@@ -181,6 +183,7 @@ func DefaultSeed() *Seed {
 		AdministrativeUnits: []SeedUnit{{ID: tenant.EuropeUnitID, DisplayName: "Europe"}},
 		Assignments:         []SeedAssignment{{Type: "active", Principal: tenant.AppServicePrincipalID, Role: tenant.RolePrivilegedRoleAdministrator}},
 		Admin:               "avery@contoso.example",
+		Azure:               defaultAzure(),
 	}
 }
 

@@ -48,7 +48,7 @@ func (s *Seed) Build() (*Built, error) {
 	default:
 		return nil, seedError("tenant.license", "%q: want P2, Governance, P1 or Free", s.Tenant.License)
 	}
-	steps := []func(*Built) error{s.buildUsers, s.buildServicePrincipals, s.buildGroups, s.buildUnits, s.buildRoles, s.buildAdmin, s.buildAssignments}
+	steps := []func(*Built) error{s.buildUsers, s.buildServicePrincipals, s.buildGroups, s.buildUnits, s.buildRoles, s.buildAdmin, s.buildAssignments, s.buildAzure}
 	for _, step := range steps {
 		if err := step(b); err != nil {
 			return nil, err

@@ -34,8 +34,8 @@ func (s *Service) serveIMDS(w *wire.Writer, r *http.Request) bool {
 		fail("Required metadata header not specified")
 	case q.Get("resource") == "":
 		fail("Required query variable 'resource' is missing")
-	case !graphResource(q.Get("resource")):
-		fail("This emulator issues managed identity tokens for Microsoft Graph only, not for " + q.Get("resource"))
+	case Audience(q.Get("resource")) == "":
+		fail("This emulator issues managed identity tokens for Microsoft Graph and Azure Resource Manager only, not for " + q.Get("resource"))
 	default:
 		sp, ok := s.managedIdentity(q.Get("client_id"))
 		if !ok {
@@ -43,7 +43,7 @@ func (s *Service) serveIMDS(w *wire.Writer, r *http.Request) bool {
 			return true
 		}
 		tok := RandomToken("pimemu_")
-		s.Tokens.Add(tok, core.Identity{PrincipalID: sp.ID, App: true, Permissions: sp.Permissions})
+		s.Tokens.Add(tok, core.Identity{PrincipalID: sp.ID, App: true, Permissions: sp.Permissions, Audience: Audience(q.Get("resource"))})
 		exp := s.clock.Now().Add(24 * time.Hour).Unix()
 		w.JSON(http.StatusOK, map[string]string{"access_token": tok, "client_id": sp.AppID, "expires_in": "86399",
 			"expires_on": strconv.FormatInt(exp, 10), "ext_expires_in": "86399", "not_before": strconv.FormatInt(exp-86400, 10),

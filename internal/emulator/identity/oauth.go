@@ -78,10 +78,12 @@ func (s *Service) token(w *wire.Writer, r *http.Request, tenantRef string) {
 		oauthError(w, http.StatusBadRequest, "invalid_scope", "AADSTS70011: The provided value for the input parameter 'scope' is not valid. The scope must end with /.default.", 70011)
 		return
 	}
-	if resource := strings.TrimSuffix(strings.Fields(f.Get("scope"))[0], "/.default"); !graphResource(resource) {
-		// The emulator serves Graph only: a token for another API must not work on it.
+	resource := strings.TrimSuffix(strings.Fields(f.Get("scope"))[0], "/.default")
+	audience := Audience(resource)
+	if audience == "" {
+		// The emulator serves Graph and ARM only: a token for another API must not work on it.
 		oauthError(w, http.StatusBadRequest, "invalid_resource", "AADSTS500011: The resource principal named "+resource+
-			" was not found in the tenant: this emulator issues tokens for Microsoft Graph only.", 500011)
+			" was not found in the tenant: this emulator issues tokens for Microsoft Graph and Azure Resource Manager only.", 500011)
 		return
 	}
 	sp, found := s.dir.SPByAppID(f.Get("client_id"))
@@ -105,7 +107,7 @@ func (s *Service) token(w *wire.Writer, r *http.Request, tenantRef string) {
 		return
 	}
 	tok := RandomToken("pimemu_")
-	s.Tokens.Add(tok, core.Identity{PrincipalID: sp.ID, App: true, Permissions: sp.Permissions})
+	s.Tokens.Add(tok, core.Identity{PrincipalID: sp.ID, App: true, Permissions: sp.Permissions, Audience: audience})
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(map[string]any{"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": tok})
 }
@@ -142,15 +144,20 @@ func (s *Service) assertionOK(r *http.Request, tenantRef string, sp tenant.Servi
 	return 0, ""
 }
 
-// graphResource reports whether a token's resource is Microsoft Graph (by
-// its URL in any national cloud, or its application id).
-func graphResource(resource string) bool {
+// Audience is the API a token's resource names (by its URL in any national
+// cloud, or its application id): core.AudienceGraph, core.AudienceARM, or
+// "" for any other. A token works only on its own API.
+func Audience(resource string) string {
 	switch strings.ToLower(strings.TrimSuffix(resource, "/")) {
 	case "https://graph.microsoft.com", "https://graph.microsoft.us", "https://dod-graph.microsoft.us",
 		"https://microsoftgraph.chinacloudapi.cn", "00000003-0000-0000-c000-000000000000":
-		return true
+		return core.AudienceGraph
+	case "https://management.azure.com", "https://management.core.windows.net", "https://management.usgovcloudapi.net",
+		"https://management.core.usgovcloudapi.net", "https://management.chinacloudapi.cn", "https://management.core.chinacloudapi.cn",
+		"797f4846-ba00-4fd7-ba43-dac1f8f63013":
+		return core.AudienceARM
 	}
-	return false
+	return ""
 }
 
 // audienceIsThisEndpoint reports whether an assertion names this token

@@ -22,7 +22,7 @@ import (
 // requestApproval records a request that waits for approval. Without a
 // requested start, its scheduleInfo.startDateTime stays null until approval,
 // as in the documented pending request.
-func (tx *tx) requestApproval(req *core.Request, a core.ApprovalSettings, si *bodySchedule) {
+func (tx *tx) requestApproval(req *core.Request, a core.ApprovalSettings, si *ScheduleInfo) {
 	if si == nil || si.StartDateTime == nil || *si.StartDateTime == "" {
 		req.Schedule.Start = time.Time{}
 	}

@@ -41,7 +41,7 @@ type requestBody struct {
 // them.
 type requestCommon struct {
 	Justification *string       `json:"justification"`
-	ScheduleInfo  *bodySchedule `json:"scheduleInfo"`
+	ScheduleInfo  *ScheduleInfo `json:"scheduleInfo"`
 	TicketInfo    *struct {
 		TicketNumber *string `json:"ticketNumber"`
 		TicketSystem *string `json:"ticketSystem"`
@@ -58,7 +58,7 @@ type requestCommon struct {
 	CreatedBy         any     `json:"createdBy"`
 }
 
-type bodySchedule struct {
+type ScheduleInfo struct {
 	StartDateTime *string `json:"startDateTime"`
 	Recurrence    any     `json:"recurrence"`
 	Expiration    *struct {
@@ -74,6 +74,10 @@ type command struct {
 	Key            core.Key
 	body           *requestBody
 	validationOnly bool
+	// name is the client's id for the request (ARM's PUT); "" for a new one.
+	name string
+	// condition and conditionVersion: an Azure ABAC condition.
+	condition, conditionVersion string
 }
 
 var actions = map[string]string{}
@@ -190,7 +194,11 @@ func (tx *tx) submit(cmd *command) (*core.Request, *core.APIError) {
 // newRequest starts the request object a command records.
 func (tx *tx) newRequest(cmd *command) *core.Request {
 	b := cmd.body
-	r := &core.Request{ID: core.NewID(), Key: cmd.Key, Action: cmd.action, Justification: b.Justification, Created: tx.Now,
+	id := cmd.name
+	if id == "" {
+		id = core.NewID()
+	}
+	r := &core.Request{ID: id, Key: cmd.Key, Condition: cmd.condition, ConditionVersion: cmd.conditionVersion, Action: cmd.action, Justification: b.Justification, Created: tx.Now,
 		CreatedBy: strings.ToLower(tx.Caller.PrincipalID), CreatedByApp: tx.Caller.App, IsValidationOnly: cmd.validationOnly}
 	if b.TicketInfo != nil {
 		r.TicketNumber, r.TicketSystem = b.TicketInfo.TicketNumber, b.TicketInfo.TicketSystem
@@ -205,7 +213,7 @@ var expirationTypes = map[string]string{
 // parseSpec normalises scheduleInfo. A start that is omitted or in the past
 // becomes the processing time, as the documented responses show; keep, when
 // set, is the schedule an update starts from.
-func parseSpec(si *bodySchedule, now time.Time, keep *core.ScheduleSpec) (core.ScheduleSpec, *core.APIError) {
+func parseSpec(si *ScheduleInfo, now time.Time, keep *core.ScheduleSpec) (core.ScheduleSpec, *core.APIError) {
 	spec := core.ScheduleSpec{Start: now, ExpType: "noExpiration"}
 	if keep != nil {
 		spec.Start = keep.Start
@@ -232,7 +240,7 @@ func parseSpec(si *bodySchedule, now time.Time, keep *core.ScheduleSpec) (core.S
 	return parseExpiration(spec, si)
 }
 
-func parseExpiration(spec core.ScheduleSpec, si *bodySchedule) (core.ScheduleSpec, *core.APIError) {
+func parseExpiration(spec core.ScheduleSpec, si *ScheduleInfo) (core.ScheduleSpec, *core.APIError) {
 	e := si.Expiration
 	et, ok := expirationTypes[strings.ToLower(e.Type)]
 	if !ok {

@@ -130,7 +130,8 @@ func (tx *tx) applyRemove(req *core.Request, existing *core.Schedule, justificat
 func (tx *tx) applyAssign(req *core.Request, existing *core.Schedule, justification *string) {
 	verb := "assign"
 	if existing == nil {
-		sc := &core.Schedule{ID: scheduleIDFor(req), Key: req.Key, CreatedUsing: req.ID, Created: tx.Now, Status: req.Status, Spec: *req.Schedule}
+		sc := &core.Schedule{ID: scheduleIDFor(req), Key: req.Key, CreatedUsing: req.ID, Created: tx.Now, Status: req.Status, Spec: *req.Schedule,
+			Condition: req.Condition, ConditionVersion: req.ConditionVersion}
 		if req.Key.Kind == core.Active {
 			sc.AssignmentType = core.AssignmentAssigned
 		}
@@ -143,6 +144,7 @@ func (tx *tx) applyAssign(req *core.Request, existing *core.Schedule, justificat
 		verb = "update"
 		now := tx.Now
 		existing.Spec, existing.Modified, existing.Status = *req.Schedule, &now, req.Status
+		existing.Condition, existing.ConditionVersion = req.Condition, req.ConditionVersion
 		tx.St.Timeline.ScheduleChanged(existing)
 		req.TargetScheduleID = &existing.ID
 	}
@@ -165,6 +167,9 @@ func (tx *tx) applyAssign(req *core.Request, existing *core.Schedule, justificat
 // RoleManagement.ReadWrite.Directory); PIM for Groups the same roles or,
 // app-only, the AzureADGroup permission of the kind.
 func (tx *tx) checkScheduleWrite(k core.Key) *core.APIError {
+	if s, ok := tx.a.surfaces[k.Surface]; ok {
+		return s.MayWrite(tx.Tx, k)
+	}
 	if k.Surface == core.SurfaceGroup {
 		perms := permGroupEligibilityWrite
 		if k.Kind == core.Active {

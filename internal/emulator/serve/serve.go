@@ -39,7 +39,7 @@ func Parse(name string, args []string, errOut io.Writer) (Config, error) {
 	fs.StringVar(&c.Token, "token", os.Getenv("PIM_EMULATOR_TOKEN"), "bearer token of the seed's admin (default: $PIM_EMULATOR_TOKEN, else random)")
 	fs.StringVar(&c.Control, "control-token", os.Getenv("PIM_EMULATOR_CONTROL_TOKEN"),
 		"bearer token of the /_emulator/ control API (default: $PIM_EMULATOR_CONTROL_TOKEN, else random)")
-	fs.StringVar(&c.ReadyFile, "ready-file", "", `once listening, write {"endpoint","token","control_token","users"} as JSON to this file`)
+	fs.StringVar(&c.ReadyFile, "ready-file", "", `once listening, write {"endpoint","arm_endpoint","token","control_token","users","dashboard"} as JSON to this file`)
 	err := fs.Parse(args)
 	if err == nil && fs.NArg() > 0 {
 		err = fmt.Errorf("unexpected argument %q", fs.Arg(0))
@@ -152,6 +152,8 @@ func announce(out io.Writer, srv *emulator.Server, endpoint string, cfg Config) 
 	fmt.Fprintf(&b, "  control token:  %s   # /_emulator/ (clock, tokens, faults, requests, snapshot, outbox)\n", srv.ControlToken())
 	dashboard := strings.TrimSuffix(endpoint, "/v1.0") + "/"
 	fmt.Fprintf(&b, "  dashboard:      %s   # privileged access at a glance, live\n", dashboard)
+	armEndpoint := strings.TrimSuffix(dashboard, "/")
+	fmt.Fprintf(&b, "  export PIM_ARM_ENDPOINT=%s   # Azure Resource Manager (PIM for Azure resources)\n", armEndpoint)
 	if _, err := io.WriteString(out, b.String()); err != nil {
 		return err
 	}
@@ -159,7 +161,7 @@ func announce(out io.Writer, srv *emulator.Server, endpoint string, cfg Config) 
 		return nil
 	}
 	data, err := json.Marshal(map[string]any{"endpoint": endpoint, "token": srv.AdminToken(), "control_token": srv.ControlToken(), "users": users,
-		"dashboard": dashboard})
+		"dashboard": dashboard, "arm_endpoint": armEndpoint})
 	if err != nil {
 		return err
 	}

@@ -134,7 +134,9 @@ type Directory struct {
 	Domain string
 	// License is the tenant's Microsoft Entra ID plan: "P2" or
 	// "Governance" (PIM's requirement), "P1" or "Free".
-	License    string
+	License string
+	// Azure is the Azure estate PIM for Azure resources governs.
+	Azure      *Azure
 	Users      map[string]User
 	UPNs       map[string]string // lower-case UPN -> id
 	Groups     map[string]Group
@@ -150,7 +152,7 @@ type Directory struct {
 }
 
 func NewDirectory(domain string) *Directory {
-	d := &Directory{Domain: domain, License: "P2", Users: map[string]User{}, UPNs: map[string]string{}, Groups: map[string]Group{},
+	d := &Directory{Domain: domain, License: "P2", Azure: newAzure(), Users: map[string]User{}, UPNs: map[string]string{}, Groups: map[string]Group{},
 		SPs: map[string]ServicePrincipal{}, Units: map[string]AdministrativeUnit{}, ByRole: map[string]RoleDefinition{}, MemberOf: map[string][]string{}}
 	for _, r := range builtInRoles {
 		r.BuiltIn = true

@@ -23,6 +23,8 @@ type Writer struct {
 	// Wrote and Status say whether, and with which status, it answered.
 	Wrote  bool
 	Status int
+	// arm answers as Azure Resource Manager (see ARM).
+	arm bool
 }
 
 func NewWriter(w http.ResponseWriter, r *http.Request) *Writer {
@@ -53,9 +55,31 @@ func (w *Writer) JSON(status int, v any) {
 	if err != nil {
 		panic(fmt.Sprintf("emulator: encoding a response: %v", err)) // a bug: recovered as a 500
 	}
-	w.Header().Set("Content-Type", "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8")
+	if w.arm {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	} else {
+		w.Header().Set("Content-Type", "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8")
+	}
 	w.WriteHeader(status)
 	_, _ = w.Write(append(data, '\n'))
+}
+
+// ARM makes the writer answer as Azure Resource Manager: x-ms-request-id
+// and x-ms-correlation-request-id instead of Graph's request-id, plain JSON,
+// and ARM's error envelope {"error": {"code", "message"}}
+// (https://learn.microsoft.com/azure/azure-resource-manager/management/request-limits-and-throttling
+// shows the headers; the envelope is ARM's common error response).
+func (w *Writer) ARM(r *http.Request) {
+	w.arm = true
+	h := w.Header()
+	h.Del("request-id")
+	h.Del("client-request-id")
+	h.Set("x-ms-request-id", w.ReqID)
+	corr := r.Header.Get("x-ms-correlation-request-id")
+	if corr == "" || len(corr) > 64 {
+		corr = w.ReqID
+	}
+	h.Set("x-ms-correlation-request-id", corr)
 }
 
 func (w *Writer) NoContent() { w.WriteHeader(http.StatusNoContent) }
@@ -63,6 +87,10 @@ func (w *Writer) NoContent() { w.WriteHeader(http.StatusNoContent) }
 // error writes Graph's error envelope
 // (https://learn.microsoft.com/graph/errors).
 func (w *Writer) Error(status int, code, message string) {
+	if w.arm {
+		w.JSON(status, odata.Object{{"error", odata.Object{{"code", code}, {"message", message}}}})
+		return
+	}
 	date := time.Now().UTC()
 	if t, err := http.ParseTime(w.Header().Get("Date")); err == nil {
 		date = t // the server's clock (the emulator's may have been moved)
