@@ -22,12 +22,7 @@ func (c *Client) Me(ctx context.Context) (*DirectoryObject, error) {
 
 // GetRequest reads one schedule request.
 func (s *ScheduleService) GetRequest(ctx context.Context, id string) (*ScheduleRequest, error) {
-	var out ScheduleRequest
-	if err := s.c.do(ctx, http.MethodGet, s.prefix()+"ScheduleRequests/"+url.PathEscape(id), nil, nil, &out); err != nil {
-		return nil, err
-	}
-	s.fromWireRequest(&out)
-	return &out, nil
+	return s.surface.wire.getRequest(ctx, s, id)
 }
 
 // Approval is a roleAssignmentApproval: the stages of an activation waiting
@@ -51,7 +46,7 @@ type ApprovalStep struct {
 // betaURL is path on the beta endpoint of the client's Graph (the emulator's
 // included): approvals of directory roles exist only there.
 func (c *Client) betaURL(path string) string {
-	u := *c.base
+	u := *c.graph.base
 	u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), "/v1.0") + "/beta" + path
 	return u.String()
 }

@@ -94,15 +94,29 @@ type Options struct {
 	// Now is the local clock (default: real time) that Graph's Date headers
 	// are compared with (Client.Now).
 	Now func() time.Time
+	// ARMBaseURL is Azure Resource Manager's root (default
+	// DefaultARMBaseURL), for PIM for Azure resources; ARMTokenSource its
+	// tokens (for the ARM audience). Without ARMTokenSource, calls to ARM
+	// fail with an error that says so.
+	ARMBaseURL     string
+	ARMTokenSource TokenSource
 }
 
 // DefaultMaxConcurrency is the default cap on calls in flight.
 const DefaultMaxConcurrency = 8
 
-// Client calls Microsoft Graph.
+// endpoint is an API the client calls: Graph, or Azure Resource Manager.
+type endpoint struct {
+	name   string
+	base   *url.URL
+	tokens TokenSource
+}
+
+// Client calls Microsoft Graph (and Azure Resource Manager for PIM for
+// Azure resources).
 type Client struct {
-	base      *url.URL
-	tokens    TokenSource
+	graph     endpoint
+	arm       endpoint
 	http      *retryablehttp.Client
 	userAgent string
 	retryMax  int
@@ -160,7 +174,12 @@ func New(opts Options) (*Client, error) {
 	if ua == "" {
 		ua = "terraform-provider-pim"
 	}
-	return &Client{base: base, tokens: opts.TokenSource, http: rc, userAgent: ua, retryMax: opts.RetryMax, sleeper: opts.Sleeper, now: opts.Now}, nil
+	armEP, err := armEndpoint(opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Client{graph: endpoint{name: "Graph", base: base, tokens: opts.TokenSource}, arm: armEP, http: rc, userAgent: ua,
+		retryMax: opts.RetryMax, sleeper: opts.Sleeper, now: opts.Now}, nil
 }
 
 // httpClient is the pooled client with the concurrency cap in front of its
@@ -205,7 +224,10 @@ type callInfo struct {
 	method string
 	// read marks a call that changes nothing (GETs, and POSTs that only
 	// read, such as getByIds): retried like a GET.
-	read     bool
+	read bool
+	// once marks a write that is not sent twice blindly (a PUT whose
+	// second sending ARM refuses): retried only when it never left.
+	once     bool
 	attempts int
 	retryMax int
 }
@@ -253,7 +275,7 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 		if errors.As(err, &opErr) && opErr.Op == "dial" {
 			return ci.attempts <= ci.retryMax, nil
 		}
-		if !ci.read && ci.method == http.MethodPost {
+		if !ci.read && ci.once {
 			return false, err
 		}
 		return ci.attempts <= ci.retryMax, nil
@@ -261,7 +283,7 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
 		return true, nil
-	case !ci.read && ci.method == http.MethodPost:
+	case !ci.read && ci.once:
 		return false, nil
 	case resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented:
 		return ci.attempts <= ci.retryMax, nil
@@ -287,13 +309,21 @@ func backoff(s Sleeper) retryablehttp.Backoff {
 // do sends one Graph call. path is relative to the base URL unless it is an
 // absolute URL (an @odata.nextLink, which must be followed verbatim).
 func (c *Client) do(ctx context.Context, method, path string, query url.Values, in, out any) error {
+	return c.send(ctx, &c.graph, method, path, query, in, out)
+}
+
+// send sends one call to an endpoint.
+func (c *Client) send(ctx context.Context, ep *endpoint, method, path string, query url.Values, in, out any) error {
+	if ep.tokens == nil {
+		return fmt.Errorf("%s %s: no %s credentials configured; set the provider's arm_endpoint and sign-in (see the Azure resource roles guide)", method, path, ep.name)
+	}
 	target := path
 	if !strings.Contains(path, "://") {
-		u := *c.base
-		u.Path = c.base.Path + path
+		u := *ep.base
+		u.Path = ep.base.Path + path
 		u.RawQuery = query.Encode()
 		target = u.String()
-	} else if err := c.sameEndpoint(path); err != nil {
+	} else if err := ep.sameEndpoint(path); err != nil {
 		return err
 	}
 	var body []byte
@@ -304,14 +334,14 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		}
 	}
 	clientRequestID := uuid.NewString()
-	ci := &callInfo{method: method, read: method == http.MethodGet || readOnly(ctx), retryMax: c.retryMax}
+	ci := &callInfo{method: method, read: method == http.MethodGet || readOnly(ctx), once: method == http.MethodPost || sendOnce(ctx), retryMax: c.retryMax}
 	ctx = context.WithValue(ctx, callInfoKey{}, ci)
 	ctx = tflog.SetField(ctx, "graph_client_request_id", clientRequestID)
 	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "authorization", "access_token", "client_secret", "client_assertion")
 
-	token, err := c.tokens.Token(ctx)
+	token, err := ep.tokens.Token(ctx)
 	if err != nil {
-		return fmt.Errorf("getting a Graph access token: %w", err)
+		return fmt.Errorf("getting a %s access token: %w", ep.name, err)
 	}
 	req, err := retryablehttp.NewRequestWithContext(ctx, method, target, body)
 	if err != nil {
@@ -357,7 +387,7 @@ func newAPIError(method, target string, resp *http.Response, data []byte) *APIEr
 		StatusCode:      resp.StatusCode,
 		Method:          method,
 		Path:            redactURL(target),
-		RequestID:       resp.Header.Get("request-id"),
+		RequestID:       firstHeader(resp.Header, "request-id", "x-ms-request-id"),
 		ClientRequestID: resp.Header.Get("client-request-id"),
 	}
 	var env errorEnvelope
@@ -375,6 +405,15 @@ func newAPIError(method, target string, resp *http.Response, data []byte) *APIEr
 		apiErr.Message = strings.TrimSpace(string(bytes.ToValidUTF8(truncate(data, 512), nil)))
 	}
 	return apiErr
+}
+
+func firstHeader(h http.Header, names ...string) string {
+	for _, n := range names {
+		if v := h.Get(n); v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 func truncate(b []byte, n int) []byte {
@@ -443,13 +482,13 @@ func (c *Client) observeDate(header string) {
 // another scheme or host than the configured endpoint: the bearer token goes
 // only to the endpoint it was configured for, as Microsoft's SDKs allow only
 // their Graph hosts.
-func (c *Client) sameEndpoint(link string) error {
+func (ep *endpoint) sameEndpoint(link string) error {
 	u, err := url.Parse(link)
-	if err == nil && strings.EqualFold(u.Scheme, c.base.Scheme) && strings.EqualFold(u.Host, c.base.Host) {
+	if err == nil && strings.EqualFold(u.Scheme, ep.base.Scheme) && strings.EqualFold(u.Host, ep.base.Host) {
 		return nil
 	}
-	return fmt.Errorf("refusing to follow %s: it is not on the configured Graph endpoint %s://%s, and following it would send "+
-		"the access token elsewhere; check the endpoint setting, or report the response that named it", redactURL(link), c.base.Scheme, c.base.Host)
+	return fmt.Errorf("refusing to follow %s: it is not on the configured %s endpoint %s://%s, and following it would send "+
+		"the access token elsewhere; check the endpoint setting, or report the response that named it", redactURL(link), ep.name, ep.base.Scheme, ep.base.Host)
 }
 
 type readOnlyKey struct{}
@@ -459,3 +498,12 @@ type readOnlyKey struct{}
 func asRead(ctx context.Context) context.Context { return context.WithValue(ctx, readOnlyKey{}, true) }
 
 func readOnly(ctx context.Context) bool { b, _ := ctx.Value(readOnlyKey{}).(bool); return b }
+
+type onceKey struct{}
+
+// asOnce marks a PUT that must not be sent twice blindly: ARM refuses a
+// second schedule request of the same name, so its outcome, when lost, is
+// read rather than sent again.
+func asOnce(ctx context.Context) context.Context { return context.WithValue(ctx, onceKey{}, true) }
+
+func sendOnce(ctx context.Context) bool { b, _ := ctx.Value(onceKey{}).(bool); return b }

@@ -13,12 +13,16 @@ import (
 // so two filters built from one base stay independent.
 type Filter struct {
 	clauses []string
+	// scope and key are ARM's: where a list is made, and the key its
+	// items must match (ARM filters by principal only).
+	scope string
+	key   *AssignmentKey
 }
 
 // with returns a copy with one more clause; clipping forces the append to
 // copy, so filters derived from one base never share a backing array.
 func (f Filter) with(clause string) Filter {
-	return Filter{clauses: append(slices.Clip(f.clauses), clause)}
+	return Filter{clauses: append(slices.Clip(f.clauses), clause), scope: f.scope, key: f.key}
 }
 
 // Eq adds `field eq 'value'` when value is not empty.

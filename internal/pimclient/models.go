@@ -99,6 +99,10 @@ type ScheduleRequest struct {
 	ApprovalID        string       `json:"approvalId,omitempty"`
 	TargetScheduleID  string       `json:"targetScheduleId,omitempty"`
 	CreatedBy         *IdentitySet `json:"createdBy,omitempty"`
+	// Condition and ConditionVersion are an Azure role's ABAC condition
+	// (PIM for Azure resources only).
+	Condition        string `json:"condition,omitempty"`
+	ConditionVersion string `json:"conditionVersion,omitempty"`
 }
 
 // Schedule is unifiedRoleEligibilitySchedule or unifiedRoleAssignmentSchedule.
@@ -118,6 +122,8 @@ type Schedule struct {
 	MemberType       string        `json:"memberType"`
 	AssignmentType   string        `json:"assignmentType,omitempty"`
 	ScheduleInfo     *ScheduleInfo `json:"scheduleInfo"`
+	Condition        string        `json:"condition,omitempty"`
+	ConditionVersion string        `json:"conditionVersion,omitempty"`
 }
 
 // NewerThan reports whether q is to be preferred to prev as the newest

@@ -37,21 +37,42 @@ type Surface struct {
 	// for Groups: v1.0 assignmentApprovals and stages).
 	approvals, stages string
 	approvalsBeta     bool
+	// wire is how the surface's collections are called: Graph's OData, or
+	// ARM's resources under a scope.
+	wire scheduleWire
+}
+
+// scheduleWire is what differs between Graph and ARM in the calls of a
+// ScheduleService.
+type scheduleWire interface {
+	createRequest(ctx context.Context, s *ScheduleService, r *ScheduleRequest) (*ScheduleRequest, error)
+	listRequests(ctx context.Context, s *ScheduleService, f Filter) ([]ScheduleRequest, error)
+	getRequest(ctx context.Context, s *ScheduleService, id string) (*ScheduleRequest, error)
+	getSchedule(ctx context.Context, s *ScheduleService, id string) (*Schedule, error)
+	listSchedules(ctx context.Context, s *ScheduleService, f Filter) ([]Schedule, error)
+	keyFilter(s *ScheduleService, k AssignmentKey) Filter
+	// scopeFilter selects what is listed per scope: a group's schedules,
+	// or those at an ARM scope.
+	scopeFilter(scope string) Filter
 }
 
 // The surfaces.
 var (
 	DirectoryRoles = &Surface{name: "directory role", eligibility: "/roleManagement/directory/roleEligibility",
 		assignment: "/roleManagement/directory/roleAssignment", roleField: "roleDefinitionId", scopeField: "directoryScopeId",
-		approvals: "/roleManagement/directory/roleAssignmentApprovals/", stages: "steps", approvalsBeta: true}
+		approvals: "/roleManagement/directory/roleAssignmentApprovals/", stages: "steps", approvalsBeta: true, wire: graphWire{}}
 	// Groups is PIM for Groups (https://learn.microsoft.com/graph/api/resources/privilegedidentitymanagement-for-groups-api-overview).
 	Groups = &Surface{name: "group", eligibility: "/identityGovernance/privilegedAccess/group/eligibility",
 		assignment: "/identityGovernance/privilegedAccess/group/assignment", roleField: "accessId", scopeField: "groupId",
-		scopeRequiredInListings: true, approvals: "/identityGovernance/privilegedAccess/group/assignmentApprovals/", stages: "stages"}
+		scopeRequiredInListings: true, approvals: "/identityGovernance/privilegedAccess/group/assignmentApprovals/", stages: "stages", wire: graphWire{}}
 )
 
 // IsGroups reports whether the surface is PIM for Groups.
 func (s *Surface) IsGroups() bool { return s == Groups }
+
+// ListsPerScope reports whether the surface's schedules are listed one
+// scope at a time (a group's, or an ARM scope's), not tenant-wide.
+func (s *Surface) ListsPerScope() bool { return s.scopeRequiredInListings }
 
 func (s *ScheduleService) prefix() string {
 	if s.kind == Assignment {
@@ -82,13 +103,39 @@ type ScheduleService struct {
 func (s *ScheduleService) Surface() *Surface { return s.surface }
 
 // KeyFilter selects a key's schedules, in the surface's field names.
-func (s *ScheduleService) KeyFilter(k AssignmentKey) Filter {
+func (s *ScheduleService) KeyFilter(k AssignmentKey) Filter { return s.surface.wire.keyFilter(s, k) }
+
+// CreateRequest sends a schedule request (adminAssign, adminUpdate,
+// adminRemove, …) and returns the service's view of it.
+func (s *ScheduleService) CreateRequest(ctx context.Context, r *ScheduleRequest) (*ScheduleRequest, error) {
+	return s.surface.wire.createRequest(ctx, s, r)
+}
+
+// ListRequests lists requests matching f, across all pages.
+func (s *ScheduleService) ListRequests(ctx context.Context, f Filter) ([]ScheduleRequest, error) {
+	return s.surface.wire.listRequests(ctx, s, f)
+}
+
+// GetSchedule reads one schedule by id.
+func (s *ScheduleService) GetSchedule(ctx context.Context, id string) (*Schedule, error) {
+	return s.surface.wire.getSchedule(ctx, s, id)
+}
+
+// ListSchedules lists schedules matching f, across all pages.
+func (s *ScheduleService) ListSchedules(ctx context.Context, f Filter) ([]Schedule, error) {
+	return s.surface.wire.listSchedules(ctx, s, f)
+}
+
+// graphWire is Graph's: OData collections, POSTed requests.
+type graphWire struct{}
+
+func (graphWire) keyFilter(s *ScheduleService, k AssignmentKey) Filter {
 	return Filter{}.Eq("principalId", k.PrincipalID).Eq(s.surface.roleField, k.RoleDefinitionID).Eq(s.surface.scopeField, k.DirectoryScopeID)
 }
 
-// CreateRequest POSTs a schedule request (adminAssign, adminUpdate,
-// adminRemove, …) and returns Graph's view of it.
-func (s *ScheduleService) CreateRequest(ctx context.Context, r *ScheduleRequest) (*ScheduleRequest, error) {
+func (graphWire) scopeFilter(scope string) Filter { return Filter{}.Eq("groupId", scope) }
+
+func (graphWire) createRequest(ctx context.Context, s *ScheduleService, r *ScheduleRequest) (*ScheduleRequest, error) {
 	var out ScheduleRequest
 	if err := s.c.do(ctx, http.MethodPost, s.prefix()+"ScheduleRequests", nil, s.toWire(r), &out); err != nil {
 		return nil, err
@@ -97,8 +144,7 @@ func (s *ScheduleService) CreateRequest(ctx context.Context, r *ScheduleRequest)
 	return &out, nil
 }
 
-// ListRequests lists requests matching f, across all pages.
-func (s *ScheduleService) ListRequests(ctx context.Context, f Filter) ([]ScheduleRequest, error) {
+func (graphWire) listRequests(ctx context.Context, s *ScheduleService, f Filter) ([]ScheduleRequest, error) {
 	all, err := list[ScheduleRequest](ctx, s.c, s.prefix()+"ScheduleRequests", f.query())
 	for i := range all {
 		s.fromWireRequest(&all[i])
@@ -106,8 +152,16 @@ func (s *ScheduleService) ListRequests(ctx context.Context, f Filter) ([]Schedul
 	return all, err
 }
 
-// GetSchedule reads one schedule by id.
-func (s *ScheduleService) GetSchedule(ctx context.Context, id string) (*Schedule, error) {
+func (graphWire) getRequest(ctx context.Context, s *ScheduleService, id string) (*ScheduleRequest, error) {
+	var out ScheduleRequest
+	if err := s.c.do(ctx, http.MethodGet, s.prefix()+"ScheduleRequests/"+url.PathEscape(id), nil, nil, &out); err != nil {
+		return nil, err
+	}
+	s.fromWireRequest(&out)
+	return &out, nil
+}
+
+func (graphWire) getSchedule(ctx context.Context, s *ScheduleService, id string) (*Schedule, error) {
 	var out Schedule
 	if err := s.c.do(ctx, http.MethodGet, s.prefix()+"Schedules/"+url.PathEscape(id), nil, nil, &out); err != nil {
 		return nil, err
@@ -116,8 +170,7 @@ func (s *ScheduleService) GetSchedule(ctx context.Context, id string) (*Schedule
 	return &out, nil
 }
 
-// ListSchedules lists schedules matching f, across all pages.
-func (s *ScheduleService) ListSchedules(ctx context.Context, f Filter) ([]Schedule, error) {
+func (graphWire) listSchedules(ctx context.Context, s *ScheduleService, f Filter) ([]Schedule, error) {
 	all, err := list[Schedule](ctx, s.c, s.prefix()+"Schedules", f.query())
 	for i := range all {
 		s.fromWireSchedule(&all[i])
@@ -179,10 +232,11 @@ func (c *Client) GetRoleDefinition(ctx context.Context, id string) (*RoleDefinit
 	return &out, nil
 }
 
-// ListGroupDirectSchedules lists a group's direct standing schedules of the
-// kind (Graph requires a group or principal filter on PIM for Groups).
-func (s *ScheduleService) ListGroupDirectSchedules(ctx context.Context, groupID string) ([]Schedule, error) {
-	all, err := s.ListSchedules(ctx, Filter{}.Eq("groupId", groupID))
+// ListScopeDirectSchedules lists the direct standing schedules of the kind
+// at one scope, on surfaces listed per scope: a group's (Graph requires a
+// group or principal filter on PIM for Groups), or an ARM scope's.
+func (s *ScheduleService) ListScopeDirectSchedules(ctx context.Context, scope string) ([]Schedule, error) {
+	all, err := s.ListSchedules(ctx, s.surface.wire.scopeFilter(scope))
 	if err != nil {
 		return nil, err
 	}

@@ -19,6 +19,10 @@ import (
 
 type requestBody struct {
 	Properties *requestProperties `json:"properties"`
+	// The envelope's read-only fields; ignored.
+	ID   any `json:"id"`
+	Name any `json:"name"`
+	Type any `json:"type"`
 }
 
 type requestProperties struct {

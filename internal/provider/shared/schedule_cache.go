@@ -30,7 +30,7 @@ type snapshotKey struct {
 }
 
 func keyOf(svc *pimclient.ScheduleService, k pimclient.AssignmentKey) snapshotKey {
-	if svc.Surface().IsGroups() {
+	if svc.Surface().ListsPerScope() {
 		return snapshotKey{kind: svc.Kind(), group: strings.ToLower(k.DirectoryScopeID)}
 	}
 	return snapshotKey{kind: svc.Kind()}
@@ -119,7 +119,7 @@ func (c *ScheduleCache) load(ctx context.Context, svc *pimclient.ScheduleService
 	var all []pimclient.Schedule
 	var err error
 	if sk.group != "" {
-		all, err = svc.ListGroupDirectSchedules(ctx, sk.group)
+		all, err = svc.ListScopeDirectSchedules(ctx, sk.group)
 	} else {
 		all, err = svc.ListDirectSchedules(ctx)
 	}
