@@ -68,6 +68,21 @@ func TestExampleSeed(t *testing.T) {
 	if s, m := h.do("POST", eligReqs, token, assign(emulator.AliceID, emulator.RoleGlobalReader, nil)); s != 400 || !strings.HasPrefix(errCode(m), "SubjectNotFound") {
 		t.Errorf("a principal outside the seed: %d %s", s, errCode(m))
 	}
+	// The Azure estate: the management group above the subscription, the
+	// custom role where it is assignable, Kim's eligibility on rg-web, and
+	// the admin's User Access Administrator (the app's token works on ARM).
+	web := "/subscriptions/7d1c0000-0000-4000-8000-000000000001/resourceGroups/rg-web"
+	_, kimsElig := h.armDo("GET", web+"/providers/Microsoft.Authorization/roleEligibilitySchedules?api-version=2020-10-01", token, nil)
+	if len(names(kimsElig)) != 1 {
+		t.Errorf("Kim's eligibility on rg-web: %v", kimsElig)
+	}
+	_, custom := h.armDo("GET", web+"/providers/Microsoft.Authorization/roleDefinitions?api-version=2022-04-01&$filter="+url.QueryEscape("roleName eq 'VM Operator'"), token, nil)
+	if v, _ := custom["value"].([]any); len(v) != 1 || v[0].(map[string]any)["properties"].(map[string]any)["type"] != "CustomRole" {
+		t.Errorf("the custom Azure role at rg-web: %v", custom)
+	}
+	if s, mg := h.armDo("GET", "/providers/Microsoft.Management/managementGroups/fabrikam-platform?api-version=2023-04-01", token, nil); s != 200 {
+		t.Errorf("the management group above the subscription: %d %v", s, mg)
+	}
 }
 
 func TestSeedErrorsNameEntryAndField(t *testing.T) {
@@ -83,7 +98,12 @@ func TestSeedErrorsNameEntryAndField(t *testing.T) {
 		"service_principals:\n  - {display_name: ci}\nassignments:\n  - {type: eligible, principal: ci, role: Global Reader}\n":   "service principals can only hold active",
 		"admin: ghost@x.example\n": "admin:",
 		"userz: []\n":              "field userz not found",
-		"role_definitions:\n  - {display_name: Global Reader}\n": "role_definitions[0].display_name",
+		"role_definitions:\n  - {display_name: Global Reader}\n":                                                                                                      "role_definitions[0].display_name",
+		"azure:\n  subscriptions:\n    - {id: prod}\n":                                                                                                                "azure.subscriptions[0].id",
+		"azure:\n  subscriptions:\n    - {id: 7d1c0000-0000-4000-8000-000000000001, management_group: nope}\n":                                                        "azure.subscriptions[0].management_group",
+		"azure:\n  assignments:\n    - {type: eligible, principal: admin@x.example, role: Contributor, scope: /subscriptions/7d1c0000-0000-4000-8000-000000000001}\n": "azure.assignments[0].scope",
+		"azure:\n  subscriptions:\n    - {id: 7d1c0000-0000-4000-8000-000000000001}\n  assignments:\n    - {type: eligible, principal: admin@x.example, role: Janitor, scope: /subscriptions/7d1c0000-0000-4000-8000-000000000001}\n": "azure.assignments[0].role",
+		"azure:\n  role_definitions:\n    - {name: Ops}\n": "azure.role_definitions[0].assignable_scopes",
 	}
 	for body, want := range cases {
 		path := filepath.Join(t.TempDir(), "tenant.yaml")

@@ -209,7 +209,7 @@ func toRequest(r *armResource[armRequest]) *ScheduleRequest {
 	p := &r.Properties
 	out := &ScheduleRequest{ID: r.Name, Action: camel(p.RequestType), PrincipalID: p.PrincipalID, RoleDefinitionID: p.RoleDefinitionID,
 		DirectoryScopeID: p.Scope, Justification: p.Justification, TicketInfo: p.TicketInfo, Status: p.Status, CreatedDateTime: p.CreatedOn,
-		ApprovalID: lastSegment(p.ApprovalID), TargetScheduleID: lastSegment(p.TargetElig + p.TargetAssn), Condition: p.Condition, ConditionVersion: p.ConditionVersion}
+		ApprovalID: lastSegment(p.ApprovalID), TargetScheduleID: p.TargetElig + p.TargetAssn, Condition: p.Condition, ConditionVersion: p.ConditionVersion}
 	if p.ScheduleInfo != nil {
 		si := *p.ScheduleInfo
 		if si.Expiration != nil {

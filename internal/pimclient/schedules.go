@@ -102,6 +102,10 @@ type ScheduleService struct {
 // Surface is the service's surface.
 func (s *ScheduleService) Surface() *Surface { return s.surface }
 
+// ScopeFilter selects what is listed at one scope of a surface listed per
+// scope (a group's, or an ARM scope's).
+func (s *ScheduleService) ScopeFilter(scope string) Filter { return s.surface.wire.scopeFilter(scope) }
+
 // KeyFilter selects a key's schedules, in the surface's field names.
 func (s *ScheduleService) KeyFilter(k AssignmentKey) Filter { return s.surface.wire.keyFilter(s, k) }
 

@@ -32,6 +32,7 @@ import (
 	"github.com/pim-as-code/terraform-provider-pim/internal/provider/activity"
 	"github.com/pim-as-code/terraform-provider-pim/internal/provider/alerts"
 	"github.com/pim-as-code/terraform-provider-pim/internal/provider/assignments"
+	"github.com/pim-as-code/terraform-provider-pim/internal/provider/azure"
 	"github.com/pim-as-code/terraform-provider-pim/internal/provider/directory"
 	"github.com/pim-as-code/terraform-provider-pim/internal/provider/inventory"
 	"github.com/pim-as-code/terraform-provider-pim/internal/provider/reviews"
@@ -44,6 +45,10 @@ import (
 const (
 	EnvEndpoint    = "PIM_ENDPOINT"
 	EnvAccessToken = "PIM_ACCESS_TOKEN"
+	// EnvARMEndpoint and EnvARMAccessToken are Azure Resource Manager's,
+	// for PIM for Azure resources.
+	EnvARMEndpoint    = "PIM_ARM_ENDPOINT"
+	EnvARMAccessToken = "PIM_ARM_ACCESS_TOKEN"
 	// EnvProtectedPrincipalIDs lists protected principals, comma-separated.
 	EnvProtectedPrincipalIDs = "PIM_PROTECTED_PRINCIPAL_IDS"
 )
@@ -97,6 +102,8 @@ type pimProvider struct {
 type pimProviderModel struct {
 	Endpoint          types.String `tfsdk:"endpoint"`
 	AccessToken       types.String `tfsdk:"access_token"`
+	ARMEndpoint       types.String `tfsdk:"arm_endpoint"`
+	ARMAccessToken    types.String `tfsdk:"arm_access_token"`
 	TenantID          types.String `tfsdk:"tenant_id"`
 	ClientID          types.String `tfsdk:"client_id"`
 	ClientSecret      types.String `tfsdk:"client_secret"`
@@ -140,6 +147,19 @@ func (p *pimProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 				MarkdownDescription: "Microsoft Graph base URL including the version segment. Defaults to the `" + EnvEndpoint +
 					"` environment variable, else the Graph endpoint of `environment` (`" + pimclient.DefaultBaseURL + "` in the public cloud). Set it to the emulator's URL " +
 					"(for example `http://127.0.0.1:8080/v1.0`) to work offline.",
+			},
+			"arm_endpoint": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Azure Resource Manager's base URL, for PIM for Azure resources (`pim_azure_*`). Defaults to the `" + EnvARMEndpoint +
+					"` environment variable, else the emulator's own address when `endpoint` is not a Microsoft Graph host (the emulator serves ARM beside Graph), " +
+					"else the ARM endpoint of `environment` (`" + pimclient.DefaultARMBaseURL + "` in the public cloud).",
+			},
+			"arm_access_token": schema.StringAttribute{
+				Optional:  true,
+				Sensitive: true,
+				MarkdownDescription: "Bearer token for Azure Resource Manager, used as is when `access_token` is. Defaults to the `" + EnvARMAccessToken +
+					"` environment variable; with neither, `access_token` is sent to ARM only when ARM is on the same host as Graph (the emulator). " +
+					"The sign-in methods below sign in to ARM by themselves, for its audience.",
 			},
 			"access_token": schema.StringAttribute{
 				Optional:  true,
@@ -212,6 +232,11 @@ func (p *pimProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	}
 	endpoint := shared.FirstNonEmpty(cfg.Endpoint.ValueString(), os.Getenv(EnvEndpoint), p.endpoint, cloud.graph)
 	tokens, method, err := p.tokenSource(&cfg, endpoint, cloud)
+	armEndpoint := armEndpointFor(&cfg, endpoint, cloud)
+	var armTokens pimclient.TokenSource
+	if err == nil {
+		armTokens, err = p.armTokenSource(&cfg, endpoint, armEndpoint, cloud)
+	}
 	if errors.Is(err, entraauth.ErrNoMethod) {
 		resp.Diagnostics.AddAttributeError(path.Root("access_token"), "Missing Graph Credentials",
 			"The provider needs credentials for Microsoft Graph; see the sign-in guide for the order they are tried in. In short: "+
@@ -238,6 +263,8 @@ func (p *pimProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	client, err := pimclient.New(pimclient.Options{
 		BaseURL:        endpoint,
 		TokenSource:    tokens,
+		ARMBaseURL:     armEndpoint,
+		ARMTokenSource: armTokens,
 		HTTPClient:     p.httpClient,
 		UserAgent:      "terraform-provider-pim/" + p.version,
 		MaxConcurrency: int(cfg.MaxConcurrentRequests.ValueInt64()),
@@ -267,6 +294,9 @@ func (p *pimProvider) Resources(context.Context) []func() resource.Resource {
 		settings.NewRoleSettingResource,
 		assignments.NewGroupEligibleAssignmentResource,
 		assignments.NewGroupActiveAssignmentResource,
+		assignments.NewAzureEligibleAssignmentResource,
+		assignments.NewAzureActiveAssignmentResource,
+		settings.NewAzureRoleSettingResource,
 		settings.NewGroupSettingResource,
 		alerts.NewAlertSettingResource,
 		reviews.NewAccessReviewResource,
@@ -282,7 +312,8 @@ func (p *pimProvider) Actions(context.Context) []func() action.Action {
 // ListResources are for terraform query (Terraform 1.14 and later).
 func (p *pimProvider) ListResources(context.Context) []func() list.ListResource {
 	return []func() list.ListResource{assignments.NewEligibleAssignmentList, assignments.NewActiveAssignmentList, settings.NewRoleSettingList,
-		assignments.NewGroupEligibleAssignmentList, assignments.NewGroupActiveAssignmentList, reviews.NewAccessReviewList}
+		assignments.NewGroupEligibleAssignmentList, assignments.NewGroupActiveAssignmentList, reviews.NewAccessReviewList,
+		assignments.NewAzureEligibleAssignmentList, assignments.NewAzureActiveAssignmentList}
 }
 
 func (p *pimProvider) DataSources(context.Context) []func() datasource.DataSource {
@@ -296,6 +327,7 @@ func (p *pimProvider) DataSources(context.Context) []func() datasource.DataSourc
 		directory.NewPrincipalDataSource,
 		directory.NewPrincipalsDataSource,
 		inventory.NewGroupEligibleAssignmentsDataSource,
+		azure.NewRoleDefinitionDataSource,
 		inventory.NewGroupActiveAssignmentsDataSource,
 		inventory.NewGroupActivationsDataSource,
 		alerts.NewAlertsDataSource,

@@ -35,15 +35,15 @@ import (
 
 // cloudEnv is a Microsoft cloud: where to sign in, where Graph is.
 type cloudEnv struct {
-	name, authority, graph string
+	name, authority, graph, arm string
 }
 
 // clouds are the national clouds
 // (https://learn.microsoft.com/graph/deployments#microsoft-graph-and-graph-explorer-service-root-endpoints).
 var clouds = map[string]cloudEnv{
-	"public":       {"public", entraauth.DefaultAuthorityHost, "https://graph.microsoft.com/v1.0"},
-	"usgovernment": {"usgovernment", "https://login.microsoftonline.us/", "https://graph.microsoft.us/v1.0"},
-	"china":        {"china", "https://login.chinacloudapi.cn/", "https://microsoftgraph.chinacloudapi.cn/v1.0"},
+	"public":       {"public", entraauth.DefaultAuthorityHost, "https://graph.microsoft.com/v1.0", "https://management.azure.com"},
+	"usgovernment": {"usgovernment", "https://login.microsoftonline.us/", "https://graph.microsoft.us/v1.0", "https://management.usgovcloudapi.net"},
+	"china":        {"china", "https://login.chinacloudapi.cn/", "https://microsoftgraph.chinacloudapi.cn/v1.0", "https://management.chinacloudapi.cn"},
 }
 
 func cloudOf(name string) (cloudEnv, error) {
@@ -118,6 +118,73 @@ func (p *pimProvider) tokenSource(cfg *pimProviderModel, endpoint string, cloud 
 	if token := shared.FirstNonEmpty(cfg.AccessToken.ValueString(), os.Getenv(EnvAccessToken), p.token); token != "" {
 		return pimclient.StaticToken(token), "bearer token", nil
 	}
+	return p.entraTokenSource(cfg, graphScope(endpoint, cloud), cloud)
+}
+
+// armTokenSource is Azure Resource Manager's credential: with a bearer
+// token, arm_access_token, or the Graph token only when ARM is on Graph's
+// host (the emulator: a token goes only to the endpoint it is for); else
+// the same sign-in as Graph's, for ARM's audience. Nil: no ARM credentials
+// (the pim_azure_* resources then say so).
+func (p *pimProvider) armTokenSource(cfg *pimProviderModel, endpoint, armEndpoint string, cloud cloudEnv) (pimclient.TokenSource, error) {
+	if token := shared.FirstNonEmpty(cfg.ARMAccessToken.ValueString(), os.Getenv(EnvARMAccessToken)); token != "" {
+		return pimclient.StaticToken(token), nil
+	}
+	if token := shared.FirstNonEmpty(cfg.AccessToken.ValueString(), os.Getenv(EnvAccessToken), p.token); token != "" {
+		if sameHost(endpoint, armEndpoint) {
+			return pimclient.StaticToken(token), nil
+		}
+		return nil, nil
+	}
+	ts, _, err := p.entraTokenSource(cfg, armScope(armEndpoint, cloud), cloud)
+	return ts, err
+}
+
+// armEndpointFor is ARM's address: the setting, its variable, the
+// emulator's own root when Graph is not a Microsoft Graph host, else the
+// cloud's.
+func armEndpointFor(cfg *pimProviderModel, endpoint string, cloud cloudEnv) string {
+	if set := shared.FirstNonEmpty(cfg.ARMEndpoint.ValueString(), os.Getenv(EnvARMEndpoint)); set != "" {
+		return set
+	}
+	if u, err := url.Parse(endpoint); err == nil && !isGraphHost(u.Host) {
+		u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), "/v1.0")
+		return u.String()
+	}
+	return cloud.arm
+}
+
+func isGraphHost(host string) bool {
+	for _, c := range clouds {
+		if g, _ := url.Parse(c.graph); g != nil && strings.EqualFold(g.Host, host) {
+			return true
+		}
+	}
+	return false
+}
+
+func sameHost(a, b string) bool {
+	ua, errA := url.Parse(a)
+	ub, errB := url.Parse(b)
+	return errA == nil && errB == nil && strings.EqualFold(ua.Scheme, ub.Scheme) && strings.EqualFold(ua.Host, ub.Host)
+}
+
+// armScope is the .default scope of ARM: a national cloud's by its host,
+// any other endpoint (the emulator) the environment's.
+func armScope(armEndpoint string, cloud cloudEnv) string {
+	if u, err := url.Parse(armEndpoint); err == nil {
+		for _, c := range clouds {
+			if a, _ := url.Parse(c.arm); a != nil && strings.EqualFold(a.Host, u.Host) {
+				return c.arm + "/.default"
+			}
+		}
+	}
+	return cloud.arm + "/.default"
+}
+
+// entraTokenSource is the Entra sign-in the settings (or ARM_* variables)
+// select, for one API's scope.
+func (p *pimProvider) entraTokenSource(cfg *pimProviderModel, scope string, cloud cloudEnv) (pimclient.TokenSource, string, error) {
 	cert, err := certificate(cfg)
 	if err != nil {
 		return nil, "", err
@@ -140,7 +207,7 @@ func (p *pimProvider) tokenSource(cfg *pimProviderModel, endpoint string, cloud 
 		MSIEndpoint:       shared.FirstNonEmpty(cfg.MSIEndpoint.ValueString(), os.Getenv("ARM_MSI_ENDPOINT")),
 		UseCLI:            boolOrEnv(cfg.UseCLI, "ARM_USE_CLI"),
 		AuthorityHost:     shared.FirstNonEmpty(cfg.AuthorityHost.ValueString(), os.Getenv("AZURE_AUTHORITY_HOST"), nonDefault(cloud.authority)),
-		Scope:             graphScope(endpoint, cloud),
+		Scope:             scope,
 		HTTPClient:        p.httpClient,
 	}
 	ts, err := entraauth.NewTokenSource(ec)

@@ -64,6 +64,9 @@ type assignmentModel struct {
 	RoleDefinitionID types.String `tfsdk:"role_definition_id"`
 	DirectoryScopeID types.String `tfsdk:"directory_scope_id"`
 	RoleDisplayName  types.String `tfsdk:"role_display_name"`
+	// condition and conditionVersion are an Azure role's ABAC condition
+	// (only the Azure surface has them; null on the others).
+	condition, conditionVersion types.String
 }
 
 // ScheduleFields are what every assignment resource has, whatever surface it
@@ -177,11 +180,11 @@ func (r *assignmentResource) ModifyPlan(ctx context.Context, req resource.Modify
 				end.Format(time.RFC3339), now.Format(time.RFC3339)))
 	}
 	if req.State.Raw.IsNull() {
+		r.checkRole(ctx, &plan, &resp.Diagnostics) // first: the policy check's messages name the role
 		r.checkPolicy(ctx, &plan, &resp.Diagnostics)
 		if r.data.PlanLookups {
 			r.checkPrincipal(ctx, &plan, &resp.Diagnostics)
 		}
-		r.checkRole(ctx, &plan, &resp.Diagnostics)
 		r.target.foreseeAlerts(ctx, r, &plan, &resp.Diagnostics)
 		r.checkReviewUndo(ctx, &plan, &resp.Diagnostics)
 		resp.Diagnostics.Append(r.set(ctx, &resp.Plan, &plan)...)
@@ -346,6 +349,7 @@ func (r *assignmentResource) Read(ctx context.Context, req resource.ReadRequest,
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateWritten, nil)...) // found: no lag to wait out any more
 	}
 	state.setComputed(sc)
+	state.readCondition(sc)
 	state.EndDateTime, state.Duration = expirationFromAPI(state.EndDateTime, state.Duration, sc)
 	r.refreshNames(ctx, &state, &resp.Diagnostics)
 	r.warnNoncompliant(ctx, &state, sc, &resp.Diagnostics)
@@ -572,6 +576,13 @@ func (r *assignmentResource) readRequestDetails(ctx context.Context, state *assi
 		return
 	}
 	state.Justification = shared.StringOrNull(newest.Justification)
+	if e := newest.ScheduleInfo; e != nil && e.Expiration != nil && strings.EqualFold(e.Expiration.Type, pimclient.ExpirationAfterDuration) &&
+		sc.ScheduleInfo != nil && state.Duration.IsNull() {
+		if end := sc.EndDateTime(); end != nil && lasts(e.Expiration.Duration, sc.ScheduleInfo.StartDateTime, *end) {
+			// ARM's schedules keep an end only; the request says it was a duration.
+			state.Duration, state.EndDateTime = types.StringValue(e.Expiration.Duration), timetypes.NewRFC3339Null()
+		}
+	}
 	if newest.TicketInfo != nil {
 		state.TicketNumber = shared.StringOrNull(newest.TicketInfo.TicketNumber)
 		state.TicketSystem = shared.StringOrNull(newest.TicketInfo.TicketSystem)
@@ -588,6 +599,17 @@ func (m *assignmentModel) setComputed(sc *pimclient.Schedule) {
 	m.ID = types.StringValue(sc.ID)
 	m.Status = types.StringValue(sc.Status)
 	m.StartDateTime = resolveStart(m.StartDateTime, sc)
+}
+
+// readCondition takes an Azure role's ABAC condition from the schedule:
+// a condition changed outside Terraform shows as drift. The version is
+// kept as configured when the schedule carries ARM's default.
+func (m *assignmentModel) readCondition(sc *pimclient.Schedule) {
+	configuredWithoutVersion := !m.condition.IsNull() && m.conditionVersion.IsNull()
+	m.condition = shared.StringOrNull(sc.Condition)
+	if sc.Condition == "" || !(configuredWithoutVersion && sc.ConditionVersion == "2.0") {
+		m.conditionVersion = shared.StringOrNull(sc.ConditionVersion)
+	}
 }
 
 // scheduleFromRequest is the schedule a granted request describes:
@@ -616,7 +638,8 @@ func (m *assignmentModel) matches(sc *pimclient.Schedule) bool {
 func (m *assignmentModel) changesGraph(state *assignmentModel) bool {
 	return !m.Justification.Equal(state.Justification) || !m.TicketNumber.Equal(state.TicketNumber) ||
 		!m.TicketSystem.Equal(state.TicketSystem) || !m.StartDateTime.Equal(state.StartDateTime) ||
-		!m.EndDateTime.Equal(state.EndDateTime) || !m.Duration.Equal(state.Duration)
+		!m.EndDateTime.Equal(state.EndDateTime) || !m.Duration.Equal(state.Duration) ||
+		!m.condition.Equal(state.condition) || !m.conditionVersion.Equal(state.conditionVersion)
 }
 
 // toRequest builds a schedule request from the plan.
@@ -643,6 +666,7 @@ func (m *assignmentModel) toRequest(action string, withStart bool) (*pimclient.S
 	if !m.TicketNumber.IsNull() || !m.TicketSystem.IsNull() {
 		body.TicketInfo = &pimclient.TicketInfo{TicketNumber: m.TicketNumber.ValueString(), TicketSystem: m.TicketSystem.ValueString()}
 	}
+	body.Condition, body.ConditionVersion = m.condition.ValueString(), m.conditionVersion.ValueString()
 	return body, diags
 }
 
@@ -680,6 +704,9 @@ func expirationFromAPI(priorEnd timetypes.RFC3339, priorDuration types.String, s
 	e := sc.ScheduleInfo.Expiration
 	switch {
 	case strings.EqualFold(e.Type, pimclient.ExpirationAfterDateTime) && e.EndDateTime != nil:
+		if lasts(priorDuration.ValueString(), sc.ScheduleInfo.StartDateTime, *e.EndDateTime) {
+			return end, priorDuration // ARM reports an end only: the configured duration, if it ends there, stands
+		}
 		end = timetypes.NewRFC3339TimeValue(e.EndDateTime.UTC())
 		if p, err := time.Parse(time.RFC3339Nano, priorEnd.ValueString()); err == nil && p.Equal(*e.EndDateTime) {
 			end = priorEnd
@@ -691,6 +718,15 @@ func expirationFromAPI(priorEnd timetypes.RFC3339, priorDuration types.String, s
 		}
 	}
 	return end, dur
+}
+
+// lasts reports whether duration d, from start, ends at end.
+func lasts(d string, start *time.Time, end time.Time) bool {
+	if d == "" || start == nil {
+		return false
+	}
+	dur, err := isoduration.Parse(d)
+	return err == nil && dur.AddTo(*start).Equal(end)
 }
 
 func sameDuration(a, b string) bool {

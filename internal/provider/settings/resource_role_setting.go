@@ -41,8 +41,9 @@ type roleSettingResource struct {
 type roleSettingModel struct {
 	ID               types.String `tfsdk:"id"`
 	RoleDefinitionID types.String `tfsdk:"role_definition_id"`
-	// GroupID is the group of a pim_group_setting (see groupSettingModel).
-	GroupID       types.String `tfsdk:"-"`
+	// Container is what holds the policy besides the role: the group of a
+	// pim_group_setting, the ARM scope of a pim_azure_role_setting.
+	Container     types.String `tfsdk:"-"`
 	KeepOnDestroy types.Bool   `tfsdk:"keep_on_destroy"`
 	PolicyRules
 }
@@ -152,6 +153,7 @@ func (r *roleSettingResource) Configure(_ context.Context, req resource.Configur
 
 // ValidateConfig rejects combinations Entra refuses, at plan time.
 func (r *roleSettingResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	r.subject.validate(ctx, req.Config, &resp.Diagnostics)
 	var mfa types.Bool
 	var claim types.String
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("activation").AtName("require_mfa"), &mfa)...)
@@ -205,7 +207,7 @@ func (r *roleSettingResource) ModifyPlan(ctx context.Context, req resource.Modif
 	// The id is unknown on create; the settings themselves must be known
 	// (they are, unless set from values known only at apply).
 	var plan roleSettingModel
-	if diags := r.subject.get(ctx, req.Plan, &plan); diags.HasError() || plan.RoleDefinitionID.IsUnknown() || plan.GroupID.IsUnknown() {
+	if diags := r.subject.get(ctx, req.Plan, &plan); diags.HasError() || plan.RoleDefinitionID.IsUnknown() || plan.Container.IsUnknown() {
 		return
 	}
 	r.data.Policies.Plan(r.subject.ref(&plan), policyLimitsFromModel(&plan))
@@ -251,11 +253,12 @@ func (r *roleSettingResource) Read(ctx context.Context, req resource.ReadRequest
 		resp.Diagnostics.AddError("Unexpected Role Setting", err.Error()+" Please report this issue to the provider developers.")
 		return
 	}
-	read.RoleDefinitionID, read.GroupID = state.RoleDefinitionID, state.GroupID
+	read.RoleDefinitionID, read.Container = state.RoleDefinitionID, state.Container
 	if !state.KeepOnDestroy.IsNull() {
 		read.KeepOnDestroy = state.KeepOnDestroy // a Terraform choice, not Graph's
 	}
 	keepPriorSpelling(&state, read)
+	r.subject.afterRead(&state, read)
 	resp.Diagnostics.Append(r.subject.set(ctx, &resp.State, read)...)
 	shared.SetIdentity(ctx, resp.Identity, r.subject.identityOf(read), &resp.Diagnostics)
 }
@@ -286,7 +289,7 @@ func (r *roleSettingResource) Delete(ctx context.Context, req resource.DeleteReq
 		return
 	}
 	def := r.subject.defaults()
-	def.RoleDefinitionID, def.GroupID = state.RoleDefinitionID, state.GroupID
+	def.RoleDefinitionID, def.Container = state.RoleDefinitionID, state.Container
 	r.apply(ctx, &def, &resp.Diagnostics)
 	if !resp.Diagnostics.HasError() {
 		tflog.Info(ctx, "Restored the documented default PIM setting", map[string]any{"policy": r.subject.describe(ctx, r.data.Names, &state)})
@@ -316,10 +319,10 @@ func (r *roleSettingResource) apply(ctx context.Context, want *roleSettingModel,
 	var done []pimclient.PolicyRule // previous values of rules already patched
 	for _, id := range pimclient.RuleIDs() {
 		rule := wantRules[id]
-		if sameRule(current.Rules[id], rule) {
+		if r.same(current.Rules[id], rule) {
 			continue
 		}
-		if err := r.data.Client.UpdatePolicyRule(ctx, current.PolicyID, rule); err != nil {
+		if err := r.subject.patch(ctx, r.data.Client, current.PolicyID, rule); err != nil {
 			rolledBack := r.rollback(ctx, current, done)
 			next := rolledBack + " Fix the setting and apply again."
 			if apiErr, ok := pimclient.AsAPIError(err); ok && apiErr.StatusCode == 403 {
@@ -340,7 +343,7 @@ func (r *roleSettingResource) apply(ctx context.Context, want *roleSettingModel,
 	}
 	var ignored []string
 	for _, id := range pimclient.RuleIDs() {
-		if !sameRule(after.Rules[id], wantRules[id]) {
+		if !r.same(after.Rules[id], wantRules[id]) {
 			ignored = append(ignored, id)
 		}
 	}
@@ -354,6 +357,11 @@ func (r *roleSettingResource) apply(ctx context.Context, want *roleSettingModel,
 	r.data.Policies.Forget(r.subject.ref(want))
 }
 
+// same reports whether two rules are the same as the subject's service keeps them.
+func (r *roleSettingResource) same(a, b pimclient.PolicyRule) bool {
+	return sameRule(r.subject.comparable(a), r.subject.comparable(b))
+}
+
 func (r *roleSettingResource) rollback(ctx context.Context, current *pimclient.RolePolicy, done []pimclient.PolicyRule) string {
 	if len(done) == 0 {
 		return "No rule had been changed."
@@ -364,7 +372,7 @@ func (r *roleSettingResource) rollback(ctx context.Context, current *pimclient.R
 	defer cancel()
 	var failed []string
 	for i := len(done) - 1; i >= 0; i-- {
-		if err := r.data.Client.UpdatePolicyRule(ctx, current.PolicyID, normalizeRule(done[i])); err != nil {
+		if err := r.subject.patch(ctx, r.data.Client, current.PolicyID, normalizeRule(done[i])); err != nil {
 			failed = append(failed, done[i].ID)
 		}
 	}

@@ -2,6 +2,7 @@ package settings
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"time"
 
@@ -163,8 +164,9 @@ func settingAttributes(ctx context.Context, def roleSettingModel) map[string]sch
 
 	return map[string]schema.Attribute{
 		"activation": nestedObject(ctx, "What an eligible user must do to activate the role (the `*_EndUser_Assignment` rules).", map[string]schema.Attribute{
-			"maximum_duration":      durationAttr("Longest activation, `PT30M` to `PT24H`. Default `PT8H`.", "PT8H", validators.DurationBetween(30*time.Minute, 24*time.Hour)),
-			"require_mfa":           boolAttr("Require multi-factor authentication on activation. Default `true`. Conflicts with `authentication_context_claim_value`.", true),
+			"maximum_duration": durationAttr("Longest activation, `PT30M` to `PT24H`. Default `PT8H`.", "PT8H", validators.DurationBetween(30*time.Minute, 24*time.Hour)),
+			"require_mfa": boolAttr(fmt.Sprintf("Require multi-factor authentication on activation. Default `%t`. Conflicts with `authentication_context_claim_value`.",
+				def.Activation.RequireMFA), def.Activation.RequireMFA),
 			"require_justification": boolAttr("Require a justification on activation. Default `true`.", true),
 			"require_ticket_info":   boolAttr("Require ticket information on activation. Default `false`.", false),
 			"authentication_context_claim_value": schema.StringAttribute{Optional: true,
@@ -178,7 +180,7 @@ func settingAttributes(ctx context.Context, def roleSettingModel) map[string]sch
 			}, def.Activation.Approval),
 		}, def.Activation),
 		"eligible_assignment": nestedObject(ctx, "Limits on making principals eligible (rules `*_Admin_Eligibility`).", map[string]schema.Attribute{
-			"allow_permanent":  boolAttr("Allow permanent eligibility. Default `true`.", true),
+			"allow_permanent":  boolAttr(fmt.Sprintf("Allow permanent eligibility. Default `%t`.", def.EligibleAssignment.AllowPermanent), def.EligibleAssignment.AllowPermanent),
 			"maximum_duration": durationAttr("Longest eligibility when `allow_permanent` is `false`. Default `P365D`.", "P365D"),
 			"require_mfa": boolAttr("Require multi-factor authentication of the admin making a principal eligible (rule `Enablement_Admin_Eligibility`). "+
 				"Default `false`. An application signing in app-only cannot pass MFA, so it can no longer make principals eligible for this role; "+
@@ -187,7 +189,8 @@ func settingAttributes(ctx context.Context, def roleSettingModel) map[string]sch
 			"require_ticket_info":   boolAttr("Require ticket information when assigning eligibility. Default `false`.", false),
 		}, def.EligibleAssignment),
 		"active_assignment": nestedObject(ctx, "Limits on active assignments (rules `*_Admin_Assignment`).", map[string]schema.Attribute{
-			"allow_permanent":       boolAttr("Allow permanent active assignments. Default `true`.", true),
+			"allow_permanent": boolAttr(fmt.Sprintf("Allow permanent active assignments. Default `%t`.", def.ActiveAssignment.AllowPermanent),
+				def.ActiveAssignment.AllowPermanent),
 			"maximum_duration":      durationAttr("Longest active assignment when `allow_permanent` is `false`. Default `P180D`.", "P180D"),
 			"require_mfa":           boolAttr("Require multi-factor authentication of the admin making the assignment. Default `false`.", false),
 			"require_justification": boolAttr("Require a justification on active assignments. Default `true`.", true),

@@ -30,7 +30,7 @@ func (r *roleSettingResource) warnResets(ctx context.Context, req resource.Modif
 		if err != nil {
 			return
 		}
-		m.RoleDefinitionID, m.GroupID, m.ID = plan.RoleDefinitionID, plan.GroupID, plan.ID
+		m.RoleDefinitionID, m.Container, m.ID = plan.RoleDefinitionID, plan.Container, plan.ID
 		st := tfsdk.State{Schema: req.Plan.Schema}
 		if d := r.subject.set(ctx, &st, m); d.HasError() {
 			return
@@ -56,7 +56,7 @@ func (r *roleSettingResource) warnDestroy(ctx context.Context, req resource.Modi
 		return
 	}
 	def := r.subject.defaults()
-	def.ID, def.RoleDefinitionID, def.GroupID, def.KeepOnDestroy = state.ID, state.RoleDefinitionID, state.GroupID, state.KeepOnDestroy
+	def.ID, def.RoleDefinitionID, def.Container, def.KeepOnDestroy = state.ID, state.RoleDefinitionID, state.Container, state.KeepOnDestroy
 	st := tfsdk.State{Schema: req.State.Schema}
 	if d := r.subject.set(ctx, &st, &def); d.HasError() {
 		return

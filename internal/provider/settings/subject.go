@@ -14,8 +14,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient"
 	"github.com/pim-as-code/terraform-provider-pim/internal/provider/shared"
 	"github.com/pim-as-code/terraform-provider-pim/internal/validators"
 )
@@ -38,10 +40,28 @@ type subject interface {
 	importState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse)
 	// foreseeAlerts warns of the PIM alert a planned setting would raise.
 	foreseeAlerts(ctx context.Context, data *shared.ProviderData, plan *roleSettingModel, diags *diag.Diagnostics)
+	// patch writes one rule; comparable is a rule as the service keeps it;
+	// afterRead adjusts a read to what the service reports; validate
+	// refuses at plan what the service refuses.
+	patch(ctx context.Context, c *pimclient.Client, policyID string, rule pimclient.PolicyRule) error
+	comparable(r pimclient.PolicyRule) pimclient.PolicyRule
+	afterRead(prior, read *roleSettingModel)
+	validate(ctx context.Context, config tfsdk.Config, diags *diag.Diagnostics)
 }
 
+// graphPolicy is how Graph's policies (directory roles, PIM for Groups)
+// are written: a PATCH per rule, kept as sent.
+type graphPolicy struct{}
+
+func (graphPolicy) patch(ctx context.Context, c *pimclient.Client, policyID string, rule pimclient.PolicyRule) error {
+	return c.UpdatePolicyRule(ctx, policyID, rule)
+}
+func (graphPolicy) comparable(r pimclient.PolicyRule) pimclient.PolicyRule    { return r }
+func (graphPolicy) afterRead(_, _ *roleSettingModel)                          {}
+func (graphPolicy) validate(context.Context, tfsdk.Config, *diag.Diagnostics) {}
+
 // directoryRole is a directory role's policy (pim_role_setting).
-type directoryRole struct{}
+type directoryRole struct{ graphPolicy }
 
 func (directoryRole) typeSuffix() string                       { return "_role_setting" }
 func (directoryRole) schema(ctx context.Context) schema.Schema { return roleSettingSchema(ctx) }
@@ -93,7 +113,7 @@ func (directoryRole) importState(ctx context.Context, req resource.ImportStateRe
 
 // groupAccess is the policy of a group's membership or ownership
 // (pim_group_setting, PIM for Groups).
-type groupAccess struct{}
+type groupAccess struct{ graphPolicy }
 
 // NewGroupSettingResource is pim_group_setting.
 func NewGroupSettingResource() resource.Resource { return &roleSettingResource{subject: groupAccess{}} }
@@ -113,7 +133,7 @@ func (groupAccess) schema(ctx context.Context) schema.Schema { return groupSetti
 func (groupAccess) defaults() roleSettingModel               { return defaultGroupSetting() }
 
 func (groupAccess) ref(m *roleSettingModel) shared.PolicyRef {
-	return shared.GroupPolicy(m.GroupID.ValueString(), m.RoleDefinitionID.ValueString())
+	return shared.GroupPolicy(m.Container.ValueString(), m.RoleDefinitionID.ValueString())
 }
 
 func (groupAccess) describe(ctx context.Context, n *shared.DirectoryNames, m *roleSettingModel) string {
@@ -121,18 +141,18 @@ func (groupAccess) describe(ctx context.Context, n *shared.DirectoryNames, m *ro
 	if m.RoleDefinitionID.ValueString() == shared.AccessOwner {
 		access = "ownership"
 	}
-	return access + " of " + n.DescribePrincipal(ctx, m.GroupID.ValueString())
+	return access + " of " + n.DescribePrincipal(ctx, m.Container.ValueString())
 }
 
 func (groupAccess) get(ctx context.Context, from shared.Getter, m *roleSettingModel) diag.Diagnostics {
 	var g groupSettingModel
 	diags := from.Get(ctx, &g)
-	*m = roleSettingModel{ID: g.ID, RoleDefinitionID: g.AccessID, GroupID: g.GroupID, KeepOnDestroy: g.KeepOnDestroy, PolicyRules: g.PolicyRules}
+	*m = roleSettingModel{ID: g.ID, RoleDefinitionID: g.AccessID, Container: g.GroupID, KeepOnDestroy: g.KeepOnDestroy, PolicyRules: g.PolicyRules}
 	return diags
 }
 
 func (groupAccess) set(ctx context.Context, to shared.Setter, m *roleSettingModel) diag.Diagnostics {
-	return to.Set(ctx, &groupSettingModel{ID: m.ID, GroupID: m.GroupID, AccessID: m.RoleDefinitionID, KeepOnDestroy: m.KeepOnDestroy,
+	return to.Set(ctx, &groupSettingModel{ID: m.ID, GroupID: m.Container, AccessID: m.RoleDefinitionID, KeepOnDestroy: m.KeepOnDestroy,
 		PolicyRules: m.PolicyRules})
 }
 
@@ -144,7 +164,7 @@ func (groupAccess) identitySchema() identityschema.Schema {
 }
 
 func (groupAccess) identityOf(m *roleSettingModel) any {
-	return groupSettingIdentity{GroupID: m.GroupID, AccessID: m.RoleDefinitionID}
+	return groupSettingIdentity{GroupID: m.Container, AccessID: m.RoleDefinitionID}
 }
 
 // groupSettingIdentity names a group's policy.

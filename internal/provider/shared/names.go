@@ -47,9 +47,11 @@ type DirectoryNames struct {
 	denied  error                 // Graph's 403: the credentials cannot read the directory
 	warned  bool                  // the missing-permission warning has been given
 
-	roles     map[string]string
-	rolesErr  error
-	rolesLoad chan struct{} // closed when the role list has loaded
+	roles    map[string]string
+	rolesErr error
+	// azureRoles are Azure role names by lower-case full ARM id.
+	azureRoles map[string]string
+	rolesLoad  chan struct{} // closed when the role list has loaded
 }
 
 type nameBatch struct {
@@ -322,4 +324,28 @@ func EntryNameAttributes(attrs map[string]dschema.Attribute) map[string]dschema.
 	attrs["principal_user_principal_name"] = dschema.StringAttribute{Computed: true, MarkdownDescription: "Sign-in name of a user principal."}
 	attrs["role_display_name"] = dschema.StringAttribute{Computed: true, MarkdownDescription: "Display name of the role."}
 	return attrs
+}
+
+// AzureRoleName is the name of an Azure role definition (its full ARM id),
+// read once per process and id: built-in roles are never renamed. "" when
+// ARM cannot be read; the caller shows the id instead.
+func (n *DirectoryNames) AzureRoleName(ctx context.Context, id string) string {
+	key := strings.ToLower(id)
+	n.mu.Lock()
+	name, ok := n.azureRoles[key]
+	n.mu.Unlock()
+	if ok {
+		return name
+	}
+	def, err := n.client.GetAzureRoleDefinition(ctx, id)
+	if err != nil {
+		return ""
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.azureRoles == nil {
+		n.azureRoles = map[string]string{}
+	}
+	n.azureRoles[key] = def.RoleName
+	return def.RoleName
 }

@@ -69,14 +69,28 @@ func NewPolicyCache(fetch func(context.Context, *pimclient.Client, PolicyRef) (P
 type PolicyRef struct {
 	Group string // "" for a directory role
 	ID    string // the role definition id, or member / owner
+	// Scope is an Azure role's ARM scope (PIM for Azure resources; ID is
+	// then the role's full ARM id).
+	Scope string
 }
 
 func RolePolicy(roleID string) PolicyRef             { return PolicyRef{ID: roleID} }
 func GroupPolicy(groupID, accessID string) PolicyRef { return PolicyRef{Group: groupID, ID: accessID} }
 
-func (p PolicyRef) Key() string { return strings.ToLower(p.Group + "/" + p.ID) }
+// AzurePolicy is the policy of an Azure role at an ARM scope.
+func AzurePolicy(scope, roleID string) PolicyRef { return PolicyRef{Scope: scope, ID: roleID} }
+
+func (p PolicyRef) Key() string {
+	if p.Scope != "" {
+		return strings.ToLower("azure:" + strings.TrimRight(p.Scope, "/") + "|" + p.ID)
+	}
+	return strings.ToLower(p.Group + "/" + p.ID)
+}
 
 func (p PolicyRef) Fetch(ctx context.Context, client *pimclient.Client) (*pimclient.RolePolicy, error) {
+	if p.Scope != "" {
+		return client.GetAzureRolePolicy(ctx, p.Scope, p.ID)
+	}
 	if p.Group != "" {
 		return client.GetGroupPolicy(ctx, p.Group, p.ID)
 	}
@@ -108,7 +122,7 @@ func (c *PolicyCache) Get(ctx context.Context, client *pimclient.Client, ref Pol
 		return l, false, nil
 	}
 	c.mu.Unlock()
-	if ref.Group == "" && c.fetchRoles != nil {
+	if ref.Group == "" && ref.Scope == "" && c.fetchRoles != nil {
 		_, err := c.load(ctx, allRoles, func() (PolicyLimits, error) {
 			all, err := c.fetchRoles(ctx, client)
 			c.mu.Lock()

@@ -1,0 +1,228 @@
+package provider_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/pim-as-code/terraform-provider-pim/internal/acctest"
+	"github.com/pim-as-code/terraform-provider-pim/internal/emulator"
+)
+
+// PIM for Azure resources, over the emulator's ARM.
+
+const (
+	azureEligible = "pim_azure_eligible_assignment.test"
+	azureActive   = "pim_azure_active_assignment.test"
+	azureSub      = "/subscriptions/" + emulator.DemoSubscriptionID
+	azureRG       = azureSub + "/resourceGroups/rg-app"
+	armAuthz      = "/providers/Microsoft.Authorization/"
+	armPIM        = "?api-version=2020-10-01"
+)
+
+func azureRole(role string) string { return azureSub + armAuthz + "roleDefinitions/" + role }
+
+func azureConfig(env *acctest.Env, typ, principal, scope, role, extra string) string {
+	return env.ProviderBlock() + fmt.Sprintf(`
+resource "pim_azure_%s_assignment" "test" {
+  principal_id       = %q
+  scope              = %q
+  role_definition_id = %q
+%s
+}
+`, typ, principal, scope, role, extra)
+}
+
+// azureSchedules lists the emulator's Azure schedules of a kind at a scope.
+func azureSchedules(t *testing.T, env *acctest.Env, kind, scope string) []any {
+	t.Helper()
+	body := env.Call(t, http.MethodGet, scope+armAuthz+"role"+kind+"Schedules"+armPIM, acctest.Token, nil, http.StatusOK)
+	vals, _ := body["value"].([]any)
+	return vals
+}
+
+// An eligible Contributor on a resource group: names in the plan, updated
+// in place (where azurerm replaces), imported both ways, replaced only when
+// its key changes, destroyed.
+func TestAccAzureEligibleAssignment_lifecycle(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	cfg := func(justification, duration, condition string) string {
+		extra := fmt.Sprintf("  justification = %q\n  duration      = %q\n", justification, duration)
+		if condition != "" {
+			extra += fmt.Sprintf("  condition         = %q\n  condition_version = \"2.0\"\n", condition)
+		}
+		return azureConfig(env, "eligible", emulator.AliceID, azureRG, azureRole(emulator.AzureContributor), extra)
+	}
+	condition := "((!(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read'})))"
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(env),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg("on call", "P30D", ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectKnownValue(azureEligible, tfjsonpath.New("role_name"), knownvalue.StringExact("Contributor")),
+						plancheck.ExpectKnownValue(azureEligible, tfjsonpath.New("principal_display_name"), knownvalue.StringExact("Alice Analyst")),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(azureEligible, tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile("^(?i)"+regexp.QuoteMeta(azureRG+armAuthz+"roleEligibilitySchedules/")))),
+					statecheck.ExpectKnownValue(azureEligible, tfjsonpath.New("status"), knownvalue.StringExact("Provisioned")),
+				},
+				Check: func(*terraform.State) error {
+					if n := len(azureSchedules(t, env, "Eligibility", azureRG)); n != 1 {
+						return fmt.Errorf("%d eligibility schedules at the resource group, want 1", n)
+					}
+					return nil
+				},
+			},
+			{
+				Config:           cfg("on call, renewed", "P60D", condition),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(azureEligible, plancheck.ResourceActionUpdate)}},
+				Check: func(*terraform.State) error {
+					scheds := azureSchedules(t, env, "Eligibility", azureRG)
+					props := scheds[0].(map[string]any)["properties"].(map[string]any)
+					if len(scheds) != 1 || props["condition"] != condition {
+						return fmt.Errorf("after the update: %v", scheds)
+					}
+					return nil
+				},
+			},
+			{ResourceName: azureEligible, ImportState: true, ImportStateVerify: true, ImportStateVerifyIgnore: []string{"timeouts", "duration", "end_date_time"},
+				ImportStateId: azureRG + "|" + azureRole(emulator.AzureContributor) + "|" + emulator.AliceID},
+			{ResourceName: azureEligible, ImportState: true, ImportStateVerify: true, ImportStateVerifyIgnore: []string{"timeouts", "duration", "end_date_time"},
+				ImportStateIdFunc: func(s *terraform.State) (string, error) {
+					return s.RootModule().Resources[azureEligible].Primary.ID, nil
+				}},
+			{
+				Config: azureConfig(env, "eligible", emulator.AliceID, azureSub+"/resourceGroups/rg-data", azureRole(emulator.AzureContributor),
+					"  justification = \"moved\"\n  duration = \"P30D\"\n"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(azureEligible, plancheck.ResourceActionDestroyBeforeCreate)}},
+			},
+		},
+		CheckDestroy: func(*terraform.State) error {
+			if n := len(azureSchedules(t, env, "Eligibility", azureSub)); n != 0 {
+				return fmt.Errorf("%d eligibility schedules left in the subscription after destroy", n)
+			}
+			return nil
+		},
+	})
+}
+
+// An active Reader on a subscription: the default Azure setting refuses a
+// permanent one at plan time; a time-bound one expires as Expired and no
+// apply grants it again.
+func TestAccAzureActiveAssignment_readerExpires(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	timeBound := azureConfig(env, "active", emulator.BobID, azureSub, azureRole(emulator.AzureReader), "  justification = \"audit\"\n  duration = \"P1D\"\n")
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(env),
+		Steps: []resource.TestStep{
+			{
+				Config:      azureConfig(env, "active", emulator.BobID, azureSub, azureRole(emulator.AzureReader), "  justification = \"forever\"\n"),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Permanent Azure Role Active Assignment Not Allowed.*"Reader"`),
+			},
+			{
+				Config: timeBound,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(azureActive, tfjsonpath.New("role_name"), knownvalue.StringExact("Reader")),
+					statecheck.ExpectKnownValue(azureActive, tfjsonpath.New("duration"), knownvalue.StringExact("P1D")),
+				},
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{
+				PreConfig:         func() { env.Clock.Advance(25 * time.Hour) },
+				Config:            timeBound,
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(azureActive, tfjsonpath.New("status"), knownvalue.StringExact("Expired"))},
+				Check: func(*terraform.State) error {
+					for _, s := range azureSchedules(t, env, "Assignment", azureSub) {
+						if strings.EqualFold(s.(map[string]any)["properties"].(map[string]any)["principalId"].(string), emulator.BobID) {
+							return fmt.Errorf("Bob still holds Reader after its end: %v", s)
+						}
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// Bad input fails the plan on the attribute that is wrong, naming what
+// ARM would have refused.
+func TestPlanRefusesBadAzureInput(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	p := newProtocol(t, env, acctest.Token)
+	for _, c := range []struct {
+		name, scope, role, principal, summary string
+	}{
+		{"a role id of another subscription", azureRG, "/subscriptions/00000000-0000-4000-8000-00000000dead" + armAuthz + "roleDefinitions/" + emulator.AzureContributor,
+			emulator.AliceID, "Role Definition Of Another Subscription"},
+		{"a resource group that does not exist", azureSub + "/resourceGroups/rg-nope", azureRole(emulator.AzureContributor), emulator.AliceID, "Scope Not Found"},
+		{"a role that does not exist", azureRG, azureRole("00000000-0000-4000-8000-0000000000aa"), emulator.AliceID, "Role Not Found"},
+		{"a principal that does not exist", azureRG, azureRole(emulator.AzureContributor), "00000000-0000-4000-8000-00000000beef", "Principal Not Found"},
+	} {
+		resp := p.planCreate("pim_azure_eligible_assignment", map[string]tftypes.Value{"scope": str(c.scope), "role_definition_id": str(c.role),
+			"principal_id": str(c.principal), "justification": str("x"), "duration": str("P30D")})
+		if warning(resp.Diagnostics, c.summary) == "" || !hasErrors(resp.Diagnostics) {
+			t.Errorf("%s: diagnostics %v, want %q", c.name, summaries(resp.Diagnostics), c.summary)
+		}
+	}
+}
+
+// azurerm's three resources move over with import blocks and an empty
+// plan: the id azurerm imports by (scope|role|principal) is this
+// provider's natural key, and the justification comes back from ARM.
+func TestAccAzureMigrationFromAzurerm(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	// What azurerm_pim_eligible_role_assignment made.
+	env.Call(t, http.MethodPut, azureRG+armAuthz+"roleEligibilityScheduleRequests/"+"22222222-0000-4000-8000-000000000001"+armPIM, acctest.Token,
+		map[string]any{"properties": map[string]any{"principalId": emulator.DaveID, "roleDefinitionId": azureRole(emulator.AzureContributor),
+			"requestType": "AdminAssign", "justification": "made by azurerm",
+			"scheduleInfo": map[string]any{"expiration": map[string]any{"type": "AfterDuration", "duration": "P90D"}}}}, http.StatusCreated)
+	id := azureRG + "|" + azureRole(emulator.AzureContributor) + "|" + emulator.DaveID
+	migrated := env.ProviderBlock() + fmt.Sprintf(`
+import {
+  to = pim_azure_eligible_assignment.dave
+  id = %q
+}
+
+resource "pim_azure_eligible_assignment" "dave" {
+  scope              = %q
+  role_definition_id = %q
+  principal_id       = %q
+  justification      = "made by azurerm"
+  duration           = "P90D"
+}
+`, id, azureRG, azureRole(emulator.AzureContributor), emulator.DaveID)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(env),
+		Steps: []resource.TestStep{{
+			Config: migrated,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction("pim_azure_eligible_assignment.dave", plancheck.ResourceActionNoop)},
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
+		}},
+	})
+}
+
+var _ = url.QueryEscape

@@ -1,0 +1,133 @@
+package provider_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/pim-as-code/terraform-provider-pim/internal/acctest"
+	"github.com/pim-as-code/terraform-provider-pim/internal/emulator"
+)
+
+const azureSetting = "pim_azure_role_setting.contributor"
+
+// azureApprovalRule reads the emulator's Approval_EndUser_Assignment of
+// Contributor at rg-app.
+func azureApprovalRule(t *testing.T, env *acctest.Env) map[string]any {
+	t.Helper()
+	q := "&$filter=" + url.QueryEscape("roleDefinitionId eq '"+azureRole(emulator.AzureContributor)+"'")
+	body := env.Call(t, http.MethodGet, azureRG+armAuthz+"roleManagementPolicyAssignments"+armPIM+q, acctest.Token, nil, http.StatusOK)
+	for _, r := range body["value"].([]any)[0].(map[string]any)["properties"].(map[string]any)["effectiveRules"].([]any) {
+		if rule := r.(map[string]any); rule["id"] == "Approval_EndUser_Assignment" {
+			return rule["setting"].(map[string]any)
+		}
+	}
+	t.Fatal("no approval rule")
+	return nil
+}
+
+// A pim_azure_role_setting that requires approval makes an activation wait
+// for the approver; the eligibility in the same configuration is checked
+// against the planned setting; destroy restores the default.
+func TestAccAzureRoleSetting_approvalMakesActivationWait(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	cfg := env.ProviderBlock() + fmt.Sprintf(`
+resource "pim_azure_role_setting" "contributor" {
+  scope              = %[1]q
+  role_definition_id = %[2]q
+  activation = {
+    maximum_duration = "PT4H"
+    approval = {
+      required = true
+      stages   = [{ primary_approvers = [{ type = "user", id = %[3]q }] }]
+    }
+  }
+  eligible_assignment = {
+    maximum_duration = "P90D"
+  }
+}
+
+resource "pim_azure_eligible_assignment" "alice" {
+  scope              = pim_azure_role_setting.contributor.scope
+  role_definition_id = pim_azure_role_setting.contributor.role_definition_id
+  principal_id       = %[4]q
+  justification      = "on call"
+  duration           = "P60D"
+}
+`, azureRG, azureRole(emulator.AzureContributor), emulator.CarolID, emulator.AliceID)
+	activate := func(name string) map[string]any {
+		return env.Call(t, http.MethodPut, azureRG+armAuthz+"roleAssignmentScheduleRequests/"+name+armPIM, acctest.UserToken(emulator.AliceID),
+			map[string]any{"properties": map[string]any{"principalId": emulator.AliceID, "roleDefinitionId": azureRole(emulator.AzureContributor),
+				"requestType": "SelfActivate", "justification": "deploy", "scheduleInfo": map[string]any{"expiration": map[string]any{"type": "AfterDuration", "duration": "PT2H"}}}},
+			http.StatusCreated)
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(env),
+		Steps: []resource.TestStep{
+			{
+				Config: env.ProviderBlock() + fmt.Sprintf(`
+resource "pim_azure_role_setting" "contributor" {
+  scope               = %q
+  role_definition_id  = %q
+  eligible_assignment = { allow_permanent = true, maximum_duration = "P90D" }
+}
+`, azureRG, azureRole(emulator.AzureContributor)),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Maximum Duration With Permanent Assignments`),
+			},
+			{
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Check: func(*terraform.State) error {
+					if a := azureApprovalRule(t, env); a["isApprovalRequired"] != true {
+						return fmt.Errorf("approval rule at ARM: %v", a)
+					}
+					req := activate("33333333-0000-4000-8000-000000000001")
+					if st := req["properties"].(map[string]any)["status"]; st != "PendingApproval" {
+						return fmt.Errorf("Alice's activation is %v, want PendingApproval", st)
+					}
+					pending := env.Call(t, http.MethodGet, armAuthz+"roleAssignmentApprovals?api-version=2021-01-01-preview&$filter=asApprover()",
+						acctest.UserToken(emulator.CarolID), nil, http.StatusOK)
+					stages := pending["value"].([]any)[0].(map[string]any)["properties"].(map[string]any)["stages"].([]any)
+					stageID := stages[0].(map[string]any)["id"].(string)
+					env.Call(t, http.MethodPatch, stageID+"?api-version=2021-01-01-preview", acctest.UserToken(emulator.CarolID),
+						map[string]any{"properties": map[string]any{"reviewResult": "Approve", "justification": "ok"}}, http.StatusOK)
+					inst := env.Call(t, http.MethodGet, azureRG+armAuthz+"roleAssignmentScheduleInstances"+armPIM+"&$filter=asTarget()",
+						acctest.UserToken(emulator.AliceID), nil, http.StatusOK)
+					if len(inst["value"].([]any)) != 1 {
+						return fmt.Errorf("after Carol's approval, Alice's activations: %v", inst)
+					}
+					return nil
+				},
+			},
+			{ResourceName: azureSetting, ImportState: true, ImportStateVerify: true, ImportStateId: azureRG + "|" + azureRole(emulator.AzureContributor),
+				ImportStateVerifyIdentifierAttribute: "scope"},
+			{
+				Config: cfg + `
+resource "pim_azure_eligible_assignment" "too_long" {
+  scope              = pim_azure_role_setting.contributor.scope
+  role_definition_id = pim_azure_role_setting.contributor.role_definition_id
+  principal_id       = "` + emulator.BobID + `"
+  justification      = "x"
+  duration           = "P120D"
+}
+`,
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Longer Than Allowed.*P90D`),
+			},
+		},
+		CheckDestroy: func(*terraform.State) error {
+			if a := azureApprovalRule(t, env); a["isApprovalRequired"] != false {
+				return fmt.Errorf("after destroy the approval rule is %v, want the default (no approval)", a)
+			}
+			return nil
+		},
+	})
+}
