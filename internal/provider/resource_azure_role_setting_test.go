@@ -83,7 +83,7 @@ resource "pim_azure_role_setting" "contributor" {
 				ExpectError: regexp.MustCompile(`(?s)Maximum Duration With Permanent Assignments`),
 			},
 			{
-				Config: cfg,
+				Config:           cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 				Check: func(*terraform.State) error {
 					if a := azureApprovalRule(t, env); a["isApprovalRequired"] != true {
