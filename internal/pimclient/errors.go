@@ -20,6 +20,9 @@ const (
 	CodeItemNotFound               = "itemNotFound"
 	CodeRequestResourceNotFound    = "Request_ResourceNotFound"
 	CodeResourceNotFound           = "ResourceNotFound"
+	// CodeRequestExists is ARM's answer to a second schedule request of the
+	// same name (observed; azure-quickstart-templates#12838).
+	CodeRequestExists = "RoleAssignmentRequestExists"
 )
 
 // APIError is a Graph error response: the HTTP status plus the fields of

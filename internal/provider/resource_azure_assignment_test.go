@@ -226,3 +226,50 @@ resource "pim_azure_eligible_assignment" "dave" {
 }
 
 var _ = url.QueryEscape
+
+// Every write of an Azure assignment under every fault (before or after
+// ARM commits it × throttled, unavailable, cut connection) ends as planned:
+// a PUT whose answer is lost is read back by its name, never doubled.
+func TestAccAzureAssignment_everyWriteUnderEveryFault(t *testing.T) {
+	t.Parallel()
+	hows := map[string]string{"429": `"status":429,"retry_after":"1s"`, "503": `"status":503`, "cut": `"reset_connection":true`}
+	for _, commit := range []bool{false, true} {
+		for name, how := range hows {
+			t.Run(fmt.Sprintf("%s_after_commit_%v", name, commit), func(t *testing.T) {
+				t.Parallel()
+				env := acctest.NewEnv(t)
+				fault := func() {
+					env.Control(t, "PUT", "faults", fmt.Sprintf(`{"rules":[{"match":{"method":"PUT","path":%q},%s,"after_commit":%v,"count":1}]}`,
+						azureRG+armAuthz+"roleEligibilityScheduleRequests/*", how, commit), http.StatusOK)
+				}
+				hit := func(*terraform.State) error {
+					if rules := env.Control(t, "GET", "faults", "", http.StatusOK)["rules"].([]any); rules[0].(map[string]any)["hits"] != 1.0 {
+						return fmt.Errorf("the fault did not fire: %v", rules)
+					}
+					return nil
+				}
+				count := func(want int) resource.TestCheckFunc {
+					return func(*terraform.State) error {
+						if n := len(azureSchedules(t, env, "Eligibility", azureRG)); n != want {
+							return fmt.Errorf("%d eligibilities at rg-app, want %d", n, want)
+						}
+						return nil
+					}
+				}
+				config := func(j, d string) string {
+					return azureConfig(env, "eligible", emulator.DaveID, azureRG, azureRole(emulator.AzureReader), fmt.Sprintf("  justification = %q\n  duration = %q\n", j, d))
+				}
+				empty := resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
+				resource.UnitTest(t, resource.TestCase{
+					ProtoV6ProviderFactories: factories(env),
+					CheckDestroy:             resource.ComposeTestCheckFunc(count(0), hit),
+					Steps: []resource.TestStep{
+						{PreConfig: fault, Config: config("first", "P30D"), Check: resource.ComposeTestCheckFunc(hit, count(1)), ConfigPlanChecks: empty},
+						{PreConfig: fault, Config: config("second", "P60D"), Check: resource.ComposeTestCheckFunc(hit, count(1)), ConfigPlanChecks: empty},
+						{PreConfig: fault, Config: config("second", "P60D"), Destroy: true},
+					},
+				})
+			})
+		}
+	}
+}

@@ -56,8 +56,9 @@ func (p *ProviderData) Resolve(ctx context.Context, w Write) (bool, error) {
 		case err == nil:
 			return false, nil
 		case pimclient.Ambiguous(err):
-		case (uncertain || pimclient.Retried(err)) && w.Echo != nil && w.Echo(err):
-			// The echo of an earlier attempt that took effect.
+		case (uncertain || pimclient.Retried(err)) && (w.Echo != nil && w.Echo(err) || pimclient.HasCode(err, pimclient.CodeRequestExists)):
+			// The echo of an earlier attempt that took effect (ARM: a request
+			// of this write's own name exists, so an earlier send arrived).
 		default:
 			return false, err
 		}
