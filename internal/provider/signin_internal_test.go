@@ -25,3 +25,30 @@ func TestAppOnlyToken(t *testing.T) {
 		}
 	}
 }
+
+// ARM's address and audience follow the cloud, the emulator serves ARM at
+// its root, and a bearer token goes to ARM only on Graph's own host.
+func TestARMEndpointAndCredentials(t *testing.T) {
+	for _, c := range []struct {
+		cloud, endpoint, wantARM, wantScope string
+	}{
+		{"public", "https://graph.microsoft.com/v1.0", "https://management.azure.com", "https://management.azure.com/.default"},
+		{"usgovernment", "https://graph.microsoft.us/v1.0", "https://management.usgovcloudapi.net", "https://management.usgovcloudapi.net/.default"},
+		{"china", "https://microsoftgraph.chinacloudapi.cn/v1.0", "https://management.chinacloudapi.cn", "https://management.chinacloudapi.cn/.default"},
+		{"public", "http://127.0.0.1:8080/v1.0", "http://127.0.0.1:8080", "https://management.azure.com/.default"},
+	} {
+		cloud, _ := cloudOf(c.cloud)
+		arm := armEndpointFor(&pimProviderModel{}, c.endpoint, cloud)
+		if arm != c.wantARM || armScope(arm, cloud) != c.wantScope {
+			t.Errorf("%s %s: ARM %s scope %s, want %s and %s", c.cloud, c.endpoint, arm, armScope(arm, cloud), c.wantARM, c.wantScope)
+		}
+	}
+	p := &pimProvider{token: "graph-token"}
+	cloud, _ := cloudOf("public")
+	if ts, err := p.armTokenSource(&pimProviderModel{}, "https://graph.microsoft.com/v1.0", "https://management.azure.com", cloud); err != nil || ts != nil {
+		t.Errorf("a Graph bearer token must not go to ARM on another host: %v %v", ts, err)
+	}
+	if ts, _ := p.armTokenSource(&pimProviderModel{}, "http://127.0.0.1:8080/v1.0", "http://127.0.0.1:8080", cloud); ts == nil {
+		t.Error("on the emulator, the bearer token serves ARM too")
+	}
+}

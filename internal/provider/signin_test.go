@@ -53,13 +53,21 @@ func certificateBundle(t *testing.T) (bundle, certPEM []byte) {
 	return append(slices.Clone(certPEM), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})...), certPEM
 }
 
-// signInStep reads a role through a provider block that signs in some way.
+// signInStep reads a directory role (Graph) and an Azure role (ARM, whose
+// tokens are for its own audience) through a provider block that signs in
+// some way.
 func signInStep(block string) resource.TestStep {
 	return resource.TestStep{
 		Config: "provider \"pim\" {\n" + block + "\n}\n" + `data "pim_role_definition" "x" {
   display_name = "Global Reader"
+}
+
+data "pim_azure_role_definition" "x" {
+  scope     = "/subscriptions/` + emulator.DemoSubscriptionID + `"
+  role_name = "Reader"
 }`,
-		Check: resource.TestCheckResourceAttr("data.pim_role_definition.x", "id", emulator.RoleGlobalReader),
+		Check: resource.ComposeTestCheckFunc(resource.TestCheckResourceAttr("data.pim_role_definition.x", "id", emulator.RoleGlobalReader),
+			resource.TestCheckResourceAttr("data.pim_azure_role_definition.x", "name", emulator.AzureReader)),
 	}
 }
 

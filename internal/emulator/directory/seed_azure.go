@@ -64,8 +64,10 @@ func defaultAzure() SeedAzure {
 	return SeedAzure{
 		Subscriptions: []SeedSubscription{{ID: DemoSubscriptionID, DisplayName: "Contoso Production",
 			ResourceGroups: []SeedResourceGroup{{Name: "rg-app", Resources: []SeedResource{{Type: "Microsoft.KeyVault/vaults", Name: "kv-app"}}}, {Name: "rg-data"}}}},
-		Assignments: []SeedAssignment{{Type: "active", Principal: tenant.AppServicePrincipalID, Role: "User Access Administrator",
-			Scope: "/subscriptions/" + DemoSubscriptionID}},
+		Assignments: []SeedAssignment{
+			{Type: "active", Principal: tenant.AppServicePrincipalID, Role: "User Access Administrator", Scope: "/subscriptions/" + DemoSubscriptionID},
+			{Type: "active", Principal: tenant.ManagedIdentityPrincipalID, Role: "User Access Administrator", Scope: "/subscriptions/" + DemoSubscriptionID},
+		},
 	}
 }
 
