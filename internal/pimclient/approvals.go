@@ -61,8 +61,13 @@ func (s *ScheduleService) approvalURL(path string) string {
 
 // GetApproval reads the approval of an activation request (its id is the
 // request's): directory roles' from beta roleAssignmentApprovals, PIM for
-// Groups' from v1.0 assignmentApprovals, whose stages are read as steps.
+// Groups' from v1.0 assignmentApprovals, whose stages are read as steps;
+// Azure roles' from ARM's roleAssignmentApprovals.
 func (s *ScheduleService) GetApproval(ctx context.Context, id string) (*Approval, error) {
+	return s.surface.wire.getApproval(ctx, s, id)
+}
+
+func (graphWire) getApproval(ctx context.Context, s *ScheduleService, id string) (*Approval, error) {
 	var out struct {
 		Approval
 		Stages []ApprovalStep `json:"stages"`
@@ -83,6 +88,10 @@ const (
 
 // ReviewApprovalStep records the caller's decision on a stage.
 func (s *ScheduleService) ReviewApprovalStep(ctx context.Context, approvalID, stepID, result, justification string) error {
+	return s.surface.wire.reviewStep(ctx, s, approvalID, stepID, result, justification)
+}
+
+func (graphWire) reviewStep(ctx context.Context, s *ScheduleService, approvalID, stepID, result, justification string) error {
 	body := map[string]string{"reviewResult": result, "justification": justification}
 	return s.c.do(ctx, http.MethodPatch, s.approvalURL(url.PathEscape(approvalID)+"/"+s.surface.stages+"/"+url.PathEscape(stepID)), nil, body, nil)
 }
@@ -91,6 +100,10 @@ func (s *ScheduleService) ReviewApprovalStep(ctx context.Context, approvalID, st
 // of (filterByCurrentUser(on='approver')): an approver need not be able to
 // read the whole tenant's requests.
 // https://learn.microsoft.com/graph/api/unifiedroleassignmentschedulerequest-filterbycurrentuser
-func (s *ScheduleService) ListRequestsToApprove(ctx context.Context) ([]ScheduleRequest, error) {
+func (s *ScheduleService) ListRequestsToApprove(ctx context.Context, scope string) ([]ScheduleRequest, error) {
+	return s.surface.wire.requestsToApprove(ctx, s, scope)
+}
+
+func (graphWire) requestsToApprove(ctx context.Context, s *ScheduleService, _ string) ([]ScheduleRequest, error) {
 	return list[ScheduleRequest](ctx, s.c, s.prefix()+"ScheduleRequests/filterByCurrentUser(on='approver')", nil)
 }

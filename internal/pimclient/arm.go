@@ -363,3 +363,53 @@ func (c *Client) GetAzureScope(ctx context.Context, scope string) (map[string]an
 	err := c.armDo(ctx, http.MethodGet, scope, version, nil, nil, &out)
 	return out, err
 }
+
+// Approvals of Azure role activations
+// (https://learn.microsoft.com/rest/api/authorization/privileged-approval-sample):
+// tenant-wide, each stage an ARM resource of its own.
+
+const armApprovalVersion = "2021-01-01-preview"
+
+type armStage struct {
+	Name       string `json:"name"`
+	Properties struct {
+		Status           string     `json:"status"`
+		ReviewResult     string     `json:"reviewResult"`
+		AssignedToMe     bool       `json:"assignedToMe"`
+		Justification    string     `json:"justification"`
+		ReviewedDateTime *time.Time `json:"reviewedDateTime"`
+	} `json:"properties"`
+}
+
+func (armWire) getApproval(ctx context.Context, s *ScheduleService, id string) (*Approval, error) {
+	var out struct {
+		Name       string `json:"name"`
+		Properties struct {
+			Stages []armStage `json:"stages"`
+		} `json:"properties"`
+	}
+	if err := s.c.armDo(ctx, http.MethodGet, authzProvider+"roleAssignmentApprovals/"+url.PathEscape(lastSegment(id)), armApprovalVersion, nil, nil, &out); err != nil {
+		return nil, err
+	}
+	a := &Approval{ID: out.Name}
+	for _, st := range out.Properties.Stages {
+		p := st.Properties
+		a.Steps = append(a.Steps, ApprovalStep{ID: st.Name, Status: p.Status, ReviewResult: p.ReviewResult, AssignedToMe: p.AssignedToMe,
+			Justification: p.Justification, ReviewedDateTime: p.ReviewedDateTime})
+	}
+	return a, nil
+}
+
+func (armWire) reviewStep(ctx context.Context, s *ScheduleService, approvalID, stepID, result, justification string) error {
+	path := authzProvider + "roleAssignmentApprovals/" + url.PathEscape(lastSegment(approvalID)) + "/stages/" + url.PathEscape(stepID)
+	body := map[string]any{"properties": map[string]string{"reviewResult": result, "justification": justification}}
+	return s.c.armDo(ctx, http.MethodPatch, path, armApprovalVersion, nil, body, nil)
+}
+
+// requestsToApprove lists the activation requests at a scope that wait
+// for the caller (asApprover()).
+func (w armWire) requestsToApprove(ctx context.Context, s *ScheduleService, scope string) ([]ScheduleRequest, error) {
+	f := Filter{}.with("asApprover()")
+	f.scope = scope
+	return w.listRequests(ctx, s, f)
+}

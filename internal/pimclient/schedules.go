@@ -54,6 +54,11 @@ type scheduleWire interface {
 	// scopeFilter selects what is listed per scope: a group's schedules,
 	// or those at an ARM scope.
 	scopeFilter(scope string) Filter
+	// Approvals of activations: read one, decide a stage, list the
+	// requests waiting for the caller (at an ARM scope; Graph's are tenant-wide).
+	getApproval(ctx context.Context, s *ScheduleService, id string) (*Approval, error)
+	reviewStep(ctx context.Context, s *ScheduleService, approvalID, stepID, result, justification string) error
+	requestsToApprove(ctx context.Context, s *ScheduleService, scope string) ([]ScheduleRequest, error)
 }
 
 // The surfaces.

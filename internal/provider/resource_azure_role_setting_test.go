@@ -5,8 +5,11 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -130,4 +133,48 @@ resource "pim_azure_eligible_assignment" "too_long" {
 			return nil
 		},
 	})
+}
+
+// pim_activate, pim_approval and pim_deactivate act on Azure roles with
+// scope: the activation waits for the approver the Azure role setting
+// names, the approver decides it through ARM's approvals, the user ends it.
+func TestActivateApproveDeactivateAnAzureRole(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	role := azureRole(emulator.AzureContributor)
+	env.Call(t, http.MethodPut, azureRG+armAuthz+"roleEligibilityScheduleRequests/44444444-0000-4000-8000-000000000001"+armPIM, acctest.Token,
+		map[string]any{"properties": map[string]any{"principalId": emulator.AliceID, "roleDefinitionId": role, "requestType": "AdminAssign",
+			"justification": "rota", "scheduleInfo": map[string]any{"expiration": map[string]any{"type": "AfterDuration", "duration": "P30D"}}}}, http.StatusCreated)
+	q := "&$filter=" + url.QueryEscape("roleDefinitionId eq '"+role+"'")
+	policyID := env.Call(t, http.MethodGet, azureRG+armAuthz+"roleManagementPolicyAssignments"+armPIM+q, acctest.Token, nil, http.StatusOK)["value"].([]any)[0].(map[string]any)["properties"].(map[string]any)["policyId"].(string)
+	env.Call(t, http.MethodPatch, policyID+armPIM, acctest.Token, map[string]any{"properties": map[string]any{"rules": []any{map[string]any{
+		"id": "Approval_EndUser_Assignment", "ruleType": "RoleManagementPolicyApprovalRule", "setting": map[string]any{"isApprovalRequired": true,
+			"approvalMode": "SingleStage", "approvalStages": []any{map[string]any{"approvalStageTimeOutInDays": 1, "primaryApprovers": []any{
+				map[string]any{"id": emulator.CarolID, "userType": "User"}}}}}}}}}, http.StatusOK)
+
+	alice, carol := newProtocol(t, env, acctest.UserToken(emulator.AliceID)), newProtocol(t, env, acctest.UserToken(emulator.CarolID))
+	target := map[string]tftypes.Value{"role_definition_id": str(role), "scope": str(azureRG)}
+	activate := map[string]tftypes.Value{"role_definition_id": str(role), "scope": str(azureRG), "duration": str("PT2H"), "justification": str("deploy")}
+	if _, diags := alice.invoke("pim_activate", map[string]tftypes.Value{"role_definition_id": str(emulator.AzureContributor), "scope": str(azureRG),
+		"duration": str("PT2H")}); len(diags) != 1 || diags[0].Summary != "Role And Scope Do Not Match" {
+		t.Fatalf("a bare GUID with scope: %v", summaries(diags))
+	}
+	_, diags := alice.invoke("pim_activate", activate)
+	if len(diags) != 1 || diags[0].Summary != "Activation Requires Approval" || !strings.Contains(diags[0].Detail, `Azure role "Contributor"`) {
+		t.Fatalf("pending activation: %v %s", summaries(diags), diags[0].Detail)
+	}
+	decide := map[string]tftypes.Value{"principal_id": str(emulator.AliceID), "role_definition_id": str(role), "scope": str(azureRG),
+		"decision": str("approve"), "justification": str("ok")}
+	msgs, diags := carol.invoke("pim_approval", decide)
+	if hasErrors(diags) || len(msgs) != 2 || !strings.HasSuffix(msgs[1], "approved: the activation takes effect") {
+		t.Fatalf("Carol's approval: %v %v", msgs, summaries(diags))
+	}
+	env.Clock.Advance(6 * time.Minute)
+	if msgs, diags := alice.invoke("pim_deactivate", target); hasErrors(diags) || len(msgs) != 2 {
+		t.Fatalf("deactivation: %v %v", msgs, summaries(diags))
+	}
+	inst := env.Call(t, http.MethodGet, azureRG+armAuthz+"roleAssignmentScheduleInstances"+armPIM+"&$filter=asTarget()", acctest.UserToken(emulator.AliceID), nil, http.StatusOK)
+	if len(inst["value"].([]any)) != 0 {
+		t.Fatalf("after deactivation: %v", inst)
+	}
 }

@@ -19,7 +19,6 @@ import (
 const (
 	opPolicyRead  = "Microsoft.Authorization/roleManagementPolicies/read"
 	opPolicyWrite = "Microsoft.Authorization/roleManagementPolicies/write"
-	opRoleRead    = "Microsoft.Authorization/roleDefinitions/read"
 )
 
 // requestsOf is the operation prefix of a kind's schedule requests.

@@ -47,8 +47,8 @@ func (a *activateAction) Schema(_ context.Context, _ action.SchemaRequest, resp 
 	attrs["ticket_system"] = schema.StringAttribute{Optional: true, MarkdownDescription: "System of `ticket_number`.",
 		Validators: []validator.String{stringvalidator.AlsoRequires(path.MatchRoot("ticket_number"))}}
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Activates an eligible directory role for the signed-in user (`selfActivate`), for runbooks such as " +
-			"break-glass access. Fails with Graph's code and a next step; an activation that needs approval fails naming the " +
+		MarkdownDescription: "Activates an eligible directory role — or, with `scope`, an Azure role — for the signed-in user " +
+			"(`selfActivate`), for runbooks such as break-glass access. Fails with Graph's code and a next step; an activation that needs approval fails naming the " +
 			"request to approve (see `pim_approval`).",
 		Attributes: attrs,
 	}
@@ -68,7 +68,7 @@ func (a *activateAction) Invoke(ctx context.Context, req action.InvokeRequest, r
 	if !cfg.TicketNumber.IsNull() {
 		body.TicketInfo = &pimclient.TicketInfo{TicketNumber: cfg.TicketNumber.ValueString(), TicketSystem: cfg.TicketSystem.ValueString()}
 	}
-	got, err := a.data.Client.Schedules(pimclient.Assignment).CreateRequest(ctx, body)
+	got, err := cfg.svc(a.data).CreateRequest(ctx, body)
 	if err != nil {
 		shared.AddGraphError(&resp.Diagnostics, "Unable to Activate Role", "Activating "+what, err, activationNextStep(err))
 		return
@@ -100,7 +100,7 @@ type deactivateAction struct{ actionBase }
 
 func (a *deactivateAction) Schema(_ context.Context, _ action.SchemaRequest, resp *action.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Ends the signed-in user's activation of a directory role before its end (`selfDeactivate`).",
+		MarkdownDescription: "Ends the signed-in user's activation of a directory role (or, with `scope`, an Azure role) before its end (`selfDeactivate`).",
 		Attributes:          roleTargetAttributes("deactivate"),
 	}
 }
@@ -113,7 +113,7 @@ func (a *deactivateAction) Invoke(ctx context.Context, req action.InvokeRequest,
 	}
 	what := cfg.describe(ctx, a.data)
 	progress(resp, "Deactivating %s", what)
-	got, err := a.data.Client.Schedules(pimclient.Assignment).CreateRequest(ctx, cfg.request(pimclient.ActionSelfDeactivate))
+	got, err := cfg.svc(a.data).CreateRequest(ctx, cfg.request(pimclient.ActionSelfDeactivate))
 	if err != nil {
 		next := ""
 		switch {

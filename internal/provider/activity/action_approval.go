@@ -31,6 +31,7 @@ type approvalConfig struct {
 	RoleDefinitionID types.String `tfsdk:"role_definition_id"`
 	GroupID          types.String `tfsdk:"group_id"`
 	AccessID         types.String `tfsdk:"access_id"`
+	Scope            types.String `tfsdk:"scope"`
 	Decision         types.String `tfsdk:"decision"`
 	Justification    types.String `tfsdk:"justification"`
 }
@@ -40,15 +41,18 @@ func (a *approvalAction) Schema(_ context.Context, _ action.SchemaRequest, resp 
 		MarkdownDescription: "Approves or denies, as the signed-in approver, the current stage of an activation waiting for approval: " +
 			"by request id, or the pending activation of a principal for a role. Uses Graph's beta `roleAssignmentApprovals` " +
 			"(directory-role approvals are not in v1.0). With `group_id`, a PIM for Groups activation instead, through v1.0 " +
-			"`assignmentApprovals`.",
+			"`assignmentApprovals`; with `scope`, an Azure role activation, through ARM's `roleAssignmentApprovals`.",
 		Attributes: map[string]schema.Attribute{
 			"request_id": schema.StringAttribute{Optional: true, MarkdownDescription: "The activation request (as `pim_activate` reports it).",
 				Validators: []validator.String{stringvalidator.ExactlyOneOf(path.MatchRoot("request_id"), path.MatchRoot("principal_id"))}},
 			"principal_id": schema.StringAttribute{Optional: true, MarkdownDescription: "The requester, with `role_definition_id` (or `group_id`): " +
 				"their pending activation of that role (or group membership or ownership).",
 				Validators: []validator.String{validators.GUID(), stringvalidator.AtLeastOneOf(path.MatchRoot("role_definition_id"), path.MatchRoot("group_id"))}},
-			"role_definition_id": schema.StringAttribute{Optional: true, MarkdownDescription: "The role of the pending activation.",
-				Validators: []validator.String{validators.GUID(), stringvalidator.ConflictsWith(path.MatchRoot("group_id"))}},
+			"role_definition_id": schema.StringAttribute{Optional: true, MarkdownDescription: "The role of the pending activation (with `scope`, an Azure role's full ARM id).",
+				Validators: []validator.String{roleIDValidator, stringvalidator.ConflictsWith(path.MatchRoot("group_id"))}},
+			"scope": schema.StringAttribute{Optional: true, MarkdownDescription: "The ARM scope of a pending Azure role activation (PIM for Azure resources), " +
+				"through ARM's `roleAssignmentApprovals`.",
+				Validators: []validator.String{stringvalidator.RegexMatches(validators.AzureScopeRE, "must be an ARM scope"), stringvalidator.ConflictsWith(path.MatchRoot("group_id"))}},
 			"group_id": schema.StringAttribute{Optional: true, MarkdownDescription: "The group of a pending PIM for Groups activation " +
 				"(with `request_id`, or with `principal_id` and `access_id`).",
 				Validators: []validator.String{validators.GUID()}},
@@ -108,6 +112,9 @@ func (a *approvalAction) Invoke(ctx context.Context, req action.InvokeRequest, r
 // svc is where the activation is: a directory role's, or with group_id a
 // group's membership or ownership.
 func (a *approvalAction) svc(cfg *approvalConfig) *pimclient.ScheduleService {
+	if cfg.Scope.ValueString() != "" {
+		return a.data.Client.AzureSchedules(pimclient.Assignment)
+	}
 	if cfg.GroupID.ValueString() != "" {
 		return a.data.Client.GroupSchedules(pimclient.Assignment)
 	}
@@ -118,6 +125,9 @@ func (a *approvalAction) svc(cfg *approvalConfig) *pimclient.ScheduleService {
 func (a *approvalAction) target(ctx context.Context, svc *pimclient.ScheduleService, r *pimclient.ScheduleRequest) string {
 	if svc.Surface().IsGroups() { // the access id and the group stand in the role's and scope's place
 		return r.RoleDefinitionID + " of " + a.data.Names.DescribePrincipal(ctx, r.DirectoryScopeID)
+	}
+	if svc.Surface() == pimclient.AzureRoles {
+		return "Azure role " + shared.FirstNonEmpty(a.data.Names.AzureRoleName(ctx, r.RoleDefinitionID), r.RoleDefinitionID) + " at " + r.DirectoryScopeID
 	}
 	return a.data.Names.DescribeRole(ctx, r.RoleDefinitionID)
 }
@@ -150,6 +160,11 @@ func (a *approvalAction) pendingRequest(ctx context.Context, cfg *approvalConfig
 		return &pimclient.ScheduleRequest{ID: id, DirectoryScopeID: cfg.GroupID.ValueString(),
 			RoleDefinitionID: shared.FirstNonEmpty(cfg.AccessID.ValueString(), shared.AccessMember)}
 	}
+	if id := cfg.RequestID.ValueString(); id != "" && cfg.Scope.ValueString() != "" {
+		// An approver may not read the scope's requests; the approval (whose
+		// name is the request's) is all the decision needs.
+		return &pimclient.ScheduleRequest{ID: id, DirectoryScopeID: cfg.Scope.ValueString(), RoleDefinitionID: cfg.RoleDefinitionID.ValueString()}
+	}
 	if id := cfg.RequestID.ValueString(); id != "" {
 		r, err := svc.GetRequest(ctx, id)
 		if err != nil {
@@ -160,7 +175,7 @@ func (a *approvalAction) pendingRequest(ctx context.Context, cfg *approvalConfig
 	if cfg.GroupID.ValueString() != "" {
 		return a.pendingGroupRequest(ctx, svc, cfg, diags)
 	}
-	all, err := svc.ListRequestsToApprove(ctx)
+	all, err := svc.ListRequestsToApprove(ctx, cfg.Scope.ValueString())
 	if err != nil {
 		shared.AddGraphError(diags, "Unable to List Requests", "Listing the activation requests the signed-in user approves", err, "")
 		return nil
