@@ -1,7 +1,10 @@
 package emulator_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -297,5 +300,139 @@ func TestARMStateSurvivesARestart(t *testing.T) {
 		if rule := r.(map[string]any); rule["id"] == "Expiration_Admin_Eligibility" && rule["maximumDuration"] != "P90D" {
 			t.Fatalf("after a restart the policy lost its change: %v", rule)
 		}
+	}
+}
+
+// Hostile ARM requests each get a 4xx in ARM's envelope (no Graph
+// innerError), nothing panics, and the emulator still works afterwards.
+func TestARMHostileRequests(t *testing.T) {
+	var logs bytes.Buffer
+	srv, err := emulator.New(emulator.Options{Clock: emulator.NewFakeClock(epoch), Logger: slog.New(slog.NewTextHandler(&logs, nil)),
+		Tokens: map[string]emulator.Identity{token: {PrincipalID: emulator.AdminID, MFA: true}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	reqs := rgApp + authz + "roleEligibilityScheduleRequests/"
+	body := func(props string) string { return `{"properties":{` + props + `}}` }
+	good := `"principalId":"` + emulator.AliceID + `","roleDefinitionId":"` + roleID(emulator.AzureReader) + `","requestType":"AdminAssign"`
+	var corpus []hostile
+	for _, b := range []string{"", "{", "[]", "null", `{"properties":5}`, `{"properties":{}}`, body(good + `,"unknown":1`), body(`"principalId":{}`),
+		body(good + `,"scheduleInfo":{"expiration":{"type":"Sometimes"}}`), body(good + `,"scheduleInfo":{"startDateTime":"soon"}`),
+		body(good + `,"scheduleInfo":{"expiration":{"type":"AfterDuration","duration":"PT-1H"}}`), body(good + `,"conditionVersion":"9.9","condition":"x"`),
+		body(strings.Replace(good, "AdminAssign", "AdminDance", 1)), body(strings.Replace(good, roleID(emulator.AzureReader), "/providers/x", 1)),
+		body(strings.Replace(good, emulator.AliceID, "not-a-guid", 1)), strings.Repeat("[", 20000) + strings.Repeat("]", 20000)} {
+		corpus = append(corpus, hostile{method: "PUT", path: reqs + newGUID1 + pimAPI, body: b})
+	}
+	corpus = append(corpus, hostile{method: "PUT", path: reqs + "not-a-guid" + pimAPI, body: body(good)})
+	for _, p := range []string{"/subscriptions/x" + authz + "roleEligibilitySchedules" + pimAPI, sub + "/resourceGroups/" + strings.Repeat("a", 5000) + pimAPI,
+		sub + authz + "roleEligibilitySchedules" + pimAPI + "&$filter=" + url.QueryEscape("roleDefinitionId eq 'x'"),
+		sub + authz + "roleEligibilitySchedules" + pimAPI + "&$filter=" + url.QueryEscape(strings.Repeat("(", 3000)),
+		sub + authz + "nope" + pimAPI, sub + authz + "roleEligibilitySchedules/a/b/c/d" + pimAPI, sub + authz + "roleEligibilitySchedules/nope" + pimAPI,
+		sub + authz + "roleManagementPolicies/nope" + pimAPI, authz + "roleAssignmentApprovals/nope?api-version=2021-01-01-preview",
+		"/providers/Microsoft.Management/managementGroups/nope?api-version=2023-04-01", "/subscriptions/../../etc/passwd?api-version=2022-12-01"} {
+		corpus = append(corpus, hostile{method: "GET", path: p})
+	}
+	corpus = append(corpus, hostile{method: "PATCH", path: sub + authz + "roleManagementPolicies/nope" + pimAPI, body: `{"properties":{"rules":[{}]}}`},
+		hostile{method: "POST", path: reqs + newGUID1 + "/cancel" + pimAPI}, hostile{method: "DELETE", path: sub + pimAPI})
+	for i, c := range corpus {
+		status, raw := send(t, hs.URL+c.path, c)
+		var env struct{ Error map[string]any }
+		if status < 400 || status >= 500 || json.Unmarshal(raw, &env) != nil || env.Error["code"] == nil || env.Error["innerError"] != nil {
+			t.Errorf("#%d %s %.80s (body %.60q): HTTP %d %.200s — want a 4xx in ARM's error envelope", i, c.method, c.path, c.body, status, raw)
+		}
+	}
+	if strings.Contains(logs.String(), "panicked") {
+		t.Errorf("handlers panicked:\n%s", logs.String())
+	}
+	h := &harness{t: t, srv: srv, url: hs.URL + "/v1.0"}
+	if s, m := h.armDo("PUT", reqs+newGUID2+pimAPI, token, armRequest(emulator.AliceID, emulator.AzureReader, "AdminAssign",
+		map[string]any{"type": "AfterDuration", "duration": "P30D"})); s != 201 {
+		t.Errorf("after the corpus the emulator refuses a valid request: %d %v", s, m)
+	}
+}
+
+// The engine's rules hold over ARM: the five-minute rule, one assignment per
+// key whatever the request's name, validate and cancel, replication lag,
+// throttling with Retry-After, and audit entries naming the Azure role.
+func TestARMFollowsTheEngineRules(t *testing.T) {
+	h := newHarness(t, "")
+	act := rgApp + authz + "roleAssignmentScheduleRequests/"
+	assign := armRequest(emulator.BobID, emulator.AzureReader, "AdminAssign", map[string]any{"type": "AfterDuration", "duration": "P1D"})
+	if s, m := h.armDo("POST", act+newGUID1+"/validate?api-version=2022-04-01-preview", token, assign); s != 200 || m["properties"].(map[string]any)["status"] != "Provisioned" {
+		t.Fatalf("validate: %d %v", s, m)
+	}
+	if s, _ := h.armDo("GET", act+newGUID1+pimAPI, token, nil); s != 404 {
+		t.Fatalf("validate made a request: %d", s)
+	}
+	if s, m := h.armDo("PUT", act+newGUID1+pimAPI, token, assign); s != 201 {
+		t.Fatalf("assign: %d %v", s, m)
+	}
+	if s, m := h.armDo("PUT", act+newGUID2+pimAPI, token, assign); s != 400 || armCode(m) != "RoleAssignmentExists" {
+		t.Fatalf("a second assignment of the key under another name: %d %v", s, m)
+	}
+	remove := armRequest(emulator.BobID, emulator.AzureReader, "AdminRemove", nil)
+	if s, m := h.armDo("PUT", act+newGUID3+pimAPI, token, remove); s != 400 || armCode(m) != "ActiveDurationTooShort" {
+		t.Fatalf("removal in the first five minutes: %d %v", s, m)
+	}
+	h.clock.Advance(6 * time.Minute)
+	if s, m := h.armDo("PUT", act+newGUID3+pimAPI, token, remove); s != 201 || m["properties"].(map[string]any)["status"] != "Revoked" {
+		t.Fatalf("removal: %d %v", s, m)
+	}
+	// A future start is Granted and can be cancelled.
+	start := epoch.Add(48 * time.Hour).Format(time.RFC3339)
+	later := armRequest(emulator.CarolID, emulator.AzureReader, "AdminAssign", map[string]any{"type": "AfterDuration", "duration": "P1D"})
+	later["properties"].(map[string]any)["scheduleInfo"].(map[string]any)["startDateTime"] = start
+	const name = "11111111-0000-4000-8000-000000000004"
+	if s, m := h.armDo("PUT", act+name+pimAPI, token, later); s != 201 || m["properties"].(map[string]any)["status"] != "Granted" {
+		t.Fatalf("future start: %d %v", s, m)
+	}
+	if s, m := h.armDo("POST", act+name+"/cancel"+pimAPI, token, nil); s != 200 {
+		t.Fatalf("cancel: %d %v", s, m)
+	}
+	if _, m := h.armDo("GET", act+name+pimAPI, token, nil); m["properties"].(map[string]any)["status"] != "Canceled" {
+		t.Fatalf("after cancel: %v", m)
+	}
+	// Audit: the PIM log names the Azure role and the resource.
+	_, audits := h.do("GET", "/auditLogs/directoryAudits?$filter="+url.QueryEscape("loggedByService eq 'PIM'"), token, nil)
+	if !strings.Contains(jsonString(audits), `"Reader"`) || !strings.Contains(jsonString(audits), "rg-app") {
+		t.Fatalf("audit entries do not name the Azure role and resource: %.600s", jsonString(audits))
+	}
+	// Throttling answers in ARM's envelope with Retry-After.
+	h.ctl("PUT", "faults", `{"rules":[{"match":{"method":"GET"},"status":429,"retry_after":"7s","count":1}]}`)
+	req, _ := http.NewRequestWithContext(t.Context(), "GET", strings.TrimSuffix(h.url, "/v1.0")+sub+authz+"roleEligibilitySchedules"+pimAPI, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") != "7" || resp.Header.Get("x-ms-request-id") == "" {
+		t.Fatalf("throttled: %d %v", resp.StatusCode, resp.Header)
+	}
+}
+
+// A new schedule is missed by as many reads as the replication lag says.
+func TestARMReplicationLag(t *testing.T) {
+	srv, err := emulator.New(emulator.Options{Clock: emulator.NewFakeClock(epoch), ReadLag: 2,
+		Tokens: map[string]emulator.Identity{token: {PrincipalID: emulator.AdminID, MFA: true}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	h := &harness{t: t, srv: srv, url: hs.URL + "/v1.0"}
+	if s, _ := h.armDo("PUT", rgApp+authz+"roleEligibilityScheduleRequests/"+newGUID1+pimAPI, token, armRequest(emulator.AliceID, emulator.AzureReader, "AdminAssign",
+		map[string]any{"type": "AfterDuration", "duration": "P30D"})); s != 201 {
+		t.Fatal(s)
+	}
+	var seen []int
+	for range 3 {
+		_, m := h.armDo("GET", rgApp+authz+"roleEligibilitySchedules"+pimAPI, token, nil)
+		seen = append(seen, len(names(m)))
+	}
+	if fmt.Sprint(seen) != "[0 0 1]" {
+		t.Fatalf("reads after the create saw %v, want [0 0 1]", seen)
 	}
 }
