@@ -161,7 +161,7 @@ func filterScope(f Filter) (string, error) {
 	case f.key != nil:
 		return f.key.DirectoryScopeID, nil
 	}
-	return "", errors.New("Azure Resource Manager lists PIM schedules one scope at a time: the call named no scope")
+	return "", errors.New("listing Azure role schedules needs a scope: Azure Resource Manager lists them one scope at a time")
 }
 
 func (w armWire) createRequest(ctx context.Context, s *ScheduleService, r *ScheduleRequest) (*ScheduleRequest, error) {

@@ -58,7 +58,7 @@ func (c *Client) GetAzureRolePolicy(ctx context.Context, scope, roleDefinitionID
 			return c.getAzurePolicy(ctx, a.Properties.PolicyID, roleDefinitionID)
 		}
 	}
-	return nil, fmt.Errorf("Azure role %s at %s: %w", roleDefinitionID, scope, ErrNoPolicy)
+	return nil, fmt.Errorf("azure role %s at %s: %w", roleDefinitionID, scope, ErrNoPolicy)
 }
 
 func (c *Client) getAzurePolicy(ctx context.Context, policyID, roleDefinitionID string) (*RolePolicy, error) {

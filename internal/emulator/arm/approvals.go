@@ -15,17 +15,17 @@ import (
 
 const approvalsPath = authzProvider + "roleAssignmentApprovals/"
 
-func (a *Area) approval(tx *core.Tx, id string) (*core.Approval, *core.Request, *core.APIError) {
+func (a *Area) approval(tx *core.Tx, id string) (*core.Approval, *core.APIError) {
 	ap, ok := tx.St.Approvals[strings.ToLower(id)]
 	r, found := tx.St.Requests.Get(strings.ToLower(id))
 	if !ok || !found || r.Key.Surface != core.SurfaceAzure {
-		return nil, nil, &core.APIError{Status: http.StatusNotFound, Code: "RoleAssignmentApprovalNotFound", Message: "The approval '" + truncate(id, 80) + "' was not found."}
+		return nil, &core.APIError{Status: http.StatusNotFound, Code: "RoleAssignmentApprovalNotFound", Message: "The approval '" + truncate(id, 80) + "' was not found."}
 	}
 	me := strings.ToLower(tx.Caller.PrincipalID)
 	if me != ap.RequesterID && !a.approverOf(tx, ap, me) && !a.allowed(tx, r.Key.Scope, requestsOf(core.Active)+"/read") {
-		return nil, nil, &core.APIError{Status: http.StatusForbidden, Code: "AuthorizationFailed", Message: "Only the requester, the approvers and readers of the scope can read an approval."}
+		return nil, &core.APIError{Status: http.StatusForbidden, Code: "AuthorizationFailed", Message: "Only the requester, the approvers and readers of the scope can read an approval."}
 	}
-	return ap, r, nil
+	return ap, nil
 }
 
 func (a *Area) approverOf(tx *core.Tx, ap *core.Approval, me string) bool {
@@ -44,12 +44,8 @@ func (a *Area) stageObject(tx *core.Tx, ap *core.Approval, i int) map[string]any
 	if st.ReviewedBy != "" {
 		reviewer = map[string]any{"id": st.ReviewedBy, "displayName": a.dir.DisplayName(st.ReviewedBy), "type": a.principalType(st.ReviewedBy)}
 	}
-	status := st.Status
-	if status == "NotStarted" {
-		status = "NotStarted"
-	}
 	return map[string]any{"id": approvalsPath + ap.ID + "/stages/" + st.ID, "name": st.ID, "type": "Microsoft.Authorization/roleAssignmentApprovals/stages",
-		"properties": map[string]any{"displayName": "Stage " + string(rune('1'+i)), "status": status, "reviewResult": st.ReviewResult,
+		"properties": map[string]any{"displayName": "Stage " + string(rune('1'+i)), "status": st.Status, "reviewResult": st.ReviewResult,
 			"assignedToMe": st.Status == "InProgress" && me != ap.RequesterID && a.en.CanApprove(tx, me, st), "justification": st.Justification,
 			"reviewedDateTime": armTimePtr(st.ReviewedAt), "createdDateTime": armTimePtr(st.Started), "reviewedBy": reviewer}}
 }
@@ -80,7 +76,7 @@ func (a *Area) approvals(c *call) {
 		})
 	case len(rest) == 1 && c.R.Method == http.MethodGet:
 		a.view(c, func(tx *core.Tx) {
-			if ap, _, e := a.approval(tx, rest[0]); e != nil {
+			if ap, e := a.approval(tx, rest[0]); e != nil {
 				c.Fail(e)
 			} else {
 				c.W.JSON(http.StatusOK, a.approvalObject(tx, ap))
@@ -106,7 +102,7 @@ func (a *Area) decide(c *call, id, stageID string) {
 	}
 	var out map[string]any
 	if !a.update(c, func(tx *core.Tx) *core.APIError {
-		ap, _, e := a.approval(tx, id)
+		ap, e := a.approval(tx, id)
 		if e != nil {
 			return e
 		}

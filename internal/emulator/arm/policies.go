@@ -44,17 +44,17 @@ func (a *Area) policyByName(scope, name string) (string, bool) {
 
 // armRule restates a rule in ARM's spelling.
 func armRule(r *core.Rule) map[string]any {
-	m := plain(r.Object()).(map[string]any)
+	m, _ := plain(r.Object()).(map[string]any)
 	delete(m, "@odata.type")
 	m["ruleType"] = "RoleManagementPolicy" + strings.TrimPrefix(core.RuleType(r.ID), "unifiedRoleManagementPolicy")
 	if t, ok := m["target"].(map[string]any); ok {
 		t["targetObjects"] = nil
 	}
 	if s, ok := m["setting"].(map[string]any); ok {
-		for _, st := range s["approvalStages"].([]any) {
-			stage := st.(map[string]any)
+		for _, st := range asList(s["approvalStages"]) {
+			stage, _ := st.(map[string]any)
 			for _, key := range []string{"primaryApprovers", "escalationApprovers"} {
-				stage[key] = armApprovers(stage[key].([]any))
+				stage[key] = armApprovers(asList(stage[key]))
 			}
 		}
 	}
@@ -64,7 +64,7 @@ func armRule(r *core.Rule) map[string]any {
 func armApprovers(in []any) []any {
 	out := []any{}
 	for _, v := range in {
-		ap := v.(map[string]any)
+		ap, _ := v.(map[string]any)
 		if id, ok := ap["groupId"]; ok {
 			out = append(out, map[string]any{"id": id, "description": ap["description"], "isBackup": false, "userType": "Group"})
 		} else {
@@ -115,7 +115,7 @@ func (a *Area) assignmentObject(tx *core.Tx, scope, roleID string) map[string]an
 	s, _ := a.az.Scope(scope)
 	name := policyName(scope, roleID)
 	policy := a.policyObject(tx, scope, roleID)
-	props := policy["properties"].(map[string]any)
+	props, _ := policy["properties"].(map[string]any)
 	role := a.az.Roles[roleID]
 	return map[string]any{"id": s.ID + authzProvider + "roleManagementPolicyAssignments/" + name + "_" + roleID, "name": name + "_" + roleID,
 		"type": "Microsoft.Authorization/RoleManagementPolicyAssignment",

@@ -607,7 +607,7 @@ func (m *assignmentModel) setComputed(sc *pimclient.Schedule) {
 func (m *assignmentModel) readCondition(sc *pimclient.Schedule) {
 	configuredWithoutVersion := !m.condition.IsNull() && m.conditionVersion.IsNull()
 	m.condition = shared.StringOrNull(sc.Condition)
-	if sc.Condition == "" || !(configuredWithoutVersion && sc.ConditionVersion == "2.0") {
+	if sc.Condition == "" || !configuredWithoutVersion || sc.ConditionVersion != "2.0" {
 		m.conditionVersion = shared.StringOrNull(sc.ConditionVersion)
 	}
 }
