@@ -302,24 +302,28 @@ func (s *Server) serveGraph(w *wire.Writer, r *http.Request, version, rest strin
 		w.Error(http.StatusUnauthorized, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience: the token was issued for Azure Resource Manager, not Microsoft Graph.")
 		return
 	}
-	body, aerr := wire.ReadBody(r, s.opts.MaxBodyBytes)
-	if aerr != nil {
-		w.Error(aerr.Status, aerr.Code, aerr.Message)
-		return
-	}
-	client := control.ClientKey(r)
-	clock := s.st.Clock()
-	defer func() {
-		s.ctl.Faults.Record(clock.Now(), r.Method, r.URL.Path, "/"+version+"/"+rt.Pattern, w.Status, client)
-	}()
 	if wire.Bearer(r) != s.dashboardToken { // the dashboard's own reads are not the user's needs
 		caller.Operation = r.Method + " /" + version + "/" + rt.Pattern
 	}
-	c := &wire.Call{W: w, R: r, Caller: caller, Version: version, Params: params, Body: body, PageSize: s.opts.PageSize}
-	if s.ctl.Faults.Inject(c, rt.Handle, client, clock.Now()) {
+	s.dispatch(&wire.Call{W: w, R: r, Caller: caller, Version: version, Params: params, PageSize: s.opts.PageSize}, "/"+version+"/"+rt.Pattern, rt.Handle)
+}
+
+// dispatch reads the call's body (before any lock is taken), applies the
+// fault rules and hands the call to its handler, counting it under pattern.
+func (s *Server) dispatch(c *wire.Call, pattern string, handle func(*wire.Call)) {
+	body, aerr := wire.ReadBody(c.R, s.opts.MaxBodyBytes)
+	if aerr != nil {
+		c.Fail(aerr)
 		return
 	}
-	rt.Handle(c)
+	c.Body = body
+	client := control.ClientKey(c.R)
+	clock := s.st.Clock()
+	defer func() { s.ctl.Faults.Record(clock.Now(), c.R.Method, c.R.URL.Path, pattern, c.W.Status, client) }()
+	if s.ctl.Faults.Inject(c, handle, client, clock.Now()) {
+		return
+	}
+	handle(c)
 }
 
 // serveARM serves Azure Resource Manager's paths (PIM for Azure resources)
@@ -346,19 +350,5 @@ func (s *Server) serveARM(w *wire.Writer, r *http.Request) {
 			"'https://graph.microsoft.com'. It should exactly match with one of the allowed audiences 'https://management.core.windows.net/', 'https://management.azure.com/'.")
 		return
 	}
-	body, aerr := wire.ReadBody(r, s.opts.MaxBodyBytes)
-	if aerr != nil {
-		w.Error(aerr.Status, aerr.Code, aerr.Message)
-		return
-	}
-	client := control.ClientKey(r)
-	clock := s.st.Clock()
-	defer func() {
-		s.ctl.Faults.Record(clock.Now(), r.Method, r.URL.Path, arm.Pattern(r.URL.Path), w.Status, client)
-	}()
-	c := &wire.Call{W: w, R: r, Caller: caller, Body: body, PageSize: s.opts.PageSize}
-	if s.ctl.Faults.Inject(c, s.arm.Serve, client, clock.Now()) {
-		return
-	}
-	s.arm.Serve(c)
+	s.dispatch(&wire.Call{W: w, R: r, Caller: caller, PageSize: s.opts.PageSize}, arm.Pattern(r.URL.Path), s.arm.Serve)
 }
