@@ -328,6 +328,7 @@ func (p *pimProvider) DataSources(context.Context) []func() datasource.DataSourc
 		directory.NewPrincipalsDataSource,
 		inventory.NewGroupEligibleAssignmentsDataSource,
 		azure.NewRoleDefinitionDataSource,
+		azure.NewActivationsDataSource,
 		inventory.NewGroupActiveAssignmentsDataSource,
 		inventory.NewGroupActivationsDataSource,
 		alerts.NewAlertsDataSource,

@@ -273,3 +273,68 @@ func TestAccAzureAssignment_everyWriteUnderEveryFault(t *testing.T) {
 		}
 	}
 }
+
+// outsideEligibility makes an eligibility at rg-app through ARM, as the
+// portal or another tool would.
+func outsideEligibility(t *testing.T, env *acctest.Env, name, principal, role, justification string) {
+	t.Helper()
+	env.Call(t, http.MethodPut, azureRG+armAuthz+"roleEligibilityScheduleRequests/"+name+armPIM, acctest.Token,
+		map[string]any{"properties": map[string]any{"principalId": principal, "roleDefinitionId": azureRole(role), "requestType": "AdminAssign",
+			"justification": justification, "scheduleInfo": map[string]any{"expiration": map[string]any{"type": "AfterDuration", "duration": "P30D"}}}},
+		http.StatusCreated)
+}
+
+// data "pim_azure_activations" names who holds an Azure role now through
+// activation, until when and why.
+func TestAccAzureActivationsDataSource(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	outsideEligibility(t, env, "55555555-0000-4000-8000-000000000001", emulator.AliceID, emulator.AzureContributor, "rota")
+	env.Call(t, http.MethodPut, azureRG+armAuthz+"roleAssignmentScheduleRequests/55555555-0000-4000-8000-000000000002"+armPIM, acctest.UserToken(emulator.AliceID),
+		map[string]any{"properties": map[string]any{"principalId": emulator.AliceID, "roleDefinitionId": azureRole(emulator.AzureContributor),
+			"requestType": "SelfActivate", "justification": "INC-42 hotfix", "scheduleInfo": map[string]any{"expiration": map[string]any{"type": "AfterDuration", "duration": "PT2H"}}}},
+		http.StatusCreated)
+	const ds = "data.pim_azure_activations.rg"
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(env),
+		Steps: []resource.TestStep{{
+			Config: env.ProviderBlock() + fmt.Sprintf("data \"pim_azure_activations\" \"rg\" {\n  scope = %q\n}\n", azureRG),
+			Check: resource.ComposeTestCheckFunc(
+				resource.TestCheckResourceAttr(ds, "activations.#", "1"),
+				resource.TestCheckResourceAttr(ds, "activations.0.role_name", "Contributor"),
+				resource.TestCheckResourceAttr(ds, "activations.0.principal_display_name", "Alice Analyst"),
+				resource.TestCheckResourceAttr(ds, "activations.0.justification", "INC-42 hotfix"),
+				resource.TestCheckResourceAttr(ds, "activations.0.end_date_time", "2030-01-01T11:00:00Z"),
+			),
+		}},
+	})
+}
+
+// terraform query at a resource group: named results, identities in the
+// Azure resources' shape, resource objects that plan empty after import.
+func TestListAzureAssignments(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t, acctest.WithPageSize(100))
+	outsideEligibility(t, env, "66666666-0000-4000-8000-000000000001", emulator.BobID, emulator.AzureReader, "out of band")
+	p := newProtocol(t, env, acctest.Token)
+	got := p.list("pim_azure_eligible_assignment", map[string]tftypes.Value{"scope": str(azureRG)}, true, 0)
+	if len(got) != 1 || !strings.Contains(got[0].display, "Bob Builder") || !strings.Contains(got[0].display, "rg-app") {
+		t.Fatalf("results: %+v", got)
+	}
+	r := got[0]
+	if strOf(r.identity["scope"]) != azureRG || strOf(r.identity["role_definition_id"]) != azureRole(emulator.AzureReader) || strOf(r.resource["justification"]) != "out of band" {
+		t.Fatalf("identity %v resource %v", r.identity, r.resource)
+	}
+	config := map[string]tftypes.Value{}
+	for _, a := range []string{"principal_id", "scope", "role_definition_id", "justification", "duration", "end_date_time", "start_date_time"} {
+		config[a] = r.resource[a]
+	}
+	state := p.importByIdentity("pim_azure_eligible_assignment", r.identity)
+	plan := p.planUpdate("pim_azure_eligible_assignment", state, config)
+	planned := p.decode(plan.PlannedState, p.schemas.ResourceSchemas["pim_azure_eligible_assignment"].ValueType())
+	for k, v := range state {
+		if !planned[k].Equal(v) {
+			t.Errorf("generated configuration plans a change of %s: %v → %v", k, v, planned[k])
+		}
+	}
+}

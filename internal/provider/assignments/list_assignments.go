@@ -196,10 +196,7 @@ func (l *assignmentList) model(e listed, details map[string]*pimclient.ScheduleR
 	m.setComputed(sc)
 	m.EndDateTime, m.Duration = expirationFromAPI(timetypes.NewRFC3339Null(), types.StringNull(), sc)
 	if q := details[shared.CacheKey(m.key())]; q != nil {
-		m.Justification = shared.StringOrNull(q.Justification)
-		if q.TicketInfo != nil {
-			m.TicketNumber, m.TicketSystem = shared.StringOrNull(q.TicketInfo.TicketNumber), shared.StringOrNull(q.TicketInfo.TicketSystem)
-		}
+		m.fromRequest(q, sc)
 	}
 	return m
 }

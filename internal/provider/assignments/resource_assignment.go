@@ -575,17 +575,23 @@ func (r *assignmentResource) readRequestDetails(ctx context.Context, state *assi
 				"configuration; the next apply records them.", r.noun(), r.describeKey(ctx, state), why))
 		return
 	}
-	state.Justification = shared.StringOrNull(newest.Justification)
-	if e := newest.ScheduleInfo; e != nil && e.Expiration != nil && strings.EqualFold(e.Expiration.Type, pimclient.ExpirationAfterDuration) &&
-		sc.ScheduleInfo != nil && state.Duration.IsNull() {
-		if end := sc.EndDateTime(); end != nil && lasts(e.Expiration.Duration, sc.ScheduleInfo.StartDateTime, *end) {
-			// ARM's schedules keep an end only; the request says it was a duration.
-			state.Duration, state.EndDateTime = types.StringValue(e.Expiration.Duration), timetypes.NewRFC3339Null()
-		}
+	state.fromRequest(newest, sc)
+}
+
+// fromRequest takes from the request that assigned or last updated the
+// schedule what the schedule does not hold: justification, ticket, and
+// (ARM's schedules keep an end only) a duration that ends there.
+func (m *assignmentModel) fromRequest(q *pimclient.ScheduleRequest, sc *pimclient.Schedule) {
+	m.Justification = shared.StringOrNull(q.Justification)
+	if q.TicketInfo != nil {
+		m.TicketNumber, m.TicketSystem = shared.StringOrNull(q.TicketInfo.TicketNumber), shared.StringOrNull(q.TicketInfo.TicketSystem)
 	}
-	if newest.TicketInfo != nil {
-		state.TicketNumber = shared.StringOrNull(newest.TicketInfo.TicketNumber)
-		state.TicketSystem = shared.StringOrNull(newest.TicketInfo.TicketSystem)
+	e := q.ScheduleInfo
+	if e == nil || e.Expiration == nil || !strings.EqualFold(e.Expiration.Type, pimclient.ExpirationAfterDuration) || sc.ScheduleInfo == nil || !m.Duration.IsNull() {
+		return
+	}
+	if end := sc.EndDateTime(); end != nil && lasts(e.Expiration.Duration, sc.ScheduleInfo.StartDateTime, *end) {
+		m.Duration, m.EndDateTime = types.StringValue(e.Expiration.Duration), timetypes.NewRFC3339Null()
 	}
 }
 
