@@ -63,7 +63,7 @@ tf() {
   return "${PIPESTATUS[0]}"
 }
 
-say "terraform apply: a role setting, three eligible assignments, one active assignment and a just-in-time group membership"
+say "terraform apply: a role setting, three eligible assignments, one active assignment, a just-in-time group membership, and Contributor on an Azure resource group with its setting"
 tf apply -auto-approve
 
 say "terraform plan: nothing changed, so nothing to do"

@@ -14,7 +14,7 @@ provider "pim" {}
 # directory: the plan shows who gets which role, and a name that matches
 # nobody fails the plan.
 data "pim_principals" "people" {
-  user_principal_names = ["alice@contoso.example", "bob@contoso.example", "carol@contoso.example"]
+  user_principal_names = ["alice@contoso.example", "bob@contoso.example", "carol@contoso.example", "dave@contoso.example"]
 }
 
 data "pim_principal" "cloud_ops" {
@@ -26,6 +26,7 @@ locals {
   alice     = data.pim_principals.people.ids["alice@contoso.example"]
   bob       = data.pim_principals.people.ids["bob@contoso.example"]
   carol     = data.pim_principals.people.ids["carol@contoso.example"]
+  dave      = data.pim_principals.people.ids["dave@contoso.example"]
   cloud_ops = data.pim_principal.cloud_ops.id
 }
 
@@ -149,4 +150,35 @@ check "no_unmanaged_global_readers" {
     condition     = length(local.unmanaged_global_readers) == 0
     error_message = "Eligible for Global Reader outside Terraform: ${join(", ", local.unmanaged_global_readers)}"
   }
+}
+
+# PIM for Azure resources, over Azure Resource Manager (the emulator serves
+# it beside Graph): Dave may activate Contributor on the application's
+# resource group for 30 days; activating it takes at most four hours.
+locals {
+  rg_app = "/subscriptions/5b5c0000-0000-4000-8000-000000000001/resourceGroups/rg-app"
+}
+
+data "pim_azure_role_definition" "contributor" {
+  scope     = local.rg_app
+  role_name = "Contributor"
+}
+
+resource "pim_azure_role_setting" "rg_app_contributor" {
+  scope              = local.rg_app
+  role_definition_id = data.pim_azure_role_definition.contributor.id
+  activation = {
+    maximum_duration = "PT4H"
+  }
+  eligible_assignment = {
+    maximum_duration = "P90D"
+  }
+}
+
+resource "pim_azure_eligible_assignment" "dave_rg_app" {
+  scope              = pim_azure_role_setting.rg_app_contributor.scope
+  role_definition_id = pim_azure_role_setting.rg_app_contributor.role_definition_id
+  principal_id       = local.dave
+  duration           = "P30D"
+  justification      = "Deploys the application"
 }
