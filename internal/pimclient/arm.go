@@ -168,9 +168,7 @@ func (w armWire) createRequest(ctx context.Context, s *ScheduleService, r *Sched
 	if r.ID == "" {
 		r.ID = uuid.NewString() // fixed before the first send: a lost answer is read back by this name
 	}
-	body := armResource[armRequest]{Properties: armRequest{PrincipalID: r.PrincipalID, RoleDefinitionID: r.RoleDefinitionID,
-		RequestType: pascal(r.Action), Justification: r.Justification, ScheduleInfo: armSchedule2(r.ScheduleInfo), TicketInfo: r.TicketInfo,
-		Condition: r.Condition, ConditionVersion: r.ConditionVersion}}
+	body := armBody(r)
 	var out armResource[armRequest]
 	path := w.collection(s, r.DirectoryScopeID, "ScheduleRequests/") + url.PathEscape(r.ID)
 	if err := s.c.armDo(asOnce(ctx), http.MethodPut, path, armPIMVersion, nil, body, &out); err != nil {
@@ -179,8 +177,26 @@ func (w armWire) createRequest(ctx context.Context, s *ScheduleService, r *Sched
 	return toRequest(&out), nil
 }
 
-// armSchedule2 spells an expiration type as ARM does (PascalCase).
-func armSchedule2(si *ScheduleInfo) *ScheduleInfo {
+// ValidateAzureRequest asks ARM whether it would accept a schedule request,
+// changing nothing (the validate operation, api-version 2022-04-01-preview).
+func (s *ScheduleService) ValidateAzureRequest(ctx context.Context, r *ScheduleRequest) error {
+	if s.surface != AzureRoles {
+		return errors.New("only Azure role requests are validated by ARM")
+	}
+	body := armBody(r)
+	path := armWire{}.collection(s, r.DirectoryScopeID, "ScheduleRequests/") + uuid.NewString() + "/validate"
+	return s.c.armDo(asRead(ctx), http.MethodPost, path, "2022-04-01-preview", nil, body, nil)
+}
+
+// armBody is a request in ARM's envelope and spelling.
+func armBody(r *ScheduleRequest) armResource[armRequest] {
+	return armResource[armRequest]{Properties: armRequest{PrincipalID: r.PrincipalID, RoleDefinitionID: r.RoleDefinitionID,
+		RequestType: pascal(r.Action), Justification: r.Justification, ScheduleInfo: armScheduleInfo(r.ScheduleInfo), TicketInfo: r.TicketInfo,
+		Condition: r.Condition, ConditionVersion: r.ConditionVersion}}
+}
+
+// armScheduleInfo spells an expiration type as ARM does (PascalCase).
+func armScheduleInfo(si *ScheduleInfo) *ScheduleInfo {
 	if si == nil || si.Expiration == nil {
 		return si
 	}

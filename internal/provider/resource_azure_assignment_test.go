@@ -338,3 +338,20 @@ func TestListAzureAssignments(t *testing.T) {
 		}
 	}
 }
+
+// ARM's validate runs at plan: an assignment someone already made fails
+// the plan on principal_id with the import id, instead of the apply.
+func TestPlanValidatesAzureAssignmentsAtARM(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	outsideEligibility(t, env, "77777777-0000-4000-8000-000000000001", emulator.CarolID, emulator.AzureReader, "made in the portal")
+	p := newProtocol(t, env, acctest.Token)
+	resp := p.planCreate("pim_azure_eligible_assignment", map[string]tftypes.Value{"scope": str(azureRG), "role_definition_id": str(azureRole(emulator.AzureReader)),
+		"principal_id": str(emulator.CarolID), "justification": str("x"), "duration": str("P30D")})
+	if d := warning(resp.Diagnostics, "Already Holds This Role"); !strings.Contains(d, "RoleAssignmentExists") || !strings.Contains(d, "import it (id \""+azureRG+"|") {
+		t.Fatalf("diagnostics: %v %s", summaries(resp.Diagnostics), d)
+	}
+	if before := env.RouteCount(t, "POST {scope}/providers/Microsoft.Authorization/roleEligibilityScheduleRequests/{name}/validate"); before != 1 {
+		t.Fatalf("validate calls: %d, want 1", before)
+	}
+}

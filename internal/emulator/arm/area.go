@@ -125,11 +125,11 @@ func Pattern(p string) string {
 		for j := 1; j < len(segs); j += 2 {
 			segs[j] = "{name}"
 		}
-		return "ARM /" + strings.Join(segs, "/")
+		return "/" + strings.Join(segs, "/")
 	}
 	rest := strings.Split(strings.Trim(p[i+len(authzProvider):], "/"), "/")
 	for j := 1; j < len(rest); j += 2 {
 		rest[j] = "{name}"
 	}
-	return "ARM {scope}" + authzProvider + strings.Join(rest, "/")
+	return "{scope}" + authzProvider + strings.Join(rest, "/")
 }

@@ -648,6 +648,18 @@ func (m *assignmentModel) changesGraph(state *assignmentModel) bool {
 		!m.condition.Equal(state.condition) || !m.conditionVersion.Equal(state.conditionVersion)
 }
 
+// knownForRequest reports whether every value a request carries is known
+// (an unknown start is the processing time, as a request without one).
+func (m *assignmentModel) knownForRequest() bool {
+	for _, v := range []interface{ IsUnknown() bool }{m.PrincipalID, m.RoleDefinitionID, m.DirectoryScopeID, m.Justification, m.TicketNumber,
+		m.TicketSystem, m.EndDateTime, m.Duration, m.condition, m.conditionVersion} {
+		if v.IsUnknown() {
+			return false
+		}
+	}
+	return true
+}
+
 // toRequest builds a schedule request from the plan.
 func (m *assignmentModel) toRequest(action string, withStart bool) (*pimclient.ScheduleRequest, diag.Diagnostics) {
 	var diags diag.Diagnostics

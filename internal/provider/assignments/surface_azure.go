@@ -3,6 +3,7 @@ package assignments
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -190,7 +191,43 @@ func (*azureRoles) checkTarget(ctx context.Context, r *assignmentResource, plan 
 			" failed after retries", err, "Nothing was changed. Run terraform plan (or apply) again."))
 	default:
 		plan.RoleDisplayName = shared.StringOrNull(def.RoleName)
+		validateAtARM(ctx, r, plan, diags)
 	}
+}
+
+// validateAtARM asks ARM, at plan time, whether it would accept the
+// create (its validate operation changes nothing): an assignment someone
+// already made, or a principal ARM cannot use, fails the plan instead of
+// the apply. Policy limits are left to checkPolicy, which names them.
+func validateAtARM(ctx context.Context, r *assignmentResource, plan *assignmentModel, diags *diag.Diagnostics) {
+	if !plan.knownForRequest() {
+		return
+	}
+	body, d := plan.toRequest(pimclient.ActionAdminAssign, true)
+	if d.HasError() {
+		return
+	}
+	err := r.svc().ValidateAzureRequest(ctx, body)
+	switch {
+	case err == nil, pimclient.HasCode(err, pimclient.CodePolicyValidationFailed):
+	case pimclient.HasCode(err, pimclient.CodeRoleAssignmentExists):
+		diags.AddAttributeError(path.Root("principal_id"), "Already Holds This Role",
+			shared.GraphErrorDetail("ARM's validation of this "+r.noun()+" answered that the principal already holds "+r.describeTarget(ctx, plan), err,
+				fmt.Sprintf("Manage the existing one with Terraform: import it (id %q), or remove it first.", plan.importID())))
+	case isRefusal(err):
+		diags.AddError("Refused By Azure Resource Manager", shared.GraphErrorDetail("ARM's validation of this "+r.noun()+" failed", err,
+			"Nothing was changed. Fix the configuration, or check the identity's Azure roles at the scope."))
+	default:
+		diags.AddWarning("Not Validated By Azure Resource Manager", shared.GraphErrorDetail("ARM's validation of this "+r.noun()+" could not run", err,
+			"The plan goes on; ARM checks the request again at apply time."))
+	}
+}
+
+// isRefusal: ARM refused the request's content (400), which apply would
+// meet too; a 403 at plan may be a plan-only identity, so it only warns.
+func isRefusal(err error) bool {
+	apiErr, ok := pimclient.AsAPIError(err)
+	return ok && apiErr.StatusCode == http.StatusBadRequest
 }
 
 func orTenant(sub string) string {
