@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make sdkcheck: drive a fresh emulator with Microsoft's Graph SDK for Go
+# make sdkcheck: drive a fresh emulator with Microsoft's Graph SDK for Go (and its ARM side with the Azure SDK for Go)
 # (tools/sdkcheck, a module of its own: the SDK is large and stays out of the
 # provider's build). The first run downloads and compiles the SDK (minutes).
 set -euo pipefail

@@ -178,14 +178,14 @@ func (w armWire) createRequest(ctx context.Context, s *ScheduleService, r *Sched
 }
 
 // ValidateAzureRequest asks ARM whether it would accept a schedule request,
-// changing nothing (the validate operation, api-version 2022-04-01-preview).
+// changing nothing (the validate operation).
 func (s *ScheduleService) ValidateAzureRequest(ctx context.Context, r *ScheduleRequest) error {
 	if s.surface != AzureRoles {
 		return errors.New("only Azure role requests are validated by ARM")
 	}
 	body := armBody(r)
 	path := armWire{}.collection(s, r.DirectoryScopeID, "ScheduleRequests/") + uuid.NewString() + "/validate"
-	return s.c.armDo(asRead(ctx), http.MethodPost, path, "2022-04-01-preview", nil, body, nil)
+	return s.c.armDo(asRead(ctx), http.MethodPost, path, armPIMVersion, nil, body, nil)
 }
 
 // armBody is a request in ARM's envelope and spelling.

@@ -1,4 +1,4 @@
-// Package sdkcheck drives the emulator with Microsoft's Graph SDK for Go
+// Package sdkcheck drives the emulator with Microsoft's Graph SDK for Go (and its ARM side with the Azure SDK for Go, arm_test.go)
 // (msgraph-sdk-go) in its default configuration, compressed request bodies
 // included, through every call the provider makes and then some. It is a
 // module of its own so the SDK (a very large dependency) stays out of the
@@ -43,9 +43,10 @@ const (
 )
 
 type ready struct {
-	Endpoint string            `json:"endpoint"`
-	Token    string            `json:"token"`
-	Users    map[string]string `json:"users"`
+	Endpoint    string            `json:"endpoint"`
+	ARMEndpoint string            `json:"arm_endpoint"`
+	Token       string            `json:"token"`
+	Users       map[string]string `json:"users"`
 }
 
 func emulator(t *testing.T) ready {

@@ -21,7 +21,7 @@ func sprintf(format string, args ...any) string {
 // them; older previews are left out).
 var (
 	pimVersions       = []string{"2020-10-01", "2020-10-01-preview", "2022-04-01-preview", "2024-02-01-preview", "2024-09-01-preview"}
-	validateVersions  = []string{"2022-04-01-preview", "2024-02-01-preview", "2024-09-01-preview"}
+	validateVersions  = pimVersions // Microsoft's SDK (armauthorization v2) validates at 2020-10-01, the notes say 2022-04-01-preview
 	roleDefVersions   = []string{"2015-07-01", "2018-01-01-preview", "2022-04-01", "2022-05-01-preview"}
 	approvalVersions  = []string{"2021-01-01-preview"}
 	subVersions       = []string{"2016-06-01", "2020-01-01", "2021-01-01", "2022-12-01"}
