@@ -34,21 +34,19 @@ import (
 	"github.com/pim-as-code/terraform-provider-pim/internal/provider/assignments"
 	"github.com/pim-as-code/terraform-provider-pim/internal/provider/azure"
 	"github.com/pim-as-code/terraform-provider-pim/internal/provider/directory"
+	"github.com/pim-as-code/terraform-provider-pim/internal/provider/groups"
 	"github.com/pim-as-code/terraform-provider-pim/internal/provider/inventory"
 	"github.com/pim-as-code/terraform-provider-pim/internal/provider/reviews"
 	"github.com/pim-as-code/terraform-provider-pim/internal/provider/settings"
 	"github.com/pim-as-code/terraform-provider-pim/internal/provider/shared"
+	"github.com/pim-as-code/terraform-provider-pim/internal/provider/signin"
 	"github.com/pim-as-code/terraform-provider-pim/internal/validators"
 )
 
 // Environment variables read when the provider block leaves an attribute unset.
 const (
 	EnvEndpoint    = "PIM_ENDPOINT"
-	EnvAccessToken = "PIM_ACCESS_TOKEN"
-	// EnvARMEndpoint and EnvARMAccessToken are Azure Resource Manager's,
-	// for PIM for Azure resources.
-	EnvARMEndpoint    = "PIM_ARM_ENDPOINT"
-	EnvARMAccessToken = "PIM_ARM_ACCESS_TOKEN"
+	EnvAccessToken = signin.EnvAccessToken
 	// EnvProtectedPrincipalIDs lists protected principals, comma-separated.
 	EnvProtectedPrincipalIDs = "PIM_PROTECTED_PRINCIPAL_IDS"
 )
@@ -100,28 +98,8 @@ type pimProvider struct {
 }
 
 type pimProviderModel struct {
-	Endpoint          types.String `tfsdk:"endpoint"`
-	AccessToken       types.String `tfsdk:"access_token"`
-	ARMEndpoint       types.String `tfsdk:"arm_endpoint"`
-	ARMAccessToken    types.String `tfsdk:"arm_access_token"`
-	TenantID          types.String `tfsdk:"tenant_id"`
-	ClientID          types.String `tfsdk:"client_id"`
-	ClientSecret      types.String `tfsdk:"client_secret"`
-	UseOIDC           types.Bool   `tfsdk:"use_oidc"`
-	OIDCToken         types.String `tfsdk:"oidc_token"`
-	OIDCTokenFilePath types.String `tfsdk:"oidc_token_file_path"`
-	OIDCRequestURL    types.String `tfsdk:"oidc_request_url"`
-	OIDCRequestToken  types.String `tfsdk:"oidc_request_token"`
-	UseCLI            types.Bool   `tfsdk:"use_cli"`
-	AuthorityHost     types.String `tfsdk:"authority_host"`
-
-	ClientCertificate         types.String `tfsdk:"client_certificate"`
-	ClientCertificatePath     types.String `tfsdk:"client_certificate_path"`
-	ClientCertificatePassword types.String `tfsdk:"client_certificate_password"`
-	UseMSI                    types.Bool   `tfsdk:"use_msi"`
-	MSIEndpoint               types.String `tfsdk:"msi_endpoint"`
-	ADOServiceConnectionID    types.String `tfsdk:"ado_pipeline_service_connection_id"`
-	Environment               types.String `tfsdk:"environment"`
+	Endpoint types.String `tfsdk:"endpoint"`
+	signin.Settings
 
 	MaxConcurrentRequests types.Int64  `tfsdk:"max_concurrent_requests"`
 	ProtectedPrincipalIDs types.Set    `tfsdk:"protected_principal_ids"`
@@ -135,7 +113,7 @@ func (p *pimProvider) Metadata(_ context.Context, _ provider.MetadataRequest, re
 }
 
 func (p *pimProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
-	attrs := credentialAttributes()
+	attrs := signin.Attributes()
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Manage Microsoft Entra Privileged Identity Management (PIM) for directory roles through Microsoft Graph v1.0: " +
 			"eligible and active assignments, role settings (the 17 policy rules), and data sources for assignments, activations, " +
@@ -147,26 +125,6 @@ func (p *pimProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 				MarkdownDescription: "Microsoft Graph base URL including the version segment. Defaults to the `" + EnvEndpoint +
 					"` environment variable, else the Graph endpoint of `environment` (`" + pimclient.DefaultBaseURL + "` in the public cloud). Set it to the emulator's URL " +
 					"(for example `http://127.0.0.1:8080/v1.0`) to work offline.",
-			},
-			"arm_endpoint": schema.StringAttribute{
-				Optional: true,
-				MarkdownDescription: "Azure Resource Manager's base URL, for PIM for Azure resources (`pim_azure_*`). Defaults to the `" + EnvARMEndpoint +
-					"` environment variable, else the emulator's own address when `endpoint` is not a Microsoft Graph host (the emulator serves ARM beside Graph), " +
-					"else the ARM endpoint of `environment` (`" + pimclient.DefaultARMBaseURL + "` in the public cloud).",
-			},
-			"arm_access_token": schema.StringAttribute{
-				Optional:  true,
-				Sensitive: true,
-				MarkdownDescription: "Bearer token for Azure Resource Manager, used as is when `access_token` is. Defaults to the `" + EnvARMAccessToken +
-					"` environment variable; with neither, `access_token` is sent to ARM only when ARM is on the same host as Graph (the emulator). " +
-					"The sign-in methods below sign in to ARM by themselves, for its audience.",
-			},
-			"access_token": schema.StringAttribute{
-				Optional:  true,
-				Sensitive: true,
-				MarkdownDescription: "Bearer token for Microsoft Graph, used as is (it is not refreshed: prefer a sign-in method below for long runs). " +
-					"Defaults to the `" + EnvAccessToken + "` environment variable. When set, it takes precedence over the sign-in methods below. " +
-					"The token is never written to state or logs.",
 			},
 			"max_concurrent_requests": schema.Int64Attribute{Optional: true,
 				MarkdownDescription: fmt.Sprintf("At most this many Graph calls in flight at once, whatever Terraform's `-parallelism` (default %d). "+
@@ -216,7 +174,7 @@ func (p *pimProvider) Configure(ctx context.Context, req provider.ConfigureReque
 				"protects: it fails instead of planning without protection. Set it from literals, variables or values known at plan "+
 				"time, or from the "+EnvProtectedPrincipalIDs+" environment variable.")
 	}
-	for name, v := range cfg.credentialValues() {
+	for name, v := range cfg.Values() {
 		if v.IsUnknown() {
 			resp.Diagnostics.AddAttributeError(path.Root(name), "Unknown Credential Setting",
 				name+" depends on a value that is not known until apply. Set it from a variable or its environment variable.")
@@ -225,17 +183,18 @@ func (p *pimProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	cloud, err := cloudOf(shared.FirstNonEmpty(cfg.Environment.ValueString(), os.Getenv("ARM_ENVIRONMENT")))
+	cloud, err := signin.CloudOf(shared.FirstNonEmpty(cfg.Environment.ValueString(), os.Getenv("ARM_ENVIRONMENT")))
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("environment"), "Unknown Cloud Environment", err.Error())
 		return
 	}
-	endpoint := shared.FirstNonEmpty(cfg.Endpoint.ValueString(), os.Getenv(EnvEndpoint), p.endpoint, cloud.graph)
-	tokens, method, err := p.tokenSource(&cfg, endpoint, cloud)
-	armEndpoint := armEndpointFor(&cfg, endpoint, cloud)
+	endpoint := shared.FirstNonEmpty(cfg.Endpoint.ValueString(), os.Getenv(EnvEndpoint), p.endpoint, cloud.GraphURL())
+	defaults := signin.Defaults{Token: p.token, HTTPClient: p.httpClient}
+	tokens, method, err := cfg.Graph(endpoint, cloud, defaults)
+	armEndpoint := cfg.ARMBaseURL(endpoint, cloud)
 	var armTokens pimclient.TokenSource
 	if err == nil {
-		armTokens, err = p.armTokenSource(&cfg, endpoint, armEndpoint, cloud)
+		armTokens, err = cfg.ARM(endpoint, armEndpoint, cloud, defaults)
 	}
 	if errors.Is(err, entraauth.ErrNoMethod) {
 		resp.Diagnostics.AddAttributeError(path.Root("access_token"), "Missing Graph Credentials",
@@ -250,8 +209,8 @@ func (p *pimProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		resp.Diagnostics.AddError("Invalid Graph Credentials", err.Error())
 		return
 	}
-	tflog.Info(ctx, "Signing in to Microsoft Graph", map[string]any{"sign_in": method, "environment": cloud.name, "endpoint": endpoint})
-	if method != "bearer token" {
+	tflog.Info(ctx, "Signing in to Microsoft Graph", map[string]any{"sign_in": method, "environment": cloud.Name(), "endpoint": endpoint})
+	if method != signin.MethodBearer {
 		// Sign in now: a wrong secret or federation setup fails the plan with
 		// Entra's AADSTS code instead of a later call. azidentity caches the token.
 		if _, err := tokens.Token(ctx); err != nil {
@@ -279,7 +238,7 @@ func (p *pimProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	names := shared.NewDirectoryNames(client)
 	data := &shared.ProviderData{Client: client, Clock: shared.ServerClock(p.clock, client), Poll: p.poll, Policies: shared.NewPolicyCache(settings.FetchLimits, settings.FetchRoleLimits), Schedules: shared.NewScheduleCache(client, names), Names: names, Alerts: shared.NewAlertWatch(), Reviews: shared.NewReviewRemovals(),
 		EnforceReviews: cfg.AccessReviewDecisions.ValueString() == "enforce",
-		SignIn:         method, AppOnly: p.appOnly(&cfg, method), Protected: protectedIDs(ctx, cfg.ProtectedPrincipalIDs, &resp.Diagnostics),
+		SignIn:         method, AppOnly: cfg.AppOnly(method, defaults), Protected: protectedIDs(ctx, cfg.ProtectedPrincipalIDs, &resp.Diagnostics),
 		PlanLookups: cfg.PlanPrincipalLookups.IsNull() || cfg.PlanPrincipalLookups.ValueBool()}
 	resp.ResourceData = data
 	resp.DataSourceData = data
@@ -292,10 +251,10 @@ func (p *pimProvider) Resources(context.Context) []func() resource.Resource {
 		assignments.NewEligibleAssignmentResource,
 		assignments.NewActiveAssignmentResource,
 		settings.NewRoleSettingResource,
-		assignments.NewGroupEligibleAssignmentResource,
-		assignments.NewGroupActiveAssignmentResource,
-		assignments.NewAzureEligibleAssignmentResource,
-		assignments.NewAzureActiveAssignmentResource,
+		groups.NewEligibleAssignmentResource,
+		groups.NewActiveAssignmentResource,
+		azure.NewEligibleAssignmentResource,
+		azure.NewActiveAssignmentResource,
 		settings.NewAzureRoleSettingResource,
 		settings.NewGroupSettingResource,
 		alerts.NewAlertSettingResource,
@@ -312,8 +271,8 @@ func (p *pimProvider) Actions(context.Context) []func() action.Action {
 // ListResources are for terraform query (Terraform 1.14 and later).
 func (p *pimProvider) ListResources(context.Context) []func() list.ListResource {
 	return []func() list.ListResource{assignments.NewEligibleAssignmentList, assignments.NewActiveAssignmentList, settings.NewRoleSettingList,
-		assignments.NewGroupEligibleAssignmentList, assignments.NewGroupActiveAssignmentList, reviews.NewAccessReviewList,
-		assignments.NewAzureEligibleAssignmentList, assignments.NewAzureActiveAssignmentList}
+		groups.NewEligibleAssignmentList, groups.NewActiveAssignmentList, reviews.NewAccessReviewList,
+		azure.NewEligibleAssignmentList, azure.NewActiveAssignmentList}
 }
 
 func (p *pimProvider) DataSources(context.Context) []func() datasource.DataSource {

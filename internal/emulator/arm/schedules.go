@@ -43,7 +43,7 @@ func (a *Area) listSchedules(k core.Kind, instance bool) func(*call) {
 			}
 			var out []any
 			for _, sc := range tx.St.Schedules.Items {
-				if sc.Key.Surface == core.SurfaceAzure && sc.Key.Kind == k && a.keeps(tx, sf, sc) && !a.en.Hidden(sc.ID) {
+				if sc.Key.Surface == core.SurfaceAzure && sc.Key.Kind == k && a.keeps(tx, sf, sc) && !a.st.Lag.Hidden(sc.ID) {
 					out = append(out, a.scheduleObject(sc, instance))
 				}
 			}
@@ -82,7 +82,7 @@ func (a *Area) getSchedule(k core.Kind, name string, instance bool) func(*call) 
 			sc, ok := tx.St.Schedules.Get(name)
 			switch {
 			case !ok || sc.Key.Surface != core.SurfaceAzure || sc.Key.Kind != k || sc.Key.Scope != strings.ToLower(c.scope) ||
-				(instance && sc.Spec.Start.After(tx.Now)) || a.en.Hidden(sc.ID):
+				(instance && sc.Spec.Start.After(tx.Now)) || a.st.Lag.Hidden(sc.ID):
 				what := typeName(k, "Schedule")
 				if instance {
 					what = typeName(k, "ScheduleInstance")

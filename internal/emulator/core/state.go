@@ -35,6 +35,8 @@ type State struct {
 	areas   map[string]AreaTimer
 	// Access records what let each operation's callers through.
 	Access access.Log
+	// Lag hides schedules just written from the next reads.
+	Lag Lag
 	// written is the journal ticket of the newest write: reads wait until it
 	// is on disk, so a write is visible only once it is durable.
 	written atomic.Uint64

@@ -26,7 +26,6 @@ type Engine struct {
 	st      *core.State
 	dir     *tenant.Directory
 	readLag int
-	lag     lagTracker
 	faults  Faults
 	// surfaces are those served by packages of their own.
 	surfaces map[core.SurfaceID]SurfaceRules
@@ -35,7 +34,7 @@ type Engine struct {
 // New returns the engine. readLag is the replication lag of every new or
 // changed schedule (in reads); faults may add more.
 func New(st *core.State, dir *tenant.Directory, readLag int, faults Faults) *Engine {
-	en := &Engine{st: st, dir: dir, readLag: readLag, faults: faults, lag: lagTracker{m: map[string]int{}},
+	en := &Engine{st: st, dir: dir, readLag: readLag, faults: faults,
 		surfaces: map[core.SurfaceID]SurfaceRules{}}
 	st.SetTimers(core.Timers{
 		Expired:     func(t *core.Tx, sc *core.Schedule, end time.Time) { (&tx{t, en}).auditExpiry(sc, end) },

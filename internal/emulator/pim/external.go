@@ -83,7 +83,3 @@ func (en *Engine) Decide(t *core.Tx, a *core.Approval, stage *core.ApprovalStep,
 func (en *Engine) CanApprove(t *core.Tx, principalID string, stage *core.ApprovalStep) bool {
 	return (&tx{t, en}).canApprove(strings.ToLower(principalID), stage)
 }
-
-// Hidden reports whether a read must miss a schedule (replication lag),
-// counting the read.
-func (en *Engine) Hidden(scheduleID string) bool { return en.lag.hidden(scheduleID) }

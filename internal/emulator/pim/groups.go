@@ -188,7 +188,7 @@ func listGroupSchedules(k core.Kind, instances bool) func(*call) {
 func (tx *tx) groupEntries(k core.Kind, groups, principals []string) []entry {
 	var out []entry
 	for _, sc := range tx.St.Schedules.Items {
-		if sc.Key.Surface != core.SurfaceGroup || sc.Key.Kind != k || tx.a.lag.hidden(sc.ID) ||
+		if sc.Key.Surface != core.SurfaceGroup || sc.Key.Kind != k || tx.a.st.Lag.Hidden(sc.ID) ||
 			(len(groups) > 0 && !core.ContainsFold(groups, sc.Key.Scope)) {
 			continue
 		}
@@ -224,7 +224,7 @@ func getGroupSchedule(k core.Kind) func(*call) {
 		c.a.view(c.Caller, func(tx *tx) {
 			sc, found := tx.St.Schedules.Get(c.Params[0])
 			switch {
-			case !found || sc.Key.Surface != core.SurfaceGroup || sc.Key.Kind != k || tx.a.lag.hidden(sc.ID):
+			case !found || sc.Key.Surface != core.SurfaceGroup || sc.Key.Kind != k || tx.a.st.Lag.Hidden(sc.ID):
 				c.Fail(core.NotFound(groupPrefix(k)+"Schedules", c.Params[0]))
 			case !tx.canReadGroupPIM() && !tx.canSee(sc.Key.Principal):
 				c.Fail(errGroupPIMRead)

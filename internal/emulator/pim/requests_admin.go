@@ -151,7 +151,7 @@ func (tx *tx) applyAssign(req *core.Request, existing *core.Schedule, justificat
 	tx.Touch(core.EntSchedule, *req.TargetScheduleID)
 	tx.St.AddRequest(req)
 	tx.Touch(core.EntRequest, req.ID)
-	tx.a.lag.set(*req.TargetScheduleID, max(tx.a.readLag, tx.a.faults.ReadLag()))
+	tx.a.st.Lag.Set(*req.TargetScheduleID, max(tx.a.readLag, tx.a.faults.ReadLag()))
 	tx.auditAdmin(verb, *req.Schedule, req.Key, justification, req.ID)
 	if existing == nil {
 		event := eventEligibleAssigned

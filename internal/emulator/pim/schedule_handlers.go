@@ -147,7 +147,7 @@ func getSchedule(k core.Kind) func(*call) {
 func (tx *tx) findEntries(k core.Kind, id string) []entry {
 	base, _, _ := strings.Cut(id, "_")
 	sc, ok := tx.St.Schedules.Get(base)
-	if !ok || sc.Key.Kind != k || sc.Key.Surface != core.SurfaceDirectory || tx.a.lag.hidden(sc.ID) {
+	if !ok || sc.Key.Kind != k || sc.Key.Surface != core.SurfaceDirectory || tx.a.st.Lag.Hidden(sc.ID) {
 		return nil
 	}
 	return tx.entries(sc)

@@ -105,7 +105,7 @@ func (tx *tx) eachEntry(k core.Kind, eq map[string][]string, after string, yield
 		start-- // the cursor's own schedule may have inherited copies left
 	}
 	for _, sc := range tx.St.Schedules.Items[tx.St.Schedules.After(start):] {
-		if sc.Key.Kind != k || sc.Key.Surface != core.SurfaceDirectory || tx.a.lag.hidden(sc.ID) {
+		if sc.Key.Kind != k || sc.Key.Surface != core.SurfaceDirectory || tx.a.st.Lag.Hidden(sc.ID) {
 			continue
 		}
 		for _, e := range tx.entries(sc) {
@@ -152,7 +152,7 @@ func (tx *tx) expandEntries(k core.Kind, scheds []*core.Schedule, after string) 
 			continue
 		}
 		seen[sc] = true
-		if tx.a.lag.hidden(sc.ID) {
+		if tx.a.st.Lag.Hidden(sc.ID) {
 			continue
 		}
 		for _, e := range tx.entries(sc) {

@@ -17,7 +17,7 @@ import (
 // warnNoncompliant warns, on every read, about an assignment its role's
 // current setting would refuse: Graph keeps existing assignments when a
 // setting is tightened, so nothing else would tell anyone.
-func (r *assignmentResource) warnNoncompliant(ctx context.Context, state *assignmentModel, sc *pimclient.Schedule, diags *diag.Diagnostics) {
+func (r *Resource) warnNoncompliant(ctx context.Context, state *Model, sc *pimclient.Schedule, diags *diag.Diagnostics) {
 	limits, _, err := r.data.Policies.Get(ctx, r.data.Client, r.policyRef(state))
 	if err != nil {
 		tflog.Debug(ctx, "Role setting not read; compliance not checked", map[string]any{"error": err.Error()})
@@ -27,14 +27,14 @@ func (r *assignmentResource) warnNoncompliant(ctx context.Context, state *assign
 	if l.AllowPermanent {
 		return
 	}
-	what := fmt.Sprintf("The %s %s", r.noun(), r.describeKey(ctx, state))
+	what := fmt.Sprintf("The %s %s", r.Noun(), r.DescribeKey(ctx, state))
 	fix := fmt.Sprintf("Graph keeps existing assignments when a setting is tightened, so nothing else reports this. Set duration (at most %s) "+
-		"or end_date_time on this resource to bring it within the setting, or loosen the %s.", l.MaximumDuration, r.target.names().settingType)
+		"or end_date_time on this resource to bring it within the setting, or loosen the %s.", l.MaximumDuration, r.target.Names().SettingType)
 	end := sc.EndDateTime()
 	if end == nil {
-		diags.AddWarning(shared.Title(r.noun())+" Breaks Its "+shared.Title(r.target.names().settingNoun),
+		diags.AddWarning(shared.Title(r.Noun())+" Breaks Its "+shared.Title(r.target.Names().SettingNoun),
 			fmt.Sprintf("%s is permanent, but its PIM setting no longer allows permanent %ss (%s.allow_permanent = false, rule %s). %s",
-				what, r.noun(), block, rule, fix))
+				what, r.Noun(), block, rule, fix))
 		return
 	}
 	limit, err := isoduration.Parse(l.MaximumDuration)
@@ -42,7 +42,7 @@ func (r *assignmentResource) warnNoncompliant(ctx context.Context, state *assign
 		return
 	}
 	if start := *sc.ScheduleInfo.StartDateTime; end.After(limit.AddTo(start)) {
-		diags.AddWarning(shared.Title(r.noun())+" Breaks Its "+shared.Title(r.target.names().settingNoun),
+		diags.AddWarning(shared.Title(r.Noun())+" Breaks Its "+shared.Title(r.target.Names().SettingNoun),
 			fmt.Sprintf("%s lasts from %s to %s, longer than its PIM setting allows (%s.maximum_duration = %s, rule %s). %s",
 				what, start.UTC().Format(time.RFC3339), end.UTC().Format(time.RFC3339), block, l.MaximumDuration, rule, fix))
 	}
@@ -51,7 +51,7 @@ func (r *assignmentResource) warnNoncompliant(ctx context.Context, state *assign
 // warnLastPermanentGlobalAdmin warns at plan time when an update makes the
 // last permanent active Global Administrator time-bound: when it ends, no
 // one holds the role without activating, break-glass accounts included.
-func (r *assignmentResource) warnLastPermanentGlobalAdmin(ctx context.Context, plan, state *assignmentModel, diags *diag.Diagnostics) {
+func (r *Resource) warnLastPermanentGlobalAdmin(ctx context.Context, plan, state *Model, diags *diag.Diagnostics) {
 	if r.kind != pimclient.Assignment || !strings.EqualFold(state.RoleDefinitionID.ValueString(), pimclient.RoleGlobalAdministrator) ||
 		!state.EndDateTime.IsNull() || !state.Duration.IsNull() || (plan.EndDateTime.IsNull() && plan.Duration.IsNull()) {
 		return
@@ -71,5 +71,5 @@ func (r *assignmentResource) warnLastPermanentGlobalAdmin(ctx context.Context, p
 		fmt.Sprintf("This makes the active assignment %s time-bound, and it is the tenant's last permanent active Global Administrator. "+
 			"When it ends, no one holds Global Administrator without activating it, and if activation is broken (approvers away, "+
 			"MFA outage) no one can fix the tenant. Keep a permanent break-glass account (see the provider's protected_principal_ids).",
-			r.describeKey(ctx, state)))
+			r.DescribeKey(ctx, state)))
 }

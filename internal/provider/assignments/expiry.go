@@ -22,11 +22,11 @@ import (
 // state and being granted again by the next apply. Granting again is an
 // explicit act: a new end or duration, or terraform apply -replace.
 
-func (m *assignmentModel) expired() bool { return m.Status.ValueString() == statusExpired }
+func (m *Model) expired() bool { return m.Status.ValueString() == statusExpired }
 
 // end is when the assignment ends: its end_date_time, or its start plus its
 // duration; ok is false for a permanent one.
-func (m *assignmentModel) end(diags *diag.Diagnostics) (time.Time, bool) {
+func (m *Model) end(diags *diag.Diagnostics) (time.Time, bool) {
 	if end, ok := shared.KnownTime(m.EndDateTime, diags); ok {
 		return end, true
 	}
@@ -43,7 +43,7 @@ func (m *assignmentModel) end(diags *diag.Diagnostics) (time.Time, bool) {
 
 // regrants reports whether the plan gives an expired assignment a new
 // lifetime (a new end, duration or start).
-func (m *assignmentModel) regrants(state *assignmentModel) bool {
+func (m *Model) regrants(state *Model) bool {
 	return !m.EndDateTime.Equal(state.EndDateTime) || !m.Duration.Equal(state.Duration) ||
 		(!m.StartDateTime.IsUnknown() && !m.StartDateTime.Equal(state.StartDateTime))
 }
@@ -52,7 +52,7 @@ func (m *assignmentModel) regrants(state *assignmentModel) bool {
 // it again as a new schedule, checked like a create: its id, status, and
 // the start unless configured, are known only after apply. Any other change touches
 // only the state.
-func (r *assignmentResource) planExpired(ctx context.Context, plan, state *assignmentModel, config tfsdk.Config, resp *resource.ModifyPlanResponse) {
+func (r *Resource) planExpired(ctx context.Context, plan, state *Model, config tfsdk.Config, resp *resource.ModifyPlanResponse) {
 	if !plan.regrants(state) {
 		return
 	}
@@ -63,17 +63,17 @@ func (r *assignmentResource) planExpired(ctx context.Context, plan, state *assig
 		plan.StartDateTime = timetypes.NewRFC3339Unknown()
 	}
 	plan.Status, plan.ID = types.StringUnknown(), types.StringUnknown() // a new schedule
-	resp.Diagnostics.Append(r.set(ctx, &resp.Plan, plan)...)
+	resp.Diagnostics.Append(r.Set(ctx, &resp.Plan, plan)...)
 }
 
 // updateExpired applies a change to an expired assignment: a new grant, or
 // only the state.
-func (r *assignmentResource) updateExpired(ctx context.Context, plan, state *assignmentModel, resp *resource.UpdateResponse) {
+func (r *Resource) updateExpired(ctx context.Context, plan, state *Model, resp *resource.UpdateResponse) {
 	if !plan.regrants(state) {
 		plan.Status = state.Status
 		r.fillUnknownNames(ctx, plan, &resp.Diagnostics)
-		resp.Diagnostics.Append(r.set(ctx, &resp.State, plan)...)
-		shared.SetIdentity(ctx, resp.Identity, r.identityOf(plan), &resp.Diagnostics)
+		resp.Diagnostics.Append(r.Set(ctx, &resp.State, plan)...)
+		shared.SetIdentity(ctx, resp.Identity, r.IdentityOf(plan), &resp.Diagnostics)
 		return
 	}
 	timeout, diags := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
@@ -83,17 +83,17 @@ func (r *assignmentResource) updateExpired(ctx context.Context, plan, state *ass
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	tflog.Info(ctx, "Granting an expired assignment again", map[string]any{"key": plan.importID()})
+	tflog.Info(ctx, "Granting an expired assignment again", map[string]any{"key": plan.ImportID()})
 	if r.assign(ctx, plan, resp.Private, &resp.Diagnostics) {
-		resp.Diagnostics.Append(r.set(ctx, &resp.State, plan)...)
-		shared.SetIdentity(ctx, resp.Identity, r.identityOf(plan), &resp.Diagnostics)
+		resp.Diagnostics.Append(r.Set(ctx, &resp.State, plan)...)
+		shared.SetIdentity(ctx, resp.Identity, r.IdentityOf(plan), &resp.Diagnostics)
 	}
 }
 
-func (r *assignmentResource) warnExpired(ctx context.Context, state *assignmentModel, end time.Time, diags *diag.Diagnostics) {
-	what := fmt.Sprintf("The %s %s expired at %s", r.noun(), r.describeKey(ctx, state), end.Format(time.RFC3339))
+func (r *Resource) warnExpired(ctx context.Context, state *Model, end time.Time, diags *diag.Diagnostics) {
+	what := fmt.Sprintf("The %s %s expired at %s", r.Noun(), r.DescribeKey(ctx, state), end.Format(time.RFC3339))
 	tflog.Warn(ctx, what)
-	diags.AddWarning(shared.Title(r.noun())+" Expired",
+	diags.AddWarning(shared.Title(r.Noun())+" Expired",
 		what+". It stays in the Terraform state with status = \"Expired\", so no apply grants it again unasked: time-bound "+
 			"access ends when it says. To grant it again, set a new end_date_time or duration, or run terraform apply "+
 			"-replace on this resource. To clean up, delete the resource block: nothing is sent to Graph.")

@@ -15,7 +15,7 @@ import (
 // ignores it.
 
 var (
-	_ resource.ResourceWithIdentity = (*assignmentResource)(nil)
+	_ resource.ResourceWithIdentity = (*Resource)(nil)
 )
 
 // assignmentIdentity is the natural key of an eligible or active assignment.
@@ -25,44 +25,37 @@ type assignmentIdentity struct {
 	PrincipalID      types.String `tfsdk:"principal_id"`
 }
 
-// groupAssignmentIdentity is the natural key of a group assignment.
-type groupAssignmentIdentity struct {
-	GroupID     types.String `tfsdk:"group_id"`
-	AccessID    types.String `tfsdk:"access_id"`
-	PrincipalID types.String `tfsdk:"principal_id"`
-}
-
-func (r *assignmentResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
-	resp.IdentitySchema = r.target.identitySchema()
+func (r *Resource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = r.target.IdentitySchema()
 }
 
 // identityOf is the identity of an assignment in the resource's shape.
-func (r *assignmentResource) identityOf(m *assignmentModel) any { return r.target.identityOf(m) }
+func (r *Resource) IdentityOf(m *Model) any { return r.target.IdentityOf(m) }
 
 // importIdentity starts an import from an `identity` block: the identity's
 // attributes become the state's key, checked as the string form is.
-func (r *assignmentResource) importIdentity(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	key, diags := r.target.identityKey(ctx, req.Identity) // scope or group, role or access, principal
+func (r *Resource) importIdentity(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	key, diags := r.target.IdentityKey(ctx, req.Identity) // scope or group, role or access, principal
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !r.target.validKey(key) {
+	if !r.target.ValidKey(key) {
 		resp.Diagnostics.AddError("Invalid Import Identity", fmt.Sprintf("The identity's %s, %s and principal_id are not valid (got %q, %q, %q): "+
-			"object ids are GUIDs%s.", r.target.names().scopeAttr, r.target.names().roleAttr, key[0], key[1], key[2], r.target.keyHint()))
+			"object ids are GUIDs%s.", r.target.Names().ScopeAttr, r.target.Names().RoleAttr, key[0], key[1], key[2], r.target.KeyHint()))
 		return
 	}
 	r.setKey(ctx, key, resp)
-	m := assignmentModel{DirectoryScopeID: types.StringValue(key[0]), RoleDefinitionID: types.StringValue(key[1])}
+	m := Model{DirectoryScopeID: types.StringValue(key[0]), RoleDefinitionID: types.StringValue(key[1])}
 	m.PrincipalID = types.StringValue(key[2])
-	resp.Diagnostics.Append(resp.Identity.Set(ctx, r.identityOf(&m))...)
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, r.IdentityOf(&m))...)
 }
 
 // setKey puts a natural key into the imported state. Ids are kept as given:
 // Graph compares them case-insensitively, and the configuration's spelling
 // must match or the plan would replace.
-func (r *assignmentResource) setKey(ctx context.Context, key [3]string, resp *resource.ImportStateResponse) {
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(r.target.names().scopeAttr), key[0])...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(r.target.names().roleAttr), key[1])...)
+func (r *Resource) setKey(ctx context.Context, key [3]string, resp *resource.ImportStateResponse) {
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(r.target.Names().ScopeAttr), key[0])...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(r.target.Names().RoleAttr), key[1])...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("principal_id"), key[2])...)
 }

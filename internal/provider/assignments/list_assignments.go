@@ -22,36 +22,25 @@ import (
 // not manage can be reviewed and imported (-generate-config-out writes the
 // import blocks and configuration).
 
-var _ list.ListResourceWithConfigure = (*assignmentList)(nil)
+var _ list.ListResourceWithConfigure = (*Lister)(nil)
 
 // NewEligibleAssignmentList lists pim_eligible_assignment.
 func NewEligibleAssignmentList() list.ListResource {
-	return &assignmentList{res: assignmentResource{kind: pimclient.Eligibility, target: directoryRoleTarget, typeName: "eligible_assignment"}}
+	return &Lister{res: Resource{kind: pimclient.Eligibility, target: directoryRoleTarget, typeName: "eligible_assignment"}}
 }
 
 // NewActiveAssignmentList lists pim_active_assignment (standing ones:
 // just-in-time activations are not resources).
 func NewActiveAssignmentList() list.ListResource {
-	return &assignmentList{res: assignmentResource{kind: pimclient.Assignment, target: directoryRoleTarget, typeName: "active_assignment"}}
+	return &Lister{res: Resource{kind: pimclient.Assignment, target: directoryRoleTarget, typeName: "active_assignment"}}
 }
 
-type assignmentList struct {
-	res assignmentResource
+type Lister struct {
+	res Resource
 }
 
-// NewGroupEligibleAssignmentList lists pim_group_eligible_assignment.
-func NewGroupEligibleAssignmentList() list.ListResource {
-	return &assignmentList{res: assignmentResource{kind: pimclient.Eligibility, target: groupAccessTarget, typeName: "group_eligible_assignment"}}
-}
-
-// NewGroupActiveAssignmentList lists pim_group_active_assignment.
-func NewGroupActiveAssignmentList() list.ListResource {
-	return &assignmentList{res: assignmentResource{kind: pimclient.Assignment, target: groupAccessTarget, typeName: "group_active_assignment"}}
-}
-
-// groupListConfig is the group lists' configuration.
-
-type assignmentListConfig struct {
+// ListConfig is a list's configuration in the shared shape.
+type ListConfig struct {
 	RoleDefinitionID types.String `tfsdk:"role_definition_id"`
 	PrincipalID      types.String `tfsdk:"principal_id"`
 	DirectoryScopeID types.String `tfsdk:"directory_scope_id"`
@@ -59,19 +48,19 @@ type assignmentListConfig struct {
 	IncludeInherited types.Bool   `tfsdk:"include_inherited"`
 }
 
-func (l *assignmentList) Metadata(ctx context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+func (l *Lister) Metadata(ctx context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	l.res.Metadata(ctx, req, resp)
 }
 
-func (l *assignmentList) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+func (l *Lister) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	l.res.data = shared.ConfiguredData(req.ProviderData, &resp.Diagnostics)
 }
 
-func (l *assignmentList) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
-	resp.Schema = l.res.target.listSchema(l.res.kind, l.res.noun())
+func (l *Lister) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
+	resp.Schema = l.res.target.ListSchema(l.res.kind, l.res.Noun())
 }
 
-func (l *assignmentList) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
+func (l *Lister) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	cfg, diags := l.config(ctx, req)
 	if diags.HasError() {
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
@@ -103,18 +92,18 @@ type listed struct {
 
 // find lists the schedules the configuration asks for and names them; with
 // resources, the newest requests recover justifications and tickets.
-func (l *assignmentList) find(ctx context.Context, cfg *assignmentListConfig, withRequests bool) ([]listed, map[string]*pimclient.ScheduleRequest, diag.Diagnostics) {
+func (l *Lister) find(ctx context.Context, cfg *ListConfig, withRequests bool) ([]listed, map[string]*pimclient.ScheduleRequest, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	f := pimclient.Filter{}.Eq("roleDefinitionId", cfg.RoleDefinitionID.ValueString()).
 		Eq("principalId", cfg.PrincipalID.ValueString()).Eq("directoryScopeId", cfg.DirectoryScopeID.ValueString())
 	if !cfg.IncludeInherited.ValueBool() {
 		f = f.Eq("memberType", pimclient.MemberTypeDirect)
 	}
-	svc := l.res.svc()
-	f, reqFilter := l.res.target.listFilters(svc, cfg, f)
+	svc := l.res.Svc()
+	f, reqFilter := l.res.target.ListFilters(svc, cfg, f)
 	all, err := svc.ListSchedules(ctx, f)
 	if err != nil {
-		shared.AddGraphError(&diags, "Unable to List "+shared.Title(l.res.noun())+"s", "Listing PIM "+l.res.noun()+" schedules", err, "")
+		shared.AddGraphError(&diags, "Unable to List "+shared.Title(l.res.Noun())+"s", "Listing PIM "+l.res.Noun()+" schedules", err, "")
 		return nil, nil, diags
 	}
 	ids := make([]string, 0, 2*len(all))
@@ -126,11 +115,11 @@ func (l *assignmentList) find(ctx context.Context, cfg *assignmentListConfig, wi
 	for i := range all {
 		sc := &all[i]
 		if strings.EqualFold(sc.AssignmentType, "Activated") ||
-			l.res.target.skipListed(sc, cfg) {
+			l.res.target.SkipListed(sc, cfg) {
 			continue // a just-in-time activation, not a resource; or inherited
 		}
 		names, role := nameOf(sc.PrincipalID, sc.RoleDefinitionID)
-		role = l.res.target.listedTarget(l, sc, role)
+		role = l.res.target.ListedTarget(l, sc, role)
 		if t := cfg.PrincipalType.ValueString(); t != "" && names.PrincipalType.ValueString() != t {
 			continue
 		}
@@ -148,8 +137,8 @@ func (l *assignmentList) find(ctx context.Context, cfg *assignmentListConfig, wi
 
 // newestRequests maps each key to its newest granted admin request, from
 // one paged list (Graph keeps requests about 45 days).
-func (l *assignmentList) newestRequests(ctx context.Context, f pimclient.Filter, diags *diag.Diagnostics) map[string]*pimclient.ScheduleRequest {
-	reqs, err := l.res.svc().ListRequests(ctx, f)
+func (l *Lister) newestRequests(ctx context.Context, f pimclient.Filter, diags *diag.Diagnostics) map[string]*pimclient.ScheduleRequest {
+	reqs, err := l.res.Svc().ListRequests(ctx, f)
 	if err != nil {
 		diags.AddWarning("Justifications Not Listed", shared.GraphErrorDetail("Listing schedule requests failed", err, "The listed resources have no justification or ticket."))
 		return nil
@@ -173,22 +162,22 @@ func (l *assignmentList) newestRequests(ctx context.Context, f pimclient.Filter,
 	return out
 }
 
-func (l *assignmentList) result(ctx context.Context, req list.ListRequest, e listed, details map[string]*pimclient.ScheduleRequest) list.ListResult {
+func (l *Lister) result(ctx context.Context, req list.ListRequest, e listed, details map[string]*pimclient.ScheduleRequest) list.ListResult {
 	res := req.NewListResult(ctx)
 	m := l.model(e, details)
 	res.DisplayName = l.displayName(e)
-	res.Diagnostics.Append(res.Identity.Set(ctx, l.res.identityOf(m))...)
+	res.Diagnostics.Append(res.Identity.Set(ctx, l.res.IdentityOf(m))...)
 	if req.IncludeResource {
-		res.Diagnostics.Append(l.res.set(ctx, res.Resource, m)...)
+		res.Diagnostics.Append(l.res.Set(ctx, res.Resource, m)...)
 	}
 	return res
 }
 
 // model is the resource as a read after import would leave it, so that the
 // generated configuration plans empty.
-func (l *assignmentList) model(e listed, details map[string]*pimclient.ScheduleRequest) *assignmentModel {
+func (l *Lister) model(e listed, details map[string]*pimclient.ScheduleRequest) *Model {
 	sc := e.sc
-	m := &assignmentModel{RoleDefinitionID: types.StringValue(sc.RoleDefinitionID), DirectoryScopeID: types.StringValue(sc.DirectoryScopeID),
+	m := &Model{RoleDefinitionID: types.StringValue(sc.RoleDefinitionID), DirectoryScopeID: types.StringValue(sc.DirectoryScopeID),
 		RoleDisplayName: e.role, ScheduleFields: ScheduleFields{PrincipalID: types.StringValue(sc.PrincipalID), Justification: types.StringNull(),
 			TicketNumber: types.StringNull(), TicketSystem: types.StringNull(), StartDateTime: timetypes.NewRFC3339Null(), PrincipalNames: e.names,
 			AllowProtectedChange: types.BoolNull(), AllowUndoingReview: types.BoolNull(),
@@ -203,7 +192,7 @@ func (l *assignmentList) model(e listed, details map[string]*pimclient.ScheduleR
 
 // displayName says who holds which role where, until when:
 // `Alice Analyst (alice@contoso.example): User Administrator at /, permanent`.
-func (l *assignmentList) displayName(e listed) string {
+func (l *Lister) displayName(e listed) string {
 	who := e.names.PrincipalDisplayName.ValueString()
 	switch {
 	case who == "":
@@ -221,7 +210,7 @@ func (l *assignmentList) displayName(e listed) string {
 	if end := e.sc.EndDateTime(); end != nil {
 		until = "until " + end.UTC().Format("2006-01-02T15:04:05Z")
 	}
-	s := l.res.target.describeListed(who, role, until, e.sc)
+	s := l.res.target.DescribeListed(who, role, until, e.sc)
 	if !strings.EqualFold(e.sc.MemberType, pimclient.MemberTypeDirect) && e.sc.MemberType != "" {
 		s += " (inherited from a group)"
 	}
@@ -229,11 +218,11 @@ func (l *assignmentList) displayName(e listed) string {
 }
 
 // config reads the list's configuration into the shared shape.
-func (l *assignmentList) config(ctx context.Context, req list.ListRequest) (*assignmentListConfig, diag.Diagnostics) {
-	return l.res.target.listConfig(ctx, req.Config)
+func (l *Lister) config(ctx context.Context, req list.ListRequest) (*ListConfig, diag.Diagnostics) {
+	return l.res.target.ReadListConfig(ctx, req.Config)
 }
 
-func (l *assignmentList) groupName(id string) types.String {
+func (l *Lister) GroupName(id string) types.String {
 	if obj, known := l.res.data.Names.Principal(id); known && obj != nil {
 		return types.StringValue(obj.DisplayName)
 	}

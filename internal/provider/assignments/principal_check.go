@@ -17,7 +17,7 @@ import (
 // directoryNames). Without directory read permission the check is skipped
 // with one warning (the same at plan and apply: the names stay unknown, then
 // null); a lookup that fails after retries is an error.
-func (r *assignmentResource) checkPrincipal(ctx context.Context, plan *assignmentModel, diags *diag.Diagnostics) {
+func (r *Resource) checkPrincipal(ctx context.Context, plan *Model, diags *diag.Diagnostics) {
 	if plan.PrincipalID.IsUnknown() {
 		return // known at apply: Create looks the name up
 	}
@@ -41,29 +41,29 @@ func (r *assignmentResource) checkPrincipal(ctx context.Context, plan *assignmen
 		diags.AddAttributeError(path.Root("principal_id"), "Principal Not Found",
 			fmt.Sprintf("No user, group or service principal with object id %s exists in this tenant, so Graph would refuse the %s at "+
 				"apply time. Check the id (an application's object id and its service principal's id differ). To name principals "+
-				"instead of copying ids, look them up with data \"pim_principal\" (by user_principal_name, display_name, app_id or mail).", id, r.noun()))
+				"instead of copying ids, look them up with data \"pim_principal\" (by user_principal_name, display_name, app_id or mail).", id, r.Noun()))
 		return
 	}
 	who := shared.DescribeObject(obj)
-	r.target.checkPrincipalKind(who, obj, r.kind, diags)
+	r.target.CheckPrincipalKind(who, obj, r.kind, diags)
 	plan.PrincipalNames = shared.NamesOf(obj)
 }
 
 // checkRole refuses a role id that names no role definition (or, for PIM
 // for Groups, a group PIM cannot manage) and puts the target's name in the
 // plan.
-func (r *assignmentResource) checkRole(ctx context.Context, plan *assignmentModel, diags *diag.Diagnostics) {
-	r.target.checkTarget(ctx, r, plan, diags)
+func (r *Resource) checkRole(ctx context.Context, plan *Model, diags *diag.Diagnostics) {
+	r.target.CheckTarget(ctx, r, plan, diags)
 }
 
 // fillUnknownNames sets the names a plan left unknown (a principal known
 // only at apply); what cannot be looked up is null. Names the plan showed
 // are kept, so the state matches the plan.
-func (r *assignmentResource) fillUnknownNames(ctx context.Context, m *assignmentModel, diags *diag.Diagnostics) {
+func (r *Resource) fillUnknownNames(ctx context.Context, m *Model, diags *diag.Diagnostics) {
 	if !r.data.PlanLookups {
 		// Names come with the next refresh's bulk lookup.
-		nullIfUnknown(&m.PrincipalDisplayName, &m.PrincipalType, &m.PrincipalUserPrincipalName)
-		r.target.nullNames(m)
+		NullIfUnknown(&m.PrincipalDisplayName, &m.PrincipalType, &m.PrincipalUserPrincipalName)
+		r.target.NullNames(m)
 	}
 	if m.PrincipalDisplayName.IsUnknown() || m.PrincipalType.IsUnknown() || m.PrincipalUserPrincipalName.IsUnknown() {
 		names := shared.NamesOf(nil)
@@ -76,14 +76,14 @@ func (r *assignmentResource) fillUnknownNames(ctx context.Context, m *assignment
 		m.PrincipalNames = names
 	}
 	if m.RoleDisplayName.IsUnknown() {
-		m.RoleDisplayName = shared.StringOrNull(r.targetName(ctx, m))
+		m.RoleDisplayName = shared.StringOrNull(r.TargetName(ctx, m))
 	}
 }
 
 // refreshNames sets the current names on a read: a renamed user shows under
 // the new name (from the bulk lookup that follows each schedule list). When
 // the directory cannot be read, the names stay as they were.
-func (r *assignmentResource) refreshNames(ctx context.Context, m *assignmentModel, diags *diag.Diagnostics) {
+func (r *Resource) refreshNames(ctx context.Context, m *Model, diags *diag.Diagnostics) {
 	obj, known, err := r.data.Names.Lookup(ctx, m.PrincipalID.ValueString())
 	switch {
 	case known:
@@ -94,12 +94,12 @@ func (r *assignmentResource) refreshNames(ctx context.Context, m *assignmentMode
 	// Role names are looked up once, when missing: built-in roles are never
 	// renamed, and a refresh then costs no role list.
 	if m.RoleDisplayName.IsNull() || m.RoleDisplayName.IsUnknown() {
-		m.RoleDisplayName = shared.StringOrNull(r.targetName(ctx, m))
+		m.RoleDisplayName = shared.StringOrNull(r.TargetName(ctx, m))
 	}
-	nullIfUnknown(&m.PrincipalDisplayName, &m.PrincipalType, &m.PrincipalUserPrincipalName, &m.RoleDisplayName)
+	NullIfUnknown(&m.PrincipalDisplayName, &m.PrincipalType, &m.PrincipalUserPrincipalName, &m.RoleDisplayName)
 }
 
-func nullIfUnknown(vals ...*types.String) {
+func NullIfUnknown(vals ...*types.String) {
 	for _, v := range vals {
 		if v.IsUnknown() {
 			*v = types.StringNull()

@@ -19,7 +19,7 @@ import (
 // guardProtected refuses a plan that removes, replaces, shortens or makes
 // time-bound an assignment of a protected principal. plan is nil for a
 // destroy.
-func (r *assignmentResource) guardProtected(ctx context.Context, plan, state *assignmentModel, diags *diag.Diagnostics) {
+func (r *Resource) guardProtected(ctx context.Context, plan, state *Model, diags *diag.Diagnostics) {
 	if !r.data.Protected[strings.ToLower(state.PrincipalID.ValueString())] || state.expired() {
 		return
 	}
@@ -50,12 +50,12 @@ func (r *assignmentResource) guardProtected(ctx context.Context, plan, state *as
 	}
 	diags.AddAttributeError(path.Root("principal_id"), "Protected Principal",
 		fmt.Sprintf("This plan would %s the %s %s. The principal is in the provider's protected_principal_ids (break-glass accounts and "+
-			"others whose privileged access must not be taken away by accident). %s", change, r.noun(), r.describeKey(ctx, state), next))
+			"others whose privileged access must not be taken away by accident). %s", change, r.Noun(), r.DescribeKey(ctx, state), next))
 }
 
 // shortens describes how an update cuts an assignment's lifetime short:
 // "" when it does not.
-func shortens(plan, state *assignmentModel, now time.Time, diags *diag.Diagnostics) string {
+func shortens(plan, state *Model, now time.Time, diags *diag.Diagnostics) string {
 	oldEnd, wasBound := state.end(diags)
 	newEnd, _, isBound := plannedEnd(plan, now, diags)
 	if !isBound {
@@ -74,9 +74,9 @@ func shortens(plan, state *assignmentModel, now time.Time, diags *diag.Diagnosti
 }
 
 // planDestroy refuses to destroy a protected principal's assignment.
-func (r *assignmentResource) planDestroy(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	var state assignmentModel
-	resp.Diagnostics.Append(r.get(ctx, req.State, &state)...)
+func (r *Resource) planDestroy(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	var state Model
+	resp.Diagnostics.Append(r.Get(ctx, req.State, &state)...)
 	if !resp.Diagnostics.HasError() {
 		r.guardProtected(ctx, nil, &state, &resp.Diagnostics)
 	}

@@ -8,7 +8,7 @@ import (
 
 // NewActiveAssignmentResource is pim_active_assignment.
 func NewActiveAssignmentResource() resource.Resource {
-	return &assignmentResource{
+	return &Resource{
 		kind:     pimclient.Assignment,
 		target:   directoryRoleTarget,
 		typeName: "active_assignment",

@@ -22,10 +22,10 @@ import (
 )
 
 var (
-	_ resource.ResourceWithConfigure      = (*assignmentResource)(nil)
-	_ resource.ResourceWithImportState    = (*assignmentResource)(nil)
-	_ resource.ResourceWithValidateConfig = (*assignmentResource)(nil)
-	_ resource.ResourceWithModifyPlan     = (*assignmentResource)(nil)
+	_ resource.ResourceWithConfigure      = (*Resource)(nil)
+	_ resource.ResourceWithImportState    = (*Resource)(nil)
+	_ resource.ResourceWithValidateConfig = (*Resource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*Resource)(nil)
 )
 
 const (
@@ -49,24 +49,25 @@ const (
 	statusExpired = "Expired"
 )
 
-// assignmentResource implements both pim_eligible_assignment and
+// Resource implements both pim_eligible_assignment and
 // pim_active_assignment; kind selects the Graph collections.
-type assignmentResource struct {
+type Resource struct {
 	kind        pimclient.Kind
-	target      surface
+	target      Surface
 	typeName    string
 	description string
 	data        *shared.ProviderData
 }
 
-type assignmentModel struct {
+type Model struct {
 	ScheduleFields
 	RoleDefinitionID types.String `tfsdk:"role_definition_id"`
 	DirectoryScopeID types.String `tfsdk:"directory_scope_id"`
 	RoleDisplayName  types.String `tfsdk:"role_display_name"`
 	// condition and conditionVersion are an Azure role's ABAC condition
 	// (only the Azure surface has them; null on the others).
-	condition, conditionVersion types.String
+	Condition        types.String `tfsdk:"-"`
+	ConditionVersion types.String `tfsdk:"-"`
 }
 
 // ScheduleFields are what every assignment resource has, whatever surface it
@@ -88,7 +89,7 @@ type ScheduleFields struct {
 	Timeouts             timeouts.Value `tfsdk:"timeouts"`
 }
 
-func (m *assignmentModel) key() pimclient.AssignmentKey {
+func (m *Model) key() pimclient.AssignmentKey {
 	return pimclient.AssignmentKey{
 		PrincipalID:      m.PrincipalID.ValueString(),
 		RoleDefinitionID: m.RoleDefinitionID.ValueString(),
@@ -97,24 +98,24 @@ func (m *assignmentModel) key() pimclient.AssignmentKey {
 }
 
 // importID is the natural-key import id of the assignment.
-func (m *assignmentModel) importID() string {
+func (m *Model) ImportID() string {
 	return m.DirectoryScopeID.ValueString() + "|" + m.RoleDefinitionID.ValueString() + "|" + m.PrincipalID.ValueString()
 }
 
-func (r *assignmentResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+func (r *Resource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_" + r.typeName
 }
 
-func (r *assignmentResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = assignmentSchema(ctx, r.kind, r.target, r.description)
 }
 
-func (r *assignmentResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+func (r *Resource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.data = shared.ConfiguredData(req.ProviderData, &resp.Diagnostics)
 }
 
 // ValidateConfig holds the checks that need no clock and no Graph call.
-func (r *assignmentResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+func (r *Resource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	// Only the two attributes it checks are decoded: this runs for every
 	// resource of every plan.
 	var startAttr, endAttr timetypes.RFC3339
@@ -150,7 +151,7 @@ func validateTimeouts(ctx context.Context, config tfsdk.Config, diags *diag.Diag
 
 // ModifyPlan holds the checks that need the clock: an end in the past would
 // be refused by Graph at apply time, so it is refused at plan time instead.
-func (r *assignmentResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if r.data == nil || req.Plan.Raw.Equal(req.State.Raw) {
 		return // unconfigured, or nothing changes: nothing to check
 	}
@@ -158,14 +159,14 @@ func (r *assignmentResource) ModifyPlan(ctx context.Context, req resource.Modify
 		r.planDestroy(ctx, req, resp)
 		return
 	}
-	var plan assignmentModel
-	resp.Diagnostics.Append(r.get(ctx, req.Plan, &plan)...)
+	var plan Model
+	resp.Diagnostics.Append(r.Get(ctx, req.Plan, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	var state assignmentModel
+	var state Model
 	if !req.State.Raw.IsNull() {
-		resp.Diagnostics.Append(r.get(ctx, req.State, &state)...)
+		resp.Diagnostics.Append(r.Get(ctx, req.State, &state)...)
 	}
 	if resp.Diagnostics.HasError() {
 		return
@@ -185,9 +186,9 @@ func (r *assignmentResource) ModifyPlan(ctx context.Context, req resource.Modify
 		if r.data.PlanLookups {
 			r.checkPrincipal(ctx, &plan, &resp.Diagnostics)
 		}
-		r.target.foreseeAlerts(ctx, r, &plan, &resp.Diagnostics)
+		r.target.ForeseeAlerts(ctx, r, &plan, &resp.Diagnostics)
 		r.checkReviewUndo(ctx, &plan, &resp.Diagnostics)
-		resp.Diagnostics.Append(r.set(ctx, &resp.Plan, &plan)...)
+		resp.Diagnostics.Append(r.Set(ctx, &resp.Plan, &plan)...)
 		return
 	}
 	r.guardProtected(ctx, &plan, &state, &resp.Diagnostics)
@@ -207,9 +208,9 @@ func (r *assignmentResource) ModifyPlan(ctx context.Context, req resource.Modify
 	}
 }
 
-func (r *assignmentResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan assignmentModel
-	resp.Diagnostics.Append(r.get(ctx, req.Plan, &plan)...)
+func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan Model
+	resp.Diagnostics.Append(r.Get(ctx, req.Plan, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -222,15 +223,15 @@ func (r *assignmentResource) Create(ctx context.Context, req resource.CreateRequ
 	defer cancel()
 
 	if r.assign(ctx, &plan, resp.Private, &resp.Diagnostics) {
-		resp.Diagnostics.Append(r.set(ctx, &resp.State, &plan)...)
-		shared.SetIdentity(ctx, resp.Identity, r.identityOf(&plan), &resp.Diagnostics)
+		resp.Diagnostics.Append(r.Set(ctx, &resp.State, &plan)...)
+		shared.SetIdentity(ctx, resp.Identity, r.IdentityOf(&plan), &resp.Diagnostics)
 	}
 }
 
 // assign grants the plan's assignment with adminAssign (a create, or a new
 // grant after expiry) and records the schedule; it reports success.
-func (r *assignmentResource) assign(ctx context.Context, plan *assignmentModel, private privateSetter, diags *diag.Diagnostics) bool {
-	body, d := plan.toRequest(pimclient.ActionAdminAssign, true)
+func (r *Resource) assign(ctx context.Context, plan *Model, private privateSetter, diags *diag.Diagnostics) bool {
+	body, d := plan.ToRequest(pimclient.ActionAdminAssign, true)
 	diags.Append(d...)
 	if diags.HasError() {
 		return false
@@ -254,25 +255,25 @@ func (r *assignmentResource) assign(ctx context.Context, plan *assignmentModel, 
 	return !diags.HasError()
 }
 
-func (r *assignmentResource) createError(ctx context.Context, plan *assignmentModel, err error, diags *diag.Diagnostics) {
+func (r *Resource) createError(ctx context.Context, plan *Model, err error, diags *diag.Diagnostics) {
 	next := ""
 	if pimclient.HasCode(err, pimclient.CodeRoleAssignmentExists) {
 		next = fmt.Sprintf("This principal already holds this role at this scope. To manage the existing %s with Terraform, import it:\n\n"+
-			"  import {\n    to = %s.<name>\n    id = %q\n  }\n", r.noun(), "pim_"+r.typeName, plan.importID())
+			"  import {\n    to = %s.<name>\n    id = %q\n  }\n", r.Noun(), "pim_"+r.typeName, plan.ImportID())
 	}
 	if pimclient.Ambiguous(err) {
 		next = "Graph did not say whether the assignment was made, and reading it back did not find it before the create timeout. " +
-			"Run terraform plan: if it exists, import it with id \"" + plan.importID() + "\"."
+			"Run terraform plan: if it exists, import it with id \"" + plan.ImportID() + "\"."
 	}
-	shared.AddGraphError(diags, "Unable to Create "+shared.Title(r.noun()), r.describe(ctx, plan, "Creating"), err, next)
+	shared.AddGraphError(diags, "Unable to Create "+shared.Title(r.Noun()), r.describe(ctx, plan, "Creating"), err, next)
 }
 
 // written records a schedule this run wrote: in the state, in the run's
 // cache, and (privately) when, so that the next read waits out
 // replication lag instead of taking a missing schedule for drift.
-func (r *assignmentResource) written(ctx context.Context, plan *assignmentModel, sc *pimclient.Schedule, private privateSetter, diags *diag.Diagnostics) {
+func (r *Resource) written(ctx context.Context, plan *Model, sc *pimclient.Schedule, private privateSetter, diags *diag.Diagnostics) {
 	plan.setComputed(sc)
-	r.data.Schedules.Put(r.svc(), plan.key(), sc)
+	r.data.Schedules.Put(r.Svc(), plan.key(), sc)
 	diags.Append(private.SetKey(ctx, privateWritten, []byte(strconv.Quote(r.data.Clock.Now().Format(time.RFC3339Nano))))...)
 }
 
@@ -283,7 +284,7 @@ type privateSetter interface {
 
 // recentlyWritten reports whether this provider wrote the schedule less
 // than lagWindow ago.
-func (r *assignmentResource) recentlyWritten(ctx context.Context, private interface {
+func (r *Resource) recentlyWritten(ctx context.Context, private interface {
 	GetKey(context.Context, string) ([]byte, diag.Diagnostics)
 }) bool {
 	raw, _ := private.GetKey(ctx, privateWritten)
@@ -295,9 +296,9 @@ func (r *assignmentResource) recentlyWritten(ctx context.Context, private interf
 	return err == nil && r.data.Clock.Now().Sub(t) < lagWindow
 }
 
-func (r *assignmentResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state assignmentModel
-	resp.Diagnostics.Append(r.get(ctx, req.State, &state)...)
+func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state Model
+	resp.Diagnostics.Append(r.Get(ctx, req.State, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -306,14 +307,14 @@ func (r *assignmentResource) Read(ctx context.Context, req resource.ReadRequest,
 
 	if state.PrincipalID.IsNull() || state.RoleDefinitionID.IsNull() {
 		// Imported by schedule id: learn the key from the schedule.
-		sc, err := r.svc().GetSchedule(ctx, state.ID.ValueString())
+		sc, err := r.Svc().GetSchedule(ctx, state.ID.ValueString())
 		if pimclient.IsNotFound(err) {
-			resp.Diagnostics.AddError("Cannot Import "+shared.Title(r.noun()),
-				fmt.Sprintf("No %s schedule with id %q exists. Import by schedule id or by %q.", r.noun(), state.ID.ValueString(), r.target.names().importForm))
+			resp.Diagnostics.AddError("Cannot Import "+shared.Title(r.Noun()),
+				fmt.Sprintf("No %s schedule with id %q exists. Import by schedule id or by %q.", r.Noun(), state.ID.ValueString(), r.target.Names().ImportForm))
 			return
 		}
 		if err != nil {
-			shared.AddGraphError(&resp.Diagnostics, "Unable to Read "+shared.Title(r.noun()), "Reading schedule "+state.ID.ValueString(), err, "")
+			shared.AddGraphError(&resp.Diagnostics, "Unable to Read "+shared.Title(r.Noun()), "Reading schedule "+state.ID.ValueString(), err, "")
 			return
 		}
 		state.PrincipalID = types.StringValue(sc.PrincipalID)
@@ -321,12 +322,12 @@ func (r *assignmentResource) Read(ctx context.Context, req resource.ReadRequest,
 		state.DirectoryScopeID = types.StringValue(sc.DirectoryScopeID)
 	}
 
-	sc, err := r.data.Schedules.Find(ctx, r.svc(), state.key())
+	sc, err := r.data.Schedules.Find(ctx, r.Svc(), state.key())
 	if err == nil && sc == nil && r.recentlyWritten(ctx, req.Private) {
 		sc, err = r.waitOutLag(ctx, state.key())
 	}
 	if err != nil {
-		shared.AddGraphError(&resp.Diagnostics, "Unable to Read "+shared.Title(r.noun()), r.describe(ctx, &state, "Reading"), err, "")
+		shared.AddGraphError(&resp.Diagnostics, "Unable to Read "+shared.Title(r.Noun()), r.describe(ctx, &state, "Reading"), err, "")
 		return
 	}
 	if sc == nil {
@@ -335,14 +336,14 @@ func (r *assignmentResource) Read(ctx context.Context, req resource.ReadRequest,
 			// not grant it again unasked.
 			r.warnExpired(ctx, &state, end, &resp.Diagnostics)
 			state.Status = types.StringValue(statusExpired)
-			resp.Diagnostics.Append(r.set(ctx, &resp.State, &state)...)
-			shared.SetIdentity(ctx, resp.Identity, r.identityOf(&state), &resp.Diagnostics)
+			resp.Diagnostics.Append(r.Set(ctx, &resp.State, &state)...)
+			shared.SetIdentity(ctx, resp.Identity, r.IdentityOf(&state), &resp.Diagnostics)
 			return
 		}
 		r.warnGone(ctx, &state, &resp.Diagnostics)
 		resp.State.RemoveResource(ctx)
 		// The framework wants an identity even for a resource that is gone.
-		shared.SetIdentity(ctx, resp.Identity, r.identityOf(&state), &resp.Diagnostics)
+		shared.SetIdentity(ctx, resp.Identity, r.IdentityOf(&state), &resp.Diagnostics)
 		return
 	}
 	if written, _ := req.Private.GetKey(ctx, privateWritten); len(written) > 0 {
@@ -361,14 +362,14 @@ func (r *assignmentResource) Read(ctx context.Context, req resource.ReadRequest,
 		r.readRequestDetails(ctx, &state, sc, &resp.Diagnostics)
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImported, nil)...)
 	}
-	resp.Diagnostics.Append(r.set(ctx, &resp.State, &state)...)
-	shared.SetIdentity(ctx, resp.Identity, r.identityOf(&state), &resp.Diagnostics)
+	resp.Diagnostics.Append(r.Set(ctx, &resp.State, &state)...)
+	shared.SetIdentity(ctx, resp.Identity, r.IdentityOf(&state), &resp.Diagnostics)
 }
 
-func (r *assignmentResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state assignmentModel
-	resp.Diagnostics.Append(r.get(ctx, req.Plan, &plan)...)
-	resp.Diagnostics.Append(r.get(ctx, req.State, &state)...)
+func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state Model
+	resp.Diagnostics.Append(r.Get(ctx, req.Plan, &plan)...)
+	resp.Diagnostics.Append(r.Get(ctx, req.State, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -380,8 +381,8 @@ func (r *assignmentResource) Update(ctx context.Context, req resource.UpdateRequ
 		// Only timeouts changed: nothing to send.
 		plan.Status = state.Status
 		r.fillUnknownNames(ctx, &plan, &resp.Diagnostics)
-		resp.Diagnostics.Append(r.set(ctx, &resp.State, &plan)...)
-		shared.SetIdentity(ctx, resp.Identity, r.identityOf(&plan), &resp.Diagnostics)
+		resp.Diagnostics.Append(r.Set(ctx, &resp.State, &plan)...)
+		shared.SetIdentity(ctx, resp.Identity, r.IdentityOf(&plan), &resp.Diagnostics)
 		return
 	}
 	timeout, diags := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
@@ -396,7 +397,7 @@ func (r *assignmentResource) Update(ctx context.Context, req resource.UpdateRequ
 	// the assignment in between, unlike a remove-then-assign replacement.
 	// The start is sent only when the configuration changed it; otherwise
 	// Graph keeps the schedule's start.
-	body, diags := plan.toRequest(pimclient.ActionAdminUpdate, !plan.StartDateTime.Equal(state.StartDateTime))
+	body, diags := plan.ToRequest(pimclient.ActionAdminUpdate, !plan.StartDateTime.Equal(state.StartDateTime))
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -409,7 +410,7 @@ func (r *assignmentResource) Update(ctx context.Context, req resource.UpdateRequ
 		if pimclient.HasCode(err, pimclient.CodeRoleAssignmentDoesNotExist) {
 			next = "The assignment was removed outside Terraform after the last refresh. Run terraform apply again to create it."
 		}
-		shared.AddGraphError(&resp.Diagnostics, "Unable to Update "+shared.Title(r.noun()), r.describe(ctx, &plan, "Updating"), err, next)
+		shared.AddGraphError(&resp.Diagnostics, "Unable to Update "+shared.Title(r.Noun()), r.describe(ctx, &plan, "Updating"), err, next)
 		return
 	}
 	sc := found
@@ -418,13 +419,13 @@ func (r *assignmentResource) Update(ctx context.Context, req resource.UpdateRequ
 	}
 	r.fillUnknownNames(ctx, &plan, &resp.Diagnostics)
 	r.written(ctx, &plan, sc, resp.Private, &resp.Diagnostics)
-	resp.Diagnostics.Append(r.set(ctx, &resp.State, &plan)...)
-	shared.SetIdentity(ctx, resp.Identity, r.identityOf(&plan), &resp.Diagnostics)
+	resp.Diagnostics.Append(r.Set(ctx, &resp.State, &plan)...)
+	shared.SetIdentity(ctx, resp.Identity, r.IdentityOf(&plan), &resp.Diagnostics)
 }
 
-func (r *assignmentResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state assignmentModel
-	resp.Diagnostics.Append(r.get(ctx, req.State, &state)...)
+func (r *Resource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state Model
+	resp.Diagnostics.Append(r.Get(ctx, req.State, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -453,7 +454,7 @@ func (r *assignmentResource) Delete(ctx context.Context, req resource.DeleteRequ
 		case err == nil:
 		case pimclient.HasCode(err, pimclient.CodeRoleAssignmentDoesNotExist) || pimclient.IsNotFound(err):
 			// Already gone (removed outside Terraform, or expired): the goal is reached.
-			tflog.Info(ctx, "Assignment already removed", map[string]any{"key": state.importID()})
+			tflog.Info(ctx, "Assignment already removed", map[string]any{"key": state.ImportID()})
 		case pimclient.HasCode(err, pimclient.CodeActiveDurationTooShort):
 			if r.waitFiveMinuteRule(ctx, &state, err, &resp.Diagnostics) {
 				continue
@@ -466,10 +467,10 @@ func (r *assignmentResource) Delete(ctx context.Context, req resource.DeleteRequ
 					"  removed {\n    from = "+"pim_"+r.typeName+".<name>\n    lifecycle {\n      destroy = false\n    }\n  }")
 			return
 		default:
-			shared.AddGraphError(&resp.Diagnostics, "Unable to Delete "+shared.Title(r.noun()), r.describe(ctx, &state, "Removing"), err, "")
+			shared.AddGraphError(&resp.Diagnostics, "Unable to Delete "+shared.Title(r.Noun()), r.describe(ctx, &state, "Removing"), err, "")
 			return
 		}
-		r.data.Schedules.Put(r.svc(), state.key(), nil)
+		r.data.Schedules.Put(r.Svc(), state.key(), nil)
 		return
 	}
 }
@@ -477,12 +478,12 @@ func (r *assignmentResource) Delete(ctx context.Context, req resource.DeleteRequ
 // waitFiveMinuteRule waits while Graph refuses to remove an active
 // assignment in its first five minutes, within the delete timeout; it
 // reports whether to try again.
-func (r *assignmentResource) waitFiveMinuteRule(ctx context.Context, state *assignmentModel, err error, diags *diag.Diagnostics) bool {
+func (r *Resource) waitFiveMinuteRule(ctx context.Context, state *Model, err error, diags *diag.Diagnostics) bool {
 	tflog.Info(ctx, "Graph requires an active assignment to exist for 5 minutes before removal; waiting", map[string]any{
-		"key": state.importID(), "retry_in": activeDurationRetry.String(),
+		"key": state.ImportID(), "retry_in": activeDurationRetry.String(),
 	})
 	if werr := r.data.Clock.Sleep(ctx, activeDurationRetry); werr != nil {
-		shared.AddGraphError(diags, "Unable to Delete "+shared.Title(r.noun()),
+		shared.AddGraphError(diags, "Unable to Delete "+shared.Title(r.Noun()),
 			r.describe(ctx, state, "Removing")+" (still refused when the delete timeout ran out)", err,
 			"Active assignments cannot be removed in their first 5 minutes. Raise timeouts.delete above 5m or run terraform destroy again.")
 		return false
@@ -490,7 +491,7 @@ func (r *assignmentResource) waitFiveMinuteRule(ctx context.Context, state *assi
 	return true
 }
 
-func (r *assignmentResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+func (r *Resource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	defer func() { resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImported, []byte(`true`))...) }()
 	if req.ID == "" && req.Identity != nil && !req.Identity.Raw.IsNull() {
 		r.importIdentity(ctx, req, resp)
@@ -498,29 +499,29 @@ func (r *assignmentResource) ImportState(ctx context.Context, req resource.Impor
 	}
 	id := strings.TrimSpace(req.ID)
 	switch parts := strings.Split(id, "|"); {
-	case len(parts) == 3 && r.target.validKey([3]string(parts)):
+	case len(parts) == 3 && r.target.ValidKey([3]string(parts)):
 		r.setKey(ctx, [3]string(parts), resp)
 	case strings.Contains(id, "|"), id == "":
 		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("Expected %q (for example %q) or a schedule id; got %q.",
-			r.target.names().importForm, r.importExample(), id))
+			r.target.Names().ImportForm, r.ImportExample(), id))
 	default:
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	}
 }
 
-func (r *assignmentResource) importExample() string { return r.target.importExample() }
+func (r *Resource) ImportExample() string { return r.target.ImportExample() }
 
 // waitOutLag reads again, a poll interval apart, a schedule this provider
 // wrote moments ago and did not find: Graph answers a write before every
 // replica serves it.
-func (r *assignmentResource) waitOutLag(ctx context.Context, key pimclient.AssignmentKey) (*pimclient.Schedule, error) {
+func (r *Resource) waitOutLag(ctx context.Context, key pimclient.AssignmentKey) (*pimclient.Schedule, error) {
 	for range shared.SettleReads {
 		tflog.Debug(ctx, "Waiting for a PIM schedule written by this provider to become readable", map[string]any{
 			"principal_id": key.PrincipalID, "role_definition_id": key.RoleDefinitionID})
 		if err := r.data.Clock.Sleep(ctx, r.data.Poll); err != nil {
 			return nil, err
 		}
-		sc, err := r.data.Schedules.Reload(ctx, r.svc(), key)
+		sc, err := r.data.Schedules.Reload(ctx, r.Svc(), key)
 		if err != nil || sc != nil {
 			return sc, err
 		}
@@ -528,14 +529,14 @@ func (r *assignmentResource) waitOutLag(ctx context.Context, key pimclient.Assig
 	return nil, nil
 }
 
-func (r *assignmentResource) warnGone(ctx context.Context, state *assignmentModel, diags *diag.Diagnostics) {
-	what := fmt.Sprintf("The %s %s no longer exists in PIM: it was removed outside Terraform before its end", r.noun(), r.describeKey(ctx, state))
+func (r *Resource) warnGone(ctx context.Context, state *Model, diags *diag.Diagnostics) {
+	what := fmt.Sprintf("The %s %s no longer exists in PIM: it was removed outside Terraform before its end", r.Noun(), r.DescribeKey(ctx, state))
 	if rm := r.removedByReview(ctx, state); rm != nil {
-		what = fmt.Sprintf("The %s %s no longer exists in PIM: an access review removed it (%s, %s)", r.noun(), r.describeKey(ctx, state),
+		what = fmt.Sprintf("The %s %s no longer exists in PIM: an access review removed it (%s, %s)", r.Noun(), r.DescribeKey(ctx, state),
 			rm.Reason, rm.At.UTC().Format(time.RFC3339))
 	}
 	tflog.Warn(ctx, what)
-	diags.AddWarning(shared.Title(r.noun())+" No Longer Exists",
+	diags.AddWarning(shared.Title(r.Noun())+" No Longer Exists",
 		what+". It has been removed from the Terraform state; the next plan proposes to create it again. "+
 			"If it should stay removed, delete it from the configuration.")
 }
@@ -544,10 +545,10 @@ func (r *assignmentResource) warnGone(ctx context.Context, state *assignmentMode
 // made after sent, that carries the plan's justification and ticket.
 // readRequestDetails fills justification and ticket from the newest request
 // that assigned or updated the key.
-func (r *assignmentResource) readRequestDetails(ctx context.Context, state *assignmentModel, sc *pimclient.Schedule, diags *diag.Diagnostics) {
-	reqs, err := r.svc().ListRequests(ctx, r.svc().KeyFilter(state.key()))
+func (r *Resource) readRequestDetails(ctx context.Context, state *Model, sc *pimclient.Schedule, diags *diag.Diagnostics) {
+	reqs, err := r.Svc().ListRequests(ctx, r.Svc().KeyFilter(state.key()))
 	if err != nil {
-		shared.AddGraphError(diags, "Unable to Read "+shared.Title(r.noun())+" Requests", r.describe(ctx, state, "Listing requests of"), err, "")
+		shared.AddGraphError(diags, "Unable to Read "+shared.Title(r.Noun())+" Requests", r.describe(ctx, state, "Listing requests of"), err, "")
 		return
 	}
 	var newest *pimclient.ScheduleRequest
@@ -572,7 +573,7 @@ func (r *assignmentResource) readRequestDetails(ctx context.Context, state *assi
 		}
 		diags.AddWarning("Justification Not Recoverable",
 			fmt.Sprintf("Importing the %s %s: %s, so its justification and ticket information could not be imported. Set them in the "+
-				"configuration; the next apply records them.", r.noun(), r.describeKey(ctx, state), why))
+				"configuration; the next apply records them.", r.Noun(), r.DescribeKey(ctx, state), why))
 		return
 	}
 	state.fromRequest(newest, sc)
@@ -581,7 +582,7 @@ func (r *assignmentResource) readRequestDetails(ctx context.Context, state *assi
 // fromRequest takes from the request that assigned or last updated the
 // schedule what the schedule does not hold: justification, ticket, and
 // (ARM's schedules keep an end only) a duration that ends there.
-func (m *assignmentModel) fromRequest(q *pimclient.ScheduleRequest, sc *pimclient.Schedule) {
+func (m *Model) fromRequest(q *pimclient.ScheduleRequest, sc *pimclient.Schedule) {
 	m.Justification = shared.StringOrNull(q.Justification)
 	if q.TicketInfo != nil {
 		m.TicketNumber, m.TicketSystem = shared.StringOrNull(q.TicketInfo.TicketNumber), shared.StringOrNull(q.TicketInfo.TicketSystem)
@@ -595,13 +596,13 @@ func (m *assignmentModel) fromRequest(q *pimclient.ScheduleRequest, sc *pimclien
 	}
 }
 
-func (r *assignmentResource) describe(ctx context.Context, m *assignmentModel, verb string) string {
-	return fmt.Sprintf("%s the %s %s", verb, r.noun(), r.describeKey(ctx, m))
+func (r *Resource) describe(ctx context.Context, m *Model, verb string) string {
+	return fmt.Sprintf("%s the %s %s", verb, r.Noun(), r.DescribeKey(ctx, m))
 }
 
 // setComputed fills what Graph decides: the schedule id, its status and the
 // effective start.
-func (m *assignmentModel) setComputed(sc *pimclient.Schedule) {
+func (m *Model) setComputed(sc *pimclient.Schedule) {
 	m.ID = types.StringValue(sc.ID)
 	m.Status = types.StringValue(sc.Status)
 	m.StartDateTime = resolveStart(m.StartDateTime, sc)
@@ -610,11 +611,11 @@ func (m *assignmentModel) setComputed(sc *pimclient.Schedule) {
 // readCondition takes an Azure role's ABAC condition from the schedule:
 // a condition changed outside Terraform shows as drift. The version is
 // kept as configured when the schedule carries ARM's default.
-func (m *assignmentModel) readCondition(sc *pimclient.Schedule) {
-	configuredWithoutVersion := !m.condition.IsNull() && m.conditionVersion.IsNull()
-	m.condition = shared.StringOrNull(sc.Condition)
+func (m *Model) readCondition(sc *pimclient.Schedule) {
+	configuredWithoutVersion := !m.Condition.IsNull() && m.ConditionVersion.IsNull()
+	m.Condition = shared.StringOrNull(sc.Condition)
 	if sc.Condition == "" || !configuredWithoutVersion || sc.ConditionVersion != "2.0" {
-		m.conditionVersion = shared.StringOrNull(sc.ConditionVersion)
+		m.ConditionVersion = shared.StringOrNull(sc.ConditionVersion)
 	}
 }
 
@@ -635,24 +636,24 @@ func scheduleFromRequest(q *pimclient.ScheduleRequest, kind pimclient.Kind) *pim
 }
 
 // matches reports whether a schedule ends as the plan says.
-func (m *assignmentModel) matches(sc *pimclient.Schedule) bool {
+func (m *Model) matches(sc *pimclient.Schedule) bool {
 	end, dur := expirationFromAPI(m.EndDateTime, m.Duration, sc)
 	return end.Equal(m.EndDateTime) && dur.Equal(m.Duration)
 }
 
 // changesGraph reports whether plan differs from state in anything Graph holds.
-func (m *assignmentModel) changesGraph(state *assignmentModel) bool {
+func (m *Model) changesGraph(state *Model) bool {
 	return !m.Justification.Equal(state.Justification) || !m.TicketNumber.Equal(state.TicketNumber) ||
 		!m.TicketSystem.Equal(state.TicketSystem) || !m.StartDateTime.Equal(state.StartDateTime) ||
 		!m.EndDateTime.Equal(state.EndDateTime) || !m.Duration.Equal(state.Duration) ||
-		!m.condition.Equal(state.condition) || !m.conditionVersion.Equal(state.conditionVersion)
+		!m.Condition.Equal(state.Condition) || !m.ConditionVersion.Equal(state.ConditionVersion)
 }
 
 // knownForRequest reports whether every value a request carries is known
 // (an unknown start is the processing time, as a request without one).
-func (m *assignmentModel) knownForRequest() bool {
+func (m *Model) KnownForRequest() bool {
 	for _, v := range []interface{ IsUnknown() bool }{m.PrincipalID, m.RoleDefinitionID, m.DirectoryScopeID, m.Justification, m.TicketNumber,
-		m.TicketSystem, m.EndDateTime, m.Duration, m.condition, m.conditionVersion} {
+		m.TicketSystem, m.EndDateTime, m.Duration, m.Condition, m.ConditionVersion} {
 		if v.IsUnknown() {
 			return false
 		}
@@ -661,7 +662,7 @@ func (m *assignmentModel) knownForRequest() bool {
 }
 
 // toRequest builds a schedule request from the plan.
-func (m *assignmentModel) toRequest(action string, withStart bool) (*pimclient.ScheduleRequest, diag.Diagnostics) {
+func (m *Model) ToRequest(action string, withStart bool) (*pimclient.ScheduleRequest, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	body := &pimclient.ScheduleRequest{
 		Action:           action,
@@ -684,7 +685,7 @@ func (m *assignmentModel) toRequest(action string, withStart bool) (*pimclient.S
 	if !m.TicketNumber.IsNull() || !m.TicketSystem.IsNull() {
 		body.TicketInfo = &pimclient.TicketInfo{TicketNumber: m.TicketNumber.ValueString(), TicketSystem: m.TicketSystem.ValueString()}
 	}
-	body.Condition, body.ConditionVersion = m.condition.ValueString(), m.conditionVersion.ValueString()
+	body.Condition, body.ConditionVersion = m.Condition.ValueString(), m.ConditionVersion.ValueString()
 	return body, diags
 }
 

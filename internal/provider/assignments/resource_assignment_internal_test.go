@@ -24,7 +24,7 @@ import (
 // apply, or expired meanwhile). This calls Delete directly.
 func TestDeleteOfMissingAssignmentSucceeds(t *testing.T) {
 	for _, newRes := range []func() resource.Resource{NewEligibleAssignmentResource, NewActiveAssignmentResource} {
-		r := newRes().(*assignmentResource)
+		r := newRes().(*Resource)
 		t.Run(r.typeName, func(t *testing.T) {
 			state, _ := deletable(t, r, 0)
 			resp := resource.DeleteResponse{State: state}
@@ -40,10 +40,10 @@ func TestDeleteOfMissingAssignmentSucceeds(t *testing.T) {
 // delete's request: a schedule made moments ago is missing from a lagging
 // replica although it exists, and taking that for "gone" leaves an orphan.
 func TestLostDeleteOfALaggingScheduleIsSentAgain(t *testing.T) {
-	r := NewEligibleAssignmentResource().(*assignmentResource)
+	r := NewEligibleAssignmentResource().(*Resource)
 	state, srv := deletable(t, r, 3)
 	ctx := context.Background()
-	_, err := r.svc().CreateRequest(ctx, &pimclient.ScheduleRequest{Action: pimclient.ActionAdminAssign, PrincipalID: emulator.AliceID,
+	_, err := r.Svc().CreateRequest(ctx, &pimclient.ScheduleRequest{Action: pimclient.ActionAdminAssign, PrincipalID: emulator.AliceID,
 		RoleDefinitionID: emulator.RoleGlobalReader, DirectoryScopeID: "/", Justification: "made moments ago",
 		ScheduleInfo: &pimclient.ScheduleInfo{Expiration: &pimclient.Expiration{Type: "noExpiration"}}})
 	if err != nil {
@@ -72,7 +72,7 @@ func TestLostDeleteOfALaggingScheduleIsSentAgain(t *testing.T) {
 // deletable gives r a provider on a private emulator (whose new schedules
 // the next lag reads miss) and the state of Alice's Global Reader
 // assignment as r would hold it.
-func deletable(t *testing.T, r *assignmentResource, lag int) (tfsdk.State, *emulator.Server) {
+func deletable(t *testing.T, r *Resource, lag int) (tfsdk.State, *emulator.Server) {
 	t.Helper()
 	ctx := context.Background()
 	clock := emulator.NewFakeClock(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
@@ -91,7 +91,7 @@ func deletable(t *testing.T, r *assignmentResource, lag int) (tfsdk.State, *emul
 	var sch resource.SchemaResponse
 	r.Schema(ctx, resource.SchemaRequest{}, &sch)
 	state := tfsdk.State{Schema: sch.Schema}
-	diags := state.Set(ctx, &assignmentModel{
+	diags := state.Set(ctx, &Model{
 		RoleDefinitionID: types.StringValue(emulator.RoleGlobalReader), DirectoryScopeID: types.StringValue("/"),
 		ScheduleFields: ScheduleFields{ID: types.StringValue("gone"), PrincipalID: types.StringValue(emulator.AliceID),
 			Justification: types.StringNull(), TicketNumber: types.StringNull(), TicketSystem: types.StringNull(),

@@ -8,7 +8,7 @@ import (
 
 // NewEligibleAssignmentResource is pim_eligible_assignment.
 func NewEligibleAssignmentResource() resource.Resource {
-	return &assignmentResource{
+	return &Resource{
 		kind:     pimclient.Eligibility,
 		target:   directoryRoleTarget,
 		typeName: "eligible_assignment",

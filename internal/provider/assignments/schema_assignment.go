@@ -18,7 +18,7 @@ import (
 
 // assignmentSchema is shared by pim_eligible_assignment and
 // pim_active_assignment: the two differ only in what the assignment grants.
-func assignmentSchema(ctx context.Context, kind pimclient.Kind, target surface, description string) schema.Schema {
+func assignmentSchema(ctx context.Context, kind pimclient.Kind, target Surface, description string) schema.Schema {
 	noun := "eligibility"
 	if kind == pimclient.Assignment {
 		noun = "active assignment"
@@ -80,10 +80,10 @@ func assignmentSchema(ctx context.Context, kind pimclient.Kind, target surface, 
 				"ran to its end (kept in state so it is not granted again; destroying it sends nothing to Graph).",
 			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 		},
-		"principal_display_name": nameAttribute("Display name of the principal, looked up in the directory at plan time so that a " +
+		"principal_display_name": NameAttribute("Display name of the principal, looked up in the directory at plan time so that a " +
 			"reviewer of the plan sees who gets the role. Null when the credentials cannot read the directory."),
-		"principal_type": nameAttribute("`user`, `group` or `servicePrincipal`."),
-		"principal_user_principal_name": nameAttribute("Sign-in name (UPN) of a user principal, which unlike a display name is unique; " +
+		"principal_type": NameAttribute("`user`, `group` or `servicePrincipal`."),
+		"principal_user_principal_name": NameAttribute("Sign-in name (UPN) of a user principal, which unlike a display name is unique; " +
 			"null for groups and service principals."),
 		"allow_protected_principal_change": schema.BoolAttribute{Optional: true,
 			MarkdownDescription: "Set to `true` to let a plan remove, replace, shorten or make time-bound this " + noun + " although its " +
@@ -102,19 +102,19 @@ func assignmentSchema(ctx context.Context, kind pimclient.Kind, target surface, 
 
 // nameAttribute is a name the provider looks up: shown in the plan, refreshed
 // by every read.
-func nameAttribute(desc string) schema.StringAttribute {
+func NameAttribute(desc string) schema.StringAttribute {
 	return schema.StringAttribute{Computed: true, MarkdownDescription: desc,
 		PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}}
 }
 
 // keyAttributes are the attributes of the key: who, and which role at which
 // scope, or which access to which group. Changing any replaces the resource.
-func keyAttributes(kind pimclient.Kind, target surface, noun string) map[string]schema.Attribute {
+func keyAttributes(kind pimclient.Kind, target Surface, noun string) map[string]schema.Attribute {
 	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
-	attrs := target.keyAttributes(replace)
+	attrs := target.KeyAttributes(replace)
 	attrs["principal_id"] = schema.StringAttribute{
 		Required: true,
-		MarkdownDescription: target.principalDescription(kind, noun) + " A principal that does not exist fails the plan on this attribute. " +
+		MarkdownDescription: target.PrincipalDescription(kind, noun) + " A principal that does not exist fails the plan on this attribute. " +
 			"To name principals instead of copying ids, use the `pim_principal` or `pim_principals` data source. " +
 			"Changing it replaces the resource.",
 		Validators:    []validator.String{validators.GUID()},

@@ -25,43 +25,43 @@ import (
 
 // directoryRoles is the surface of Microsoft Entra directory roles: a role
 // definition at a directory scope.
-type directoryRoles struct{ surfaceNames }
+type directoryRoles struct{ SurfaceNames }
 
-var directoryRoleTarget surface = &directoryRoles{surfaceNames{roleAttr: "role_definition_id", scopeAttr: "directory_scope_id",
-	nameAttr: "role_display_name", settingType: "pim_role_setting", settingRef: "role_definition_id = pim_role_setting.<name>.role_definition_id",
-	settingNoun: "role setting", importForm: "directory_scope_id|role_definition_id|principal_id"}}
+var directoryRoleTarget Surface = &directoryRoles{SurfaceNames{RoleAttr: "role_definition_id", ScopeAttr: "directory_scope_id",
+	NameAttr: "role_display_name", SettingType: "pim_role_setting", SettingRef: "role_definition_id = pim_role_setting.<name>.role_definition_id",
+	SettingNoun: "role setting", ImportForm: "directory_scope_id|role_definition_id|principal_id"}}
 
-func (*directoryRoles) noun(kind pimclient.Kind) string { return kind.String() }
+func (*directoryRoles) Noun(kind pimclient.Kind) string { return kind.String() }
 
-func (*directoryRoles) schedules(c *pimclient.Client, kind pimclient.Kind) *pimclient.ScheduleService {
+func (*directoryRoles) Schedules(c *pimclient.Client, kind pimclient.Kind) *pimclient.ScheduleService {
 	return c.Schedules(kind)
 }
 
-func (*directoryRoles) policy(m *assignmentModel) shared.PolicyRef {
+func (*directoryRoles) Policy(m *Model) shared.PolicyRef {
 	return shared.RolePolicy(m.RoleDefinitionID.ValueString())
 }
 
-func (*directoryRoles) describeTarget(ctx context.Context, n *shared.DirectoryNames, m *assignmentModel) string {
+func (*directoryRoles) DescribeTarget(ctx context.Context, n *shared.DirectoryNames, m *Model) string {
 	return n.DescribeRole(ctx, m.RoleDefinitionID.ValueString())
 }
 
-func (*directoryRoles) targetName(ctx context.Context, n *shared.DirectoryNames, m *assignmentModel) string {
+func (*directoryRoles) TargetName(ctx context.Context, n *shared.DirectoryNames, m *Model) string {
 	return n.RoleName(ctx, m.RoleDefinitionID.ValueString())
 }
 
-func (*directoryRoles) describeKey(who, target string, m *assignmentModel) string {
+func (*directoryRoles) DescribeKey(who, target string, m *Model) string {
 	return fmt.Sprintf("of %s to %s at scope %q", who, target, m.DirectoryScopeID.ValueString())
 }
 
-func (*directoryRoles) get(ctx context.Context, from shared.Getter, m *assignmentModel) diag.Diagnostics {
+func (*directoryRoles) Get(ctx context.Context, from shared.Getter, m *Model) diag.Diagnostics {
 	return from.Get(ctx, m)
 }
 
-func (*directoryRoles) set(ctx context.Context, to shared.Setter, m *assignmentModel) diag.Diagnostics {
+func (*directoryRoles) Set(ctx context.Context, to shared.Setter, m *Model) diag.Diagnostics {
 	return to.Set(ctx, m)
 }
 
-func (*directoryRoles) keyAttributes(replace []planmodifier.String) map[string]schema.Attribute {
+func (*directoryRoles) KeyAttributes(replace []planmodifier.String) map[string]schema.Attribute {
 	return map[string]schema.Attribute{
 		"role_definition_id": schema.StringAttribute{Required: true, PlanModifiers: replace, Validators: []validator.String{validators.GUID()},
 			MarkdownDescription: "Id of the directory role definition (for built-in roles, the template id such as " +
@@ -71,11 +71,11 @@ func (*directoryRoles) keyAttributes(replace []planmodifier.String) map[string]s
 			Validators: []validator.String{validators.DirectoryScope()},
 			MarkdownDescription: "Where the role applies: `/` for the whole tenant (default), `/administrativeUnits/{id}` for an " +
 				"administrative unit, or `/{objectId}` for one object. Changing it replaces the resource."},
-		"role_display_name": nameAttribute("Display name of the role, such as `Global Administrator`."),
+		"role_display_name": NameAttribute("Display name of the role, such as `Global Administrator`."),
 	}
 }
 
-func (*directoryRoles) principalDescription(kind pimclient.Kind, noun string) string {
+func (*directoryRoles) PrincipalDescription(kind pimclient.Kind, noun string) string {
 	if kind == pimclient.Assignment {
 		return "Object id of the user, role-assignable group or service principal that receives the " + noun + "."
 	}
@@ -83,7 +83,7 @@ func (*directoryRoles) principalDescription(kind pimclient.Kind, noun string) st
 		"active assignments only)."
 }
 
-func (*directoryRoles) identitySchema() identityschema.Schema {
+func (*directoryRoles) IdentitySchema() identityschema.Schema {
 	return identityschema.Schema{Attributes: map[string]identityschema.Attribute{
 		"directory_scope_id": identityschema.StringAttribute{OptionalForImport: true, Description: "Scope of the assignment; `/` (the tenant) when omitted."},
 		"role_definition_id": identityschema.StringAttribute{RequiredForImport: true, Description: "Id of the directory role definition."},
@@ -91,11 +91,11 @@ func (*directoryRoles) identitySchema() identityschema.Schema {
 	}}
 }
 
-func (*directoryRoles) identityOf(m *assignmentModel) any {
+func (*directoryRoles) IdentityOf(m *Model) any {
 	return assignmentIdentity{DirectoryScopeID: m.DirectoryScopeID, RoleDefinitionID: m.RoleDefinitionID, PrincipalID: m.PrincipalID}
 }
 
-func (*directoryRoles) identityKey(ctx context.Context, ident *tfsdk.ResourceIdentity) ([3]string, diag.Diagnostics) {
+func (*directoryRoles) IdentityKey(ctx context.Context, ident *tfsdk.ResourceIdentity) ([3]string, diag.Diagnostics) {
 	var id assignmentIdentity
 	diags := ident.Get(ctx, &id)
 	key := [3]string{id.DirectoryScopeID.ValueString(), id.RoleDefinitionID.ValueString(), id.PrincipalID.ValueString()}
@@ -105,19 +105,19 @@ func (*directoryRoles) identityKey(ctx context.Context, ident *tfsdk.ResourceIde
 	return key, diags
 }
 
-func (*directoryRoles) validKey(key [3]string) bool {
+func (*directoryRoles) ValidKey(key [3]string) bool {
 	return validators.ValidDirectoryScope(key[0]) && validators.IsGUID(key[1]) && validators.IsGUID(key[2])
 }
 
-func (*directoryRoles) keyHint() string {
+func (*directoryRoles) KeyHint() string {
 	return "; directory_scope_id is \"/\" or a directory object path"
 }
 
-func (*directoryRoles) importExample() string {
+func (*directoryRoles) ImportExample() string {
 	return "/|62e90394-69f5-4237-9190-012177145e10|<principal object id>"
 }
 
-func (*directoryRoles) checkPrincipalKind(who string, obj *pimclient.DirectoryObject, kind pimclient.Kind, diags *diag.Diagnostics) {
+func (*directoryRoles) CheckPrincipalKind(who string, obj *pimclient.DirectoryObject, kind pimclient.Kind, diags *diag.Diagnostics) {
 	switch {
 	case obj.Type() == pimclient.PrincipalGroup && obj.IsAssignableToRole != nil && !*obj.IsAssignableToRole:
 		diags.AddAttributeError(path.Root("principal_id"), "Group Cannot Hold Directory Roles",
@@ -133,7 +133,7 @@ func (*directoryRoles) checkPrincipalKind(who string, obj *pimclient.DirectoryOb
 
 // checkTarget refuses a role id that names no role definition and puts the
 // role's name in the plan.
-func (*directoryRoles) checkTarget(ctx context.Context, r *assignmentResource, plan *assignmentModel, diags *diag.Diagnostics) {
+func (*directoryRoles) CheckTarget(ctx context.Context, r *Resource, plan *Model, diags *diag.Diagnostics) {
 	if plan.RoleDefinitionID.IsUnknown() {
 		return
 	}
@@ -159,7 +159,7 @@ func (*directoryRoles) checkTarget(ctx context.Context, r *assignmentResource, p
 // foreseeAlerts warns, before anything changes, when a new Global
 // Administrator (eligible or active) makes the tenant cross the thresholds
 // of PIM's "too many global administrators" alert.
-func (*directoryRoles) foreseeAlerts(ctx context.Context, r *assignmentResource, plan *assignmentModel, diags *diag.Diagnostics) {
+func (*directoryRoles) ForeseeAlerts(ctx context.Context, r *Resource, plan *Model, diags *diag.Diagnostics) {
 	if plan.PrincipalID.IsUnknown() || !strings.EqualFold(plan.RoleDefinitionID.ValueString(), shared.RoleGlobalAdministrator) ||
 		plan.DirectoryScopeID.ValueString() != "/" {
 		return
@@ -174,9 +174,9 @@ func (*directoryRoles) foreseeAlerts(ctx context.Context, r *assignmentResource,
 }
 
 // nullNames: role names come from one list per process, never unknown.
-func (*directoryRoles) nullNames(*assignmentModel) {}
+func (*directoryRoles) NullNames(*Model) {}
 
-func (*directoryRoles) listSchema(kind pimclient.Kind, _ string) listschema.Schema {
+func (*directoryRoles) ListSchema(kind pimclient.Kind, _ string) listschema.Schema {
 	noun := kind.String() + "s"
 	return listschema.Schema{
 		MarkdownDescription: "Every " + kind.String() + " of the tenant's directory roles, each named by principal and role, for " +
@@ -197,25 +197,25 @@ func (*directoryRoles) listSchema(kind pimclient.Kind, _ string) listschema.Sche
 	}
 }
 
-func (*directoryRoles) listConfig(ctx context.Context, config tfsdk.Config) (*assignmentListConfig, diag.Diagnostics) {
-	var cfg assignmentListConfig
+func (*directoryRoles) ReadListConfig(ctx context.Context, config tfsdk.Config) (*ListConfig, diag.Diagnostics) {
+	var cfg ListConfig
 	diags := config.Get(ctx, &cfg)
 	return &cfg, diags
 }
 
 // listFilters: the role, principal, scope and member type filter the
 // schedules; requests are listed whole (one paged list).
-func (*directoryRoles) listFilters(_ *pimclient.ScheduleService, _ *assignmentListConfig, f pimclient.Filter) (schedules, requests pimclient.Filter) {
+func (*directoryRoles) ListFilters(_ *pimclient.ScheduleService, _ *ListConfig, f pimclient.Filter) (schedules, requests pimclient.Filter) {
 	return f, pimclient.Filter{}
 }
 
 // skipListed: inherited entries are filtered out by Graph already.
-func (*directoryRoles) skipListed(*pimclient.Schedule, *assignmentListConfig) bool { return false }
+func (*directoryRoles) SkipListed(*pimclient.Schedule, *ListConfig) bool { return false }
 
-func (*directoryRoles) listedTarget(_ *assignmentList, _ *pimclient.Schedule, role types.String) types.String {
+func (*directoryRoles) ListedTarget(_ *Lister, _ *pimclient.Schedule, role types.String) types.String {
 	return role
 }
 
-func (*directoryRoles) describeListed(who, role, until string, sc *pimclient.Schedule) string {
+func (*directoryRoles) DescribeListed(who, role, until string, sc *pimclient.Schedule) string {
 	return fmt.Sprintf("%s: %s at %s, %s", who, role, sc.DirectoryScopeID, until)
 }

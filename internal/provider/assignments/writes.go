@@ -16,12 +16,12 @@ import (
 // assignWrite: a schedule for the key made after the send. One made before
 // is someone else's, never adopted (import it instead); RoleAssignmentExists
 // on a resend is the echo of our own earlier attempt.
-func (r *assignmentResource) assignWrite(plan *assignmentModel, body *pimclient.ScheduleRequest, created **pimclient.ScheduleRequest, found **pimclient.Schedule) shared.Write {
+func (r *Resource) assignWrite(plan *Model, body *pimclient.ScheduleRequest, created **pimclient.ScheduleRequest, found **pimclient.Schedule) shared.Write {
 	sent := r.data.Clock.Now()
 	return shared.Write{
-		Send: func(ctx context.Context) (err error) { *created, err = r.svc().CreateRequest(ctx, body); return err },
+		Send: func(ctx context.Context) (err error) { *created, err = r.Svc().CreateRequest(ctx, body); return err },
 		Landed: func(ctx context.Context) (bool, error) {
-			sc, err := r.svc().FindDirectSchedule(ctx, plan.key())
+			sc, err := r.Svc().FindDirectSchedule(ctx, plan.key())
 			switch {
 			case err != nil || sc == nil:
 				return false, err
@@ -38,14 +38,14 @@ func (r *assignmentResource) assignWrite(plan *assignmentModel, body *pimclient.
 // updateWrite: the schedule as planned and, when the justification or
 // ticket changes, an adminUpdate request made after the send that carries
 // them. An update is safe to send again, so anything less is re-sent.
-func (r *assignmentResource) updateWrite(plan, state *assignmentModel, body *pimclient.ScheduleRequest, updated **pimclient.ScheduleRequest, found **pimclient.Schedule) shared.Write {
+func (r *Resource) updateWrite(plan, state *Model, body *pimclient.ScheduleRequest, updated **pimclient.ScheduleRequest, found **pimclient.Schedule) shared.Write {
 	sent := r.data.Clock.Now()
 	sameDetails := plan.Justification.Equal(state.Justification) && plan.TicketNumber.Equal(state.TicketNumber) && plan.TicketSystem.Equal(state.TicketSystem)
 	want := ticket{plan.TicketNumber.ValueString(), plan.TicketSystem.ValueString()}
 	return shared.Write{
-		Send: func(ctx context.Context) (err error) { *updated, err = r.svc().CreateRequest(ctx, body); return err },
+		Send: func(ctx context.Context) (err error) { *updated, err = r.Svc().CreateRequest(ctx, body); return err },
 		Landed: func(ctx context.Context) (bool, error) {
-			sc, err := r.svc().FindDirectSchedule(ctx, plan.key())
+			sc, err := r.Svc().FindDirectSchedule(ctx, plan.key())
 			*found = sc
 			if err != nil || sc == nil || !plan.matches(sc) {
 				return false, err
@@ -65,12 +65,12 @@ func (r *assignmentResource) updateWrite(plan, state *assignmentModel, body *pim
 // replica although it exists, so "not found" alone is not proof. A resend
 // that meets RoleAssignmentDoesNotExist means the goal is reached, which
 // the caller handles.
-func (r *assignmentResource) removeWrite(state *assignmentModel, body *pimclient.ScheduleRequest) shared.Write {
+func (r *Resource) removeWrite(state *Model, body *pimclient.ScheduleRequest) shared.Write {
 	sent := r.data.Clock.Now()
 	return shared.Write{
-		Send: func(ctx context.Context) error { _, err := r.svc().CreateRequest(ctx, body); return err },
+		Send: func(ctx context.Context) error { _, err := r.Svc().CreateRequest(ctx, body); return err },
 		Landed: func(ctx context.Context) (bool, error) {
-			sc, err := r.svc().FindDirectSchedule(ctx, state.key())
+			sc, err := r.Svc().FindDirectSchedule(ctx, state.key())
 			if err != nil || sc != nil {
 				return false, err
 			}
@@ -83,8 +83,8 @@ func (r *assignmentResource) removeWrite(state *assignmentModel, body *pimclient
 
 // requestSince reports whether Graph holds a request for the key, made
 // after sent, that is.
-func (r *assignmentResource) requestSince(ctx context.Context, key pimclient.AssignmentKey, sent time.Time, is func(*pimclient.ScheduleRequest) bool) (bool, error) {
-	reqs, err := r.svc().ListRequests(ctx, r.svc().KeyFilter(key))
+func (r *Resource) requestSince(ctx context.Context, key pimclient.AssignmentKey, sent time.Time, is func(*pimclient.ScheduleRequest) bool) (bool, error) {
+	reqs, err := r.Svc().ListRequests(ctx, r.Svc().KeyFilter(key))
 	if err != nil {
 		return false, err
 	}

@@ -1,4 +1,4 @@
-package provider
+package signin
 
 import (
 	"encoding/base64"
@@ -37,18 +37,18 @@ func TestARMEndpointAndCredentials(t *testing.T) {
 		{"china", "https://microsoftgraph.chinacloudapi.cn/v1.0", "https://management.chinacloudapi.cn", "https://management.chinacloudapi.cn/.default"},
 		{"public", "http://127.0.0.1:8080/v1.0", "http://127.0.0.1:8080", "https://management.azure.com/.default"},
 	} {
-		cloud, _ := cloudOf(c.cloud)
-		arm := armEndpointFor(&pimProviderModel{}, c.endpoint, cloud)
+		cloud, _ := CloudOf(c.cloud)
+		arm := (&Settings{}).ARMBaseURL(c.endpoint, cloud)
 		if arm != c.wantARM || armScope(arm, cloud) != c.wantScope {
 			t.Errorf("%s %s: ARM %s scope %s, want %s and %s", c.cloud, c.endpoint, arm, armScope(arm, cloud), c.wantARM, c.wantScope)
 		}
 	}
-	p := &pimProvider{token: "graph-token"}
-	cloud, _ := cloudOf("public")
-	if ts, err := p.armTokenSource(&pimProviderModel{}, "https://graph.microsoft.com/v1.0", "https://management.azure.com", cloud); err != nil || ts != nil {
+	d := Defaults{Token: "graph-token"}
+	cloud, _ := CloudOf("public")
+	if ts, err := (&Settings{}).ARM("https://graph.microsoft.com/v1.0", "https://management.azure.com", cloud, d); err != nil || ts != nil {
 		t.Errorf("a Graph bearer token must not go to ARM on another host: %v %v", ts, err)
 	}
-	if ts, _ := p.armTokenSource(&pimProviderModel{}, "http://127.0.0.1:8080/v1.0", "http://127.0.0.1:8080", cloud); ts == nil {
+	if ts, _ := (&Settings{}).ARM("http://127.0.0.1:8080/v1.0", "http://127.0.0.1:8080", cloud, d); ts == nil {
 		t.Error("on the emulator, the bearer token serves ARM too")
 	}
 }

@@ -1,4 +1,4 @@
-package assignments
+package groups
 
 import (
 	"context"
@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient"
+	"github.com/pim-as-code/terraform-provider-pim/internal/provider/assignments"
 	"github.com/pim-as-code/terraform-provider-pim/internal/provider/shared"
 	"github.com/pim-as-code/terraform-provider-pim/internal/validators"
 )
@@ -24,33 +25,33 @@ import (
 // groupAccess is the surface of PIM for Groups: membership or ownership
 // (the access id) of a group. The group is the key's scope, the access its
 // role.
-type groupAccess struct{ surfaceNames }
+type groupAccess struct{ assignments.SurfaceNames }
 
-var groupAccessTarget surface = &groupAccess{surfaceNames{roleAttr: "access_id", scopeAttr: "group_id", nameAttr: "group_display_name",
-	settingType: "pim_group_setting", settingRef: "group_id = pim_group_setting.<name>.group_id", settingNoun: "group setting",
-	importForm: "group_id|access_id|principal_id"}}
+var groupAccessTarget assignments.Surface = &groupAccess{assignments.SurfaceNames{RoleAttr: "access_id", ScopeAttr: "group_id", NameAttr: "group_display_name",
+	SettingType: "pim_group_setting", SettingRef: "group_id = pim_group_setting.<name>.group_id", SettingNoun: "group setting",
+	ImportForm: "group_id|access_id|principal_id"}}
 
 // groupAssignmentModel is the Terraform shape of a group assignment: the
 // schedule's fields, and the group, access and group name in place of the
 // role, scope and role name.
 type groupAssignmentModel struct {
-	ScheduleFields
+	assignments.ScheduleFields
 	GroupID          types.String `tfsdk:"group_id"`
 	AccessID         types.String `tfsdk:"access_id"`
 	GroupDisplayName types.String `tfsdk:"group_display_name"`
 }
 
-func (*groupAccess) noun(kind pimclient.Kind) string { return "group " + kind.String() }
+func (*groupAccess) Noun(kind pimclient.Kind) string { return "group " + kind.String() }
 
-func (*groupAccess) schedules(c *pimclient.Client, kind pimclient.Kind) *pimclient.ScheduleService {
+func (*groupAccess) Schedules(c *pimclient.Client, kind pimclient.Kind) *pimclient.ScheduleService {
 	return c.GroupSchedules(kind)
 }
 
-func (*groupAccess) policy(m *assignmentModel) shared.PolicyRef {
+func (*groupAccess) Policy(m *assignments.Model) shared.PolicyRef {
 	return shared.GroupPolicy(m.DirectoryScopeID.ValueString(), m.RoleDefinitionID.ValueString())
 }
 
-func (*groupAccess) describeTarget(ctx context.Context, n *shared.DirectoryNames, m *assignmentModel) string {
+func (*groupAccess) DescribeTarget(ctx context.Context, n *shared.DirectoryNames, m *assignments.Model) string {
 	access := "membership"
 	if m.RoleDefinitionID.ValueString() == shared.AccessOwner {
 		access = "ownership"
@@ -58,30 +59,30 @@ func (*groupAccess) describeTarget(ctx context.Context, n *shared.DirectoryNames
 	return access + " of " + n.DescribePrincipal(ctx, m.DirectoryScopeID.ValueString())
 }
 
-func (*groupAccess) targetName(ctx context.Context, n *shared.DirectoryNames, m *assignmentModel) string {
+func (*groupAccess) TargetName(ctx context.Context, n *shared.DirectoryNames, m *assignments.Model) string {
 	if obj, _, _ := n.Lookup(ctx, m.DirectoryScopeID.ValueString()); obj != nil {
 		return obj.DisplayName
 	}
 	return ""
 }
 
-func (*groupAccess) describeKey(who, target string, _ *assignmentModel) string {
+func (*groupAccess) DescribeKey(who, target string, _ *assignments.Model) string {
 	return fmt.Sprintf("of %s to %s", who, target)
 }
 
-func (*groupAccess) get(ctx context.Context, from shared.Getter, m *assignmentModel) diag.Diagnostics {
+func (*groupAccess) Get(ctx context.Context, from shared.Getter, m *assignments.Model) diag.Diagnostics {
 	var g groupAssignmentModel
 	d := from.Get(ctx, &g)
-	*m = assignmentModel{ScheduleFields: g.ScheduleFields, RoleDefinitionID: g.AccessID, DirectoryScopeID: g.GroupID, RoleDisplayName: g.GroupDisplayName}
+	*m = assignments.Model{ScheduleFields: g.ScheduleFields, RoleDefinitionID: g.AccessID, DirectoryScopeID: g.GroupID, RoleDisplayName: g.GroupDisplayName}
 	return d
 }
 
-func (*groupAccess) set(ctx context.Context, to shared.Setter, m *assignmentModel) diag.Diagnostics {
+func (*groupAccess) Set(ctx context.Context, to shared.Setter, m *assignments.Model) diag.Diagnostics {
 	return to.Set(ctx, &groupAssignmentModel{ScheduleFields: m.ScheduleFields, AccessID: m.RoleDefinitionID, GroupID: m.DirectoryScopeID,
 		GroupDisplayName: m.RoleDisplayName})
 }
 
-func (*groupAccess) keyAttributes(replace []planmodifier.String) map[string]schema.Attribute {
+func (*groupAccess) KeyAttributes(replace []planmodifier.String) map[string]schema.Attribute {
 	return map[string]schema.Attribute{
 		"group_id": schema.StringAttribute{Required: true, PlanModifiers: replace, Validators: []validator.String{validators.GUID()},
 			MarkdownDescription: "Object id of the group whose membership or ownership this grants (a security or Microsoft 365 group; " +
@@ -89,15 +90,15 @@ func (*groupAccess) keyAttributes(replace []planmodifier.String) map[string]sche
 		"access_id": schema.StringAttribute{Required: true, PlanModifiers: replace,
 			Validators:          []validator.String{stringvalidator.OneOf(shared.AccessMember, shared.AccessOwner)},
 			MarkdownDescription: "`member` or `owner`. Changing it replaces the resource."},
-		"group_display_name": nameAttribute("Display name of the group."),
+		"group_display_name": assignments.NameAttribute("Display name of the group."),
 	}
 }
 
-func (*groupAccess) principalDescription(_ pimclient.Kind, noun string) string {
+func (*groupAccess) PrincipalDescription(_ pimclient.Kind, noun string) string {
 	return "Object id of the user or group that receives the " + noun + "."
 }
 
-func (*groupAccess) identitySchema() identityschema.Schema {
+func (*groupAccess) IdentitySchema() identityschema.Schema {
 	return identityschema.Schema{Attributes: map[string]identityschema.Attribute{
 		"group_id":     identityschema.StringAttribute{RequiredForImport: true, Description: "Object id of the group."},
 		"access_id":    identityschema.StringAttribute{RequiredForImport: true, Description: "`member` or `owner`."},
@@ -105,25 +106,25 @@ func (*groupAccess) identitySchema() identityschema.Schema {
 	}}
 }
 
-func (*groupAccess) identityOf(m *assignmentModel) any {
+func (*groupAccess) IdentityOf(m *assignments.Model) any {
 	return groupAssignmentIdentity{GroupID: m.DirectoryScopeID, AccessID: m.RoleDefinitionID, PrincipalID: m.PrincipalID}
 }
 
-func (*groupAccess) identityKey(ctx context.Context, ident *tfsdk.ResourceIdentity) ([3]string, diag.Diagnostics) {
+func (*groupAccess) IdentityKey(ctx context.Context, ident *tfsdk.ResourceIdentity) ([3]string, diag.Diagnostics) {
 	var id groupAssignmentIdentity
 	diags := ident.Get(ctx, &id)
 	return [3]string{id.GroupID.ValueString(), id.AccessID.ValueString(), id.PrincipalID.ValueString()}, diags
 }
 
-func (*groupAccess) validKey(key [3]string) bool {
+func (*groupAccess) ValidKey(key [3]string) bool {
 	return validators.IsGUID(key[0]) && (key[1] == shared.AccessMember || key[1] == shared.AccessOwner) && validators.IsGUID(key[2])
 }
 
-func (*groupAccess) keyHint() string { return "; access_id is member or owner" }
+func (*groupAccess) KeyHint() string { return "; access_id is member or owner" }
 
-func (*groupAccess) importExample() string { return "<group object id>|member|<principal object id>" }
+func (*groupAccess) ImportExample() string { return "<group object id>|member|<principal object id>" }
 
-func (*groupAccess) checkPrincipalKind(who string, obj *pimclient.DirectoryObject, _ pimclient.Kind, diags *diag.Diagnostics) {
+func (*groupAccess) CheckPrincipalKind(who string, obj *pimclient.DirectoryObject, _ pimclient.Kind, diags *diag.Diagnostics) {
 	if obj.Type() == pimclient.PrincipalServicePrincipal {
 		diags.AddAttributeError(path.Root("principal_id"), "Service Principals Cannot Be Group Members Through PIM",
 			fmt.Sprintf("The %s is a service principal: PIM for Groups gives membership and ownership to users and groups only.", who))
@@ -133,12 +134,12 @@ func (*groupAccess) checkPrincipalKind(who string, obj *pimclient.DirectoryObjec
 // checkTarget refuses, at plan time, a group that does not exist or that PIM
 // for Groups cannot manage (dynamic, synchronised from on-premises), and
 // puts the group's name in the plan.
-func (*groupAccess) checkTarget(ctx context.Context, r *assignmentResource, plan *assignmentModel, diags *diag.Diagnostics) {
-	if !r.data.PlanLookups || plan.DirectoryScopeID.IsUnknown() {
+func (*groupAccess) CheckTarget(ctx context.Context, r *assignments.Resource, plan *assignments.Model, diags *diag.Diagnostics) {
+	if !r.Data().PlanLookups || plan.DirectoryScopeID.IsUnknown() {
 		return
 	}
 	id := plan.DirectoryScopeID.ValueString()
-	obj, known, err := r.data.Names.Lookup(ctx, id)
+	obj, known, err := r.Data().Names.Lookup(ctx, id)
 	switch {
 	case shared.IsDirectoryDenied(err) || (err == nil && !known):
 		return // the principal check has said why names are missing
@@ -160,11 +161,11 @@ func (*groupAccess) checkTarget(ctx context.Context, r *assignmentResource, plan
 }
 
 // foreseeAlerts: Graph's PIM alerts cover directory roles only.
-func (*groupAccess) foreseeAlerts(context.Context, *assignmentResource, *assignmentModel, *diag.Diagnostics) {
+func (*groupAccess) ForeseeAlerts(context.Context, *assignments.Resource, *assignments.Model, *diag.Diagnostics) {
 }
 
 // nullNames: the group's name comes from a lookup too.
-func (*groupAccess) nullNames(m *assignmentModel) { nullIfUnknown(&m.RoleDisplayName) }
+func (*groupAccess) NullNames(m *assignments.Model) { assignments.NullIfUnknown(&m.RoleDisplayName) }
 
 // groupListConfig is the group lists' configuration.
 type groupListConfig struct {
@@ -175,7 +176,7 @@ type groupListConfig struct {
 	IncludeInherited types.Bool   `tfsdk:"include_inherited"`
 }
 
-func (*groupAccess) listSchema(_ pimclient.Kind, noun string) listschema.Schema {
+func (*groupAccess) ListSchema(_ pimclient.Kind, noun string) listschema.Schema {
 	return listschema.Schema{
 		MarkdownDescription: "The " + noun + "s of a group, or of a principal across groups, named, for `terraform query`. Graph lists " +
 			"PIM for Groups per group or per principal, so one of `group_id` and `principal_id` is required.",
@@ -195,10 +196,10 @@ func (*groupAccess) listSchema(_ pimclient.Kind, noun string) listschema.Schema 
 }
 
 // listConfig needs a group or a principal (Graph refuses a list without one).
-func (*groupAccess) listConfig(ctx context.Context, config tfsdk.Config) (*assignmentListConfig, diag.Diagnostics) {
+func (*groupAccess) ReadListConfig(ctx context.Context, config tfsdk.Config) (*assignments.ListConfig, diag.Diagnostics) {
 	var g groupListConfig
 	diags := config.Get(ctx, &g)
-	cfg := assignmentListConfig{RoleDefinitionID: g.AccessID, DirectoryScopeID: g.GroupID, PrincipalID: g.PrincipalID,
+	cfg := assignments.ListConfig{RoleDefinitionID: g.AccessID, DirectoryScopeID: g.GroupID, PrincipalID: g.PrincipalID,
 		PrincipalType: g.PrincipalType, IncludeInherited: g.IncludeInherited}
 	if g.GroupID.ValueString() == "" && g.PrincipalID.ValueString() == "" {
 		diags.AddError("Group Or Principal Required", "PIM for Groups lists a group's or a principal's assignments: set group_id or principal_id.")
@@ -208,7 +209,7 @@ func (*groupAccess) listConfig(ctx context.Context, config tfsdk.Config) (*assig
 
 // listFilters: Graph lists PIM for Groups per group or principal, schedules
 // and requests alike.
-func (*groupAccess) listFilters(svc *pimclient.ScheduleService, cfg *assignmentListConfig, _ pimclient.Filter) (schedules, requests pimclient.Filter) {
+func (*groupAccess) ListFilters(svc *pimclient.ScheduleService, cfg *assignments.ListConfig, _ pimclient.Filter) (schedules, requests pimclient.Filter) {
 	schedules = svc.KeyFilter(pimclient.AssignmentKey{PrincipalID: cfg.PrincipalID.ValueString(), RoleDefinitionID: cfg.RoleDefinitionID.ValueString(),
 		DirectoryScopeID: cfg.DirectoryScopeID.ValueString()})
 	requests = svc.KeyFilter(pimclient.AssignmentKey{PrincipalID: cfg.PrincipalID.ValueString(), DirectoryScopeID: cfg.DirectoryScopeID.ValueString()})
@@ -217,14 +218,21 @@ func (*groupAccess) listFilters(svc *pimclient.ScheduleService, cfg *assignmentL
 
 // skipListed leaves out inherited entries unless asked for: the group
 // filter cannot say memberType.
-func (*groupAccess) skipListed(sc *pimclient.Schedule, cfg *assignmentListConfig) bool {
+func (*groupAccess) SkipListed(sc *pimclient.Schedule, cfg *assignments.ListConfig) bool {
 	return !cfg.IncludeInherited.ValueBool() && !strings.EqualFold(sc.MemberType, pimclient.MemberTypeDirect)
 }
 
-func (*groupAccess) listedTarget(l *assignmentList, sc *pimclient.Schedule, _ types.String) types.String {
-	return l.groupName(sc.DirectoryScopeID)
+func (*groupAccess) ListedTarget(l *assignments.Lister, sc *pimclient.Schedule, _ types.String) types.String {
+	return l.GroupName(sc.DirectoryScopeID)
 }
 
-func (*groupAccess) describeListed(who, group, until string, sc *pimclient.Schedule) string {
+func (*groupAccess) DescribeListed(who, group, until string, sc *pimclient.Schedule) string {
 	return fmt.Sprintf("%s: %s of %s, %s", who, sc.RoleDefinitionID, group, until)
+}
+
+// groupAssignmentIdentity is the natural key of a group assignment.
+type groupAssignmentIdentity struct {
+	GroupID     types.String `tfsdk:"group_id"`
+	AccessID    types.String `tfsdk:"access_id"`
+	PrincipalID types.String `tfsdk:"principal_id"`
 }

@@ -1,4 +1,4 @@
-package assignments
+package azure
 
 import (
 	"context"
@@ -18,23 +18,24 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient"
+	"github.com/pim-as-code/terraform-provider-pim/internal/provider/assignments"
 	"github.com/pim-as-code/terraform-provider-pim/internal/provider/shared"
 	"github.com/pim-as-code/terraform-provider-pim/internal/validators"
 )
 
 // azureRoles is the surface of PIM for Azure resources: an Azure role (its
-// full ARM id) at an ARM scope, over Azure Resource Manager. The key's
+// full ARM id) at an ARM scope, over Azure assignments.Resource Manager. The key's
 // role is the role definition id and its scope the ARM path; an ABAC
 // condition rides along and is updated in place.
-type azureRoles struct{ surfaceNames }
+type azureRoles struct{ assignments.SurfaceNames }
 
-var azureRoleTarget surface = &azureRoles{surfaceNames{roleAttr: "role_definition_id", scopeAttr: "scope", nameAttr: "role_name",
-	settingType: "pim_azure_role_setting", settingRef: "role_definition_id = pim_azure_role_setting.<name>.role_definition_id",
-	settingNoun: "Azure role setting", importForm: "scope|role_definition_id|principal_id"}}
+var azureRoleTarget assignments.Surface = &azureRoles{assignments.SurfaceNames{RoleAttr: "role_definition_id", ScopeAttr: "scope", NameAttr: "role_name",
+	SettingType: "pim_azure_role_setting", SettingRef: "role_definition_id = pim_azure_role_setting.<name>.role_definition_id",
+	SettingNoun: "Azure role setting", ImportForm: "scope|role_definition_id|principal_id"}}
 
 // azureAssignmentModel is the Terraform shape of an Azure role assignment.
 type azureAssignmentModel struct {
-	ScheduleFields
+	assignments.ScheduleFields
 	Scope            types.String `tfsdk:"scope"`
 	RoleDefinitionID types.String `tfsdk:"role_definition_id"`
 	RoleName         types.String `tfsdk:"role_name"`
@@ -49,17 +50,17 @@ type azureAssignmentIdentity struct {
 	PrincipalID      types.String `tfsdk:"principal_id"`
 }
 
-func (*azureRoles) noun(kind pimclient.Kind) string { return "Azure role " + kind.String() }
+func (*azureRoles) Noun(kind pimclient.Kind) string { return "Azure role " + kind.String() }
 
-func (*azureRoles) schedules(c *pimclient.Client, kind pimclient.Kind) *pimclient.ScheduleService {
+func (*azureRoles) Schedules(c *pimclient.Client, kind pimclient.Kind) *pimclient.ScheduleService {
 	return c.AzureSchedules(kind)
 }
 
-func (*azureRoles) policy(m *assignmentModel) shared.PolicyRef {
+func (*azureRoles) Policy(m *assignments.Model) shared.PolicyRef {
 	return shared.AzurePolicy(m.DirectoryScopeID.ValueString(), m.RoleDefinitionID.ValueString())
 }
 
-func (a *azureRoles) describeTarget(_ context.Context, _ *shared.DirectoryNames, m *assignmentModel) string {
+func (a *azureRoles) DescribeTarget(_ context.Context, _ *shared.DirectoryNames, m *assignments.Model) string {
 	role := m.RoleDefinitionID.ValueString()
 	if name := m.RoleDisplayName.ValueString(); name != "" {
 		role = fmt.Sprintf("%q (%s)", name, role)
@@ -67,28 +68,28 @@ func (a *azureRoles) describeTarget(_ context.Context, _ *shared.DirectoryNames,
 	return "Azure role " + role + " at " + m.DirectoryScopeID.ValueString()
 }
 
-func (*azureRoles) targetName(ctx context.Context, n *shared.DirectoryNames, m *assignmentModel) string {
+func (*azureRoles) TargetName(ctx context.Context, n *shared.DirectoryNames, m *assignments.Model) string {
 	if name := m.RoleDisplayName.ValueString(); name != "" {
 		return name
 	}
 	return n.AzureRoleName(ctx, m.RoleDefinitionID.ValueString())
 }
 
-func (*azureRoles) describeKey(who, target string, _ *assignmentModel) string {
+func (*azureRoles) DescribeKey(who, target string, _ *assignments.Model) string {
 	return fmt.Sprintf("of %s to %s", who, target)
 }
 
-func (*azureRoles) get(ctx context.Context, from shared.Getter, m *assignmentModel) diag.Diagnostics {
+func (*azureRoles) Get(ctx context.Context, from shared.Getter, m *assignments.Model) diag.Diagnostics {
 	var a azureAssignmentModel
 	d := from.Get(ctx, &a)
-	*m = assignmentModel{ScheduleFields: a.ScheduleFields, RoleDefinitionID: a.RoleDefinitionID, DirectoryScopeID: a.Scope, RoleDisplayName: a.RoleName,
-		condition: a.Condition, conditionVersion: a.ConditionVersion}
+	*m = assignments.Model{ScheduleFields: a.ScheduleFields, RoleDefinitionID: a.RoleDefinitionID, DirectoryScopeID: a.Scope, RoleDisplayName: a.RoleName,
+		Condition: a.Condition, ConditionVersion: a.ConditionVersion}
 	return d
 }
 
-func (*azureRoles) set(ctx context.Context, to shared.Setter, m *assignmentModel) diag.Diagnostics {
+func (*azureRoles) Set(ctx context.Context, to shared.Setter, m *assignments.Model) diag.Diagnostics {
 	return to.Set(ctx, &azureAssignmentModel{ScheduleFields: m.ScheduleFields, RoleDefinitionID: m.RoleDefinitionID, Scope: m.DirectoryScopeID,
-		RoleName: m.RoleDisplayName, Condition: m.condition, ConditionVersion: m.conditionVersion})
+		RoleName: m.RoleDisplayName, Condition: m.Condition, ConditionVersion: m.ConditionVersion})
 }
 
 var (
@@ -98,7 +99,7 @@ var (
 		"/subscriptions/{id}/providers/Microsoft.Authorization/roleDefinitions/{guid} (see data \"pim_azure_role_definition\")")
 )
 
-func (*azureRoles) keyAttributes(replace []planmodifier.String) map[string]schema.Attribute {
+func (*azureRoles) KeyAttributes(replace []planmodifier.String) map[string]schema.Attribute {
 	return map[string]schema.Attribute{
 		"scope": schema.StringAttribute{Required: true, PlanModifiers: replace, Validators: []validator.String{azureScopeValidator},
 			MarkdownDescription: "Where the role applies: a management group (`/providers/Microsoft.Management/managementGroups/{name}`), a " +
@@ -107,7 +108,7 @@ func (*azureRoles) keyAttributes(replace []planmodifier.String) map[string]schem
 			MarkdownDescription: "Full ARM id of the Azure role definition, under the scope's subscription: " +
 				"`/subscriptions/{id}/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c` for Contributor " +
 				"(data `pim_azure_role_definition` looks one up by name). Changing it replaces the resource."},
-		"role_name": nameAttribute("Name of the Azure role, such as `Contributor`."),
+		"role_name": assignments.NameAttribute("Name of the Azure role, such as `Contributor`."),
 		"condition": schema.StringAttribute{Optional: true,
 			MarkdownDescription: "Azure ABAC condition that narrows the role (for example to storage containers by name). Updated in place."},
 		"condition_version": schema.StringAttribute{Optional: true, Validators: []validator.String{stringvalidator.OneOf("2.0"),
@@ -116,11 +117,11 @@ func (*azureRoles) keyAttributes(replace []planmodifier.String) map[string]schem
 	}
 }
 
-func (*azureRoles) principalDescription(_ pimclient.Kind, noun string) string {
+func (*azureRoles) PrincipalDescription(_ pimclient.Kind, noun string) string {
 	return "Object id of the user, group or service principal that receives the " + noun + "."
 }
 
-func (*azureRoles) identitySchema() identityschema.Schema {
+func (*azureRoles) IdentitySchema() identityschema.Schema {
 	return identityschema.Schema{Attributes: map[string]identityschema.Attribute{
 		"scope":              identityschema.StringAttribute{RequiredForImport: true, Description: "ARM scope of the assignment."},
 		"role_definition_id": identityschema.StringAttribute{RequiredForImport: true, Description: "Full ARM id of the role definition."},
@@ -128,38 +129,38 @@ func (*azureRoles) identitySchema() identityschema.Schema {
 	}}
 }
 
-func (*azureRoles) identityOf(m *assignmentModel) any {
+func (*azureRoles) IdentityOf(m *assignments.Model) any {
 	return azureAssignmentIdentity{Scope: m.DirectoryScopeID, RoleDefinitionID: m.RoleDefinitionID, PrincipalID: m.PrincipalID}
 }
 
-func (*azureRoles) identityKey(ctx context.Context, ident *tfsdk.ResourceIdentity) ([3]string, diag.Diagnostics) {
+func (*azureRoles) IdentityKey(ctx context.Context, ident *tfsdk.ResourceIdentity) ([3]string, diag.Diagnostics) {
 	var id azureAssignmentIdentity
 	diags := ident.Get(ctx, &id)
 	return [3]string{id.Scope.ValueString(), id.RoleDefinitionID.ValueString(), id.PrincipalID.ValueString()}, diags
 }
 
-func (*azureRoles) validKey(key [3]string) bool {
+func (*azureRoles) ValidKey(key [3]string) bool {
 	return validators.ValidAzureScope(key[0]) && validators.ValidAzureRoleID(key[1]) && validators.IsGUID(key[2])
 }
 
-func (*azureRoles) keyHint() string {
+func (*azureRoles) KeyHint() string {
 	return "; scope is an ARM path and role_definition_id a role definition's full ARM id"
 }
 
-func (*azureRoles) importExample() string {
+func (*azureRoles) ImportExample() string {
 	return "/subscriptions/<subscription id>|/subscriptions/<subscription id>/providers/Microsoft.Authorization/roleDefinitions/" +
 		"acdd72a7-3385-48ef-bd42-f606fba81ae7|<principal object id>"
 }
 
 // checkPrincipalKind: Azure gives roles to users, groups and service
 // principals alike.
-func (*azureRoles) checkPrincipalKind(string, *pimclient.DirectoryObject, pimclient.Kind, *diag.Diagnostics) {
+func (*azureRoles) CheckPrincipalKind(string, *pimclient.DirectoryObject, pimclient.Kind, *diag.Diagnostics) {
 }
 
 // checkTarget refuses at plan time what ARM would refuse at apply: a role
 // id under another subscription than the scope's, a scope that does not
 // exist, a role that does not exist there; and names the role in the plan.
-func (*azureRoles) checkTarget(ctx context.Context, r *assignmentResource, plan *assignmentModel, diags *diag.Diagnostics) {
+func (*azureRoles) CheckTarget(ctx context.Context, r *assignments.Resource, plan *assignments.Model, diags *diag.Diagnostics) {
 	if plan.RoleDefinitionID.IsUnknown() || plan.DirectoryScopeID.IsUnknown() {
 		return
 	}
@@ -171,8 +172,8 @@ func (*azureRoles) checkTarget(ctx context.Context, r *assignmentResource, plan 
 				role, sub, scope, orTenant(validators.AzureScopeSubscription(scope)), roleUnder(scope, role)))
 		return
 	}
-	if _, err := r.data.Client.GetAzureScope(ctx, scope); err != nil {
-		detail := "Reading the scope " + scope + " from Azure Resource Manager failed after retries"
+	if _, err := r.Data().Client.GetAzureScope(ctx, scope); err != nil {
+		detail := "Reading the scope " + scope + " from Azure assignments.Resource Manager failed after retries"
 		title := "Scope Not Looked Up"
 		if pimclient.IsNotFound(err) {
 			title, detail = "Scope Not Found", "No management group, subscription, resource group or resource has the path "+scope+
@@ -181,7 +182,7 @@ func (*azureRoles) checkTarget(ctx context.Context, r *assignmentResource, plan 
 		diags.AddAttributeError(path.Root("scope"), title, shared.GraphErrorDetail(detail, err, "Nothing was changed. Check the path."))
 		return
 	}
-	def, err := r.data.Client.GetAzureRoleDefinition(ctx, role)
+	def, err := r.Data().Client.GetAzureRoleDefinition(ctx, role)
 	switch {
 	case pimclient.IsNotFound(err):
 		diags.AddAttributeError(path.Root("role_definition_id"), "Role Not Found", shared.GraphErrorDetail("No Azure role definition has the id "+role+
@@ -199,26 +200,26 @@ func (*azureRoles) checkTarget(ctx context.Context, r *assignmentResource, plan 
 // create (its validate operation changes nothing): an assignment someone
 // already made, or a principal ARM cannot use, fails the plan instead of
 // the apply. Policy limits are left to checkPolicy, which names them.
-func validateAtARM(ctx context.Context, r *assignmentResource, plan *assignmentModel, diags *diag.Diagnostics) {
-	if !plan.knownForRequest() {
+func validateAtARM(ctx context.Context, r *assignments.Resource, plan *assignments.Model, diags *diag.Diagnostics) {
+	if !plan.KnownForRequest() {
 		return
 	}
-	body, d := plan.toRequest(pimclient.ActionAdminAssign, true)
+	body, d := plan.ToRequest(pimclient.ActionAdminAssign, true)
 	if d.HasError() {
 		return
 	}
-	err := r.svc().ValidateAzureRequest(ctx, body)
+	err := r.Svc().ValidateAzureRequest(ctx, body)
 	switch {
 	case err == nil, pimclient.HasCode(err, pimclient.CodePolicyValidationFailed):
 	case pimclient.HasCode(err, pimclient.CodeRoleAssignmentExists):
 		diags.AddAttributeError(path.Root("principal_id"), "Already Holds This Role",
-			shared.GraphErrorDetail("ARM's validation of this "+r.noun()+" answered that the principal already holds "+r.describeTarget(ctx, plan), err,
-				fmt.Sprintf("Manage the existing one with Terraform: import it (id %q), or remove it first.", plan.importID())))
+			shared.GraphErrorDetail("ARM's validation of this "+r.Noun()+" answered that the principal already holds "+r.DescribeTarget(ctx, plan), err,
+				fmt.Sprintf("Manage the existing one with Terraform: import it (id %q), or remove it first.", plan.ImportID())))
 	case isRefusal(err):
-		diags.AddError("Refused By Azure Resource Manager", shared.GraphErrorDetail("ARM's validation of this "+r.noun()+" failed", err,
+		diags.AddError("Refused By Azure assignments.Resource Manager", shared.GraphErrorDetail("ARM's validation of this "+r.Noun()+" failed", err,
 			"Nothing was changed. Fix the configuration, or check the identity's Azure roles at the scope."))
 	default:
-		diags.AddWarning("Not Validated By Azure Resource Manager", shared.GraphErrorDetail("ARM's validation of this "+r.noun()+" could not run", err,
+		diags.AddWarning("Not Validated By Azure assignments.Resource Manager", shared.GraphErrorDetail("ARM's validation of this "+r.Noun()+" could not run", err,
 			"The plan goes on; ARM checks the request again at apply time."))
 	}
 }
@@ -247,11 +248,11 @@ func roleUnder(scope, role string) string {
 }
 
 // foreseeAlerts: Graph's PIM alerts cover directory roles only.
-func (*azureRoles) foreseeAlerts(context.Context, *assignmentResource, *assignmentModel, *diag.Diagnostics) {
+func (*azureRoles) ForeseeAlerts(context.Context, *assignments.Resource, *assignments.Model, *diag.Diagnostics) {
 }
 
 // nullNames: the role's name comes from a lookup.
-func (*azureRoles) nullNames(m *assignmentModel) { nullIfUnknown(&m.RoleDisplayName) }
+func (*azureRoles) NullNames(m *assignments.Model) { assignments.NullIfUnknown(&m.RoleDisplayName) }
 
 // azureListConfig is the Azure lists' configuration: ARM lists per scope.
 type azureListConfig struct {
@@ -260,7 +261,7 @@ type azureListConfig struct {
 	PrincipalID      types.String `tfsdk:"principal_id"`
 }
 
-func (*azureRoles) listSchema(kind pimclient.Kind, _ string) listschema.Schema {
+func (*azureRoles) ListSchema(kind pimclient.Kind, _ string) listschema.Schema {
 	noun := "Azure role " + kind.String() + "s"
 	return listschema.Schema{
 		MarkdownDescription: "The " + noun + " at a scope (and those above it that reach it), named, for `terraform query`. ARM lists per scope.",
@@ -274,29 +275,29 @@ func (*azureRoles) listSchema(kind pimclient.Kind, _ string) listschema.Schema {
 	}
 }
 
-func (*azureRoles) listConfig(ctx context.Context, config tfsdk.Config) (*assignmentListConfig, diag.Diagnostics) {
+func (*azureRoles) ReadListConfig(ctx context.Context, config tfsdk.Config) (*assignments.ListConfig, diag.Diagnostics) {
 	var a azureListConfig
 	diags := config.Get(ctx, &a)
-	return &assignmentListConfig{RoleDefinitionID: a.RoleDefinitionID, DirectoryScopeID: a.Scope, PrincipalID: a.PrincipalID,
+	return &assignments.ListConfig{RoleDefinitionID: a.RoleDefinitionID, DirectoryScopeID: a.Scope, PrincipalID: a.PrincipalID,
 		PrincipalType: types.StringNull(), IncludeInherited: types.BoolNull()}, diags
 }
 
-func (*azureRoles) listFilters(svc *pimclient.ScheduleService, cfg *assignmentListConfig, _ pimclient.Filter) (schedules, requests pimclient.Filter) {
+func (*azureRoles) ListFilters(svc *pimclient.ScheduleService, cfg *assignments.ListConfig, _ pimclient.Filter) (schedules, requests pimclient.Filter) {
 	f := svc.ScopeFilter(cfg.DirectoryScopeID.ValueString())
 	return f, f
 }
 
 // skipListed leaves out what the configuration's role or principal filter excludes.
-func (*azureRoles) skipListed(sc *pimclient.Schedule, cfg *assignmentListConfig) bool {
+func (*azureRoles) SkipListed(sc *pimclient.Schedule, cfg *assignments.ListConfig) bool {
 	return (cfg.RoleDefinitionID.ValueString() != "" && !strings.EqualFold(sc.RoleDefinitionID, cfg.RoleDefinitionID.ValueString())) ||
 		(cfg.PrincipalID.ValueString() != "" && !strings.EqualFold(sc.PrincipalID, cfg.PrincipalID.ValueString())) ||
 		(sc.AssignmentType != "" && !strings.EqualFold(sc.AssignmentType, "Assigned")) // activations are not for configurations
 }
 
-func (*azureRoles) listedTarget(_ *assignmentList, sc *pimclient.Schedule, _ types.String) types.String {
+func (*azureRoles) ListedTarget(_ *assignments.Lister, sc *pimclient.Schedule, _ types.String) types.String {
 	return types.StringValue(sc.RoleDefinitionID)
 }
 
-func (*azureRoles) describeListed(who, role, until string, sc *pimclient.Schedule) string {
+func (*azureRoles) DescribeListed(who, role, until string, sc *pimclient.Schedule) string {
 	return fmt.Sprintf("%s: %s at %s, %s", who, role, sc.DirectoryScopeID, until)
 }

@@ -1,9 +1,10 @@
-package provider
+package signin
 
 import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
 	"os"
 	"strconv"
@@ -33,32 +34,96 @@ import (
 //  5. use_msi: the machine's managed identity;
 //  6. use_cli: the Azure CLI's signed-in user.
 
-// cloudEnv is a Microsoft cloud: where to sign in, where Graph is.
-type cloudEnv struct {
+// Settings are the provider block's sign-in settings (embedded in the
+// provider's model).
+type Settings struct {
+	AccessToken       types.String `tfsdk:"access_token"`
+	ARMEndpoint       types.String `tfsdk:"arm_endpoint"`
+	ARMAccessToken    types.String `tfsdk:"arm_access_token"`
+	TenantID          types.String `tfsdk:"tenant_id"`
+	ClientID          types.String `tfsdk:"client_id"`
+	ClientSecret      types.String `tfsdk:"client_secret"`
+	UseOIDC           types.Bool   `tfsdk:"use_oidc"`
+	OIDCToken         types.String `tfsdk:"oidc_token"`
+	OIDCTokenFilePath types.String `tfsdk:"oidc_token_file_path"`
+	OIDCRequestURL    types.String `tfsdk:"oidc_request_url"`
+	OIDCRequestToken  types.String `tfsdk:"oidc_request_token"`
+	UseCLI            types.Bool   `tfsdk:"use_cli"`
+	AuthorityHost     types.String `tfsdk:"authority_host"`
+
+	ClientCertificate         types.String `tfsdk:"client_certificate"`
+	ClientCertificatePath     types.String `tfsdk:"client_certificate_path"`
+	ClientCertificatePassword types.String `tfsdk:"client_certificate_password"`
+	UseMSI                    types.Bool   `tfsdk:"use_msi"`
+	MSIEndpoint               types.String `tfsdk:"msi_endpoint"`
+	ADOServiceConnectionID    types.String `tfsdk:"ado_pipeline_service_connection_id"`
+	Environment               types.String `tfsdk:"environment"`
+}
+
+// Environment variables of the bearer tokens and of ARM's address.
+const (
+	EnvAccessToken = "PIM_ACCESS_TOKEN"
+	// EnvARMEndpoint and EnvARMAccessToken are Azure Resource Manager's,
+	// for PIM for Azure resources.
+	EnvARMEndpoint    = "PIM_ARM_ENDPOINT"
+	EnvARMAccessToken = "PIM_ARM_ACCESS_TOKEN"
+)
+
+// Defaults are what the provider's options set: a bearer token and the HTTP
+// client sign-in uses.
+type Defaults struct {
+	Token      string
+	HTTPClient *http.Client
+}
+
+// Cloud is a Microsoft cloud: where to sign in, where Graph and ARM are.
+type Cloud struct {
 	name, authority, graph, arm string
 }
 
 // clouds are the national clouds
 // (https://learn.microsoft.com/graph/deployments#microsoft-graph-and-graph-explorer-service-root-endpoints).
-var clouds = map[string]cloudEnv{
+var clouds = map[string]Cloud{
 	"public":       {"public", entraauth.DefaultAuthorityHost, "https://graph.microsoft.com/v1.0", "https://management.azure.com"},
 	"usgovernment": {"usgovernment", "https://login.microsoftonline.us/", "https://graph.microsoft.us/v1.0", "https://management.usgovcloudapi.net"},
 	"china":        {"china", "https://login.chinacloudapi.cn/", "https://microsoftgraph.chinacloudapi.cn/v1.0", "https://management.chinacloudapi.cn"},
 }
 
-func cloudOf(name string) (cloudEnv, error) {
+// CloudOf is the cloud an environment setting names.
+func CloudOf(name string) (Cloud, error) {
 	if name == "" {
 		name = "public"
 	}
 	c, ok := clouds[strings.ToLower(name)]
 	if !ok {
-		return cloudEnv{}, fmt.Errorf("environment %q is not one of public, usgovernment, china", name)
+		return Cloud{}, fmt.Errorf("environment %q is not one of public, usgovernment, china", name)
 	}
 	return c, nil
 }
 
-func credentialAttributes() map[string]schema.Attribute {
+// Attributes are the provider schema's sign-in attributes.
+func Attributes() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
+		"arm_endpoint": schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: "Azure Resource Manager's base URL, for PIM for Azure resources (`pim_azure_*`). Defaults to the `" + EnvARMEndpoint +
+				"` environment variable, else the emulator's own address when `endpoint` is not a Microsoft Graph host (the emulator serves ARM beside Graph), " +
+				"else the ARM endpoint of `environment` (`" + pimclient.DefaultARMBaseURL + "` in the public cloud).",
+		},
+		"arm_access_token": schema.StringAttribute{
+			Optional:  true,
+			Sensitive: true,
+			MarkdownDescription: "Bearer token for Azure Resource Manager, used as is when `access_token` is. Defaults to the `" + EnvARMAccessToken +
+				"` environment variable; with neither, `access_token` is sent to ARM only when ARM is on the same host as Graph (the emulator). " +
+				"The sign-in methods below sign in to ARM by themselves, for its audience.",
+		},
+		"access_token": schema.StringAttribute{
+			Optional:  true,
+			Sensitive: true,
+			MarkdownDescription: "Bearer token for Microsoft Graph, used as is (it is not refreshed: prefer a sign-in method below for long runs). " +
+				"Defaults to the `" + EnvAccessToken + "` environment variable. When set, it takes precedence over the sign-in methods below. " +
+				"The token is never written to state or logs.",
+		},
 		"environment": schema.StringAttribute{Optional: true,
 			MarkdownDescription: "Microsoft cloud: `public` (default), `usgovernment` or `china`. Chooses the sign-in authority, the Graph endpoint and " +
 				"the token's scope; `authority_host` and `endpoint` override them one by one. Defaults to the `ARM_ENVIRONMENT` environment variable.",
@@ -102,8 +167,8 @@ func envString(desc, env string, sensitive bool) schema.StringAttribute {
 	return schema.StringAttribute{Optional: true, Sensitive: sensitive, MarkdownDescription: d}
 }
 
-// credentialValues are the settings that must be known at plan time.
-func (m *pimProviderModel) credentialValues() map[string]attr.Value {
+// Values are the settings that must be known at plan time.
+func (m *Settings) Values() map[string]attr.Value {
 	return map[string]attr.Value{"access_token": m.AccessToken, "tenant_id": m.TenantID, "client_id": m.ClientID,
 		"client_secret": m.ClientSecret, "use_oidc": m.UseOIDC, "oidc_token": m.OIDCToken, "oidc_token_file_path": m.OIDCTokenFilePath,
 		"oidc_request_url": m.OIDCRequestURL, "oidc_request_token": m.OIDCRequestToken, "use_cli": m.UseCLI, "authority_host": m.AuthorityHost,
@@ -112,38 +177,41 @@ func (m *pimProviderModel) credentialValues() map[string]attr.Value {
 		"ado_pipeline_service_connection_id": m.ADOServiceConnectionID, "environment": m.Environment}
 }
 
-// tokenSource picks the credential: an explicit bearer token, else the
-// Entra sign-in method the settings (or ARM_* variables) select.
-func (p *pimProvider) tokenSource(cfg *pimProviderModel, endpoint string, cloud cloudEnv) (pimclient.TokenSource, string, error) {
-	if token := shared.FirstNonEmpty(cfg.AccessToken.ValueString(), os.Getenv(EnvAccessToken), p.token); token != "" {
-		return pimclient.StaticToken(token), "bearer token", nil
+// Graph picks Graph's credential: an explicit bearer token, else the
+// Entra sign-in method the settings (or ARM_* variables) select. It
+// returns the token source and the sign-in method's name.
+func (cfg *Settings) Graph(endpoint string, cloud Cloud, d Defaults) (pimclient.TokenSource, string, error) {
+	if token := shared.FirstNonEmpty(cfg.AccessToken.ValueString(), os.Getenv(EnvAccessToken), d.Token); token != "" {
+		return pimclient.StaticToken(token), MethodBearer, nil
 	}
-	return p.entraTokenSource(cfg, graphScope(endpoint, cloud), cloud)
+	return cfg.entra(graphScope(endpoint, cloud), cloud, d)
 }
+
+// MethodBearer is the sign-in method of an explicit bearer token.
+const MethodBearer = "bearer token"
 
 // armTokenSource is Azure Resource Manager's credential: with a bearer
 // token, arm_access_token, or the Graph token only when ARM is on Graph's
 // host (the emulator: a token goes only to the endpoint it is for); else
 // the same sign-in as Graph's, for ARM's audience. Nil: no ARM credentials
 // (the pim_azure_* resources then say so).
-func (p *pimProvider) armTokenSource(cfg *pimProviderModel, endpoint, armEndpoint string, cloud cloudEnv) (pimclient.TokenSource, error) {
+func (cfg *Settings) ARM(endpoint, armEndpoint string, cloud Cloud, d Defaults) (pimclient.TokenSource, error) {
 	if token := shared.FirstNonEmpty(cfg.ARMAccessToken.ValueString(), os.Getenv(EnvARMAccessToken)); token != "" {
 		return pimclient.StaticToken(token), nil
 	}
-	if token := shared.FirstNonEmpty(cfg.AccessToken.ValueString(), os.Getenv(EnvAccessToken), p.token); token != "" {
+	if token := shared.FirstNonEmpty(cfg.AccessToken.ValueString(), os.Getenv(EnvAccessToken), d.Token); token != "" {
 		if sameHost(endpoint, armEndpoint) {
 			return pimclient.StaticToken(token), nil
 		}
 		return nil, nil
 	}
-	ts, _, err := p.entraTokenSource(cfg, armScope(armEndpoint, cloud), cloud)
+	ts, _, err := cfg.entra(armScope(armEndpoint, cloud), cloud, d)
 	return ts, err
 }
 
-// armEndpointFor is ARM's address: the setting, its variable, the
-// emulator's own root when Graph is not a Microsoft Graph host, else the
-// cloud's.
-func armEndpointFor(cfg *pimProviderModel, endpoint string, cloud cloudEnv) string {
+// ARMBaseURL is ARM's address: the setting, its variable, the emulator's
+// own root when Graph is not a Microsoft Graph host, else the cloud's.
+func (cfg *Settings) ARMBaseURL(endpoint string, cloud Cloud) string {
 	if set := shared.FirstNonEmpty(cfg.ARMEndpoint.ValueString(), os.Getenv(EnvARMEndpoint)); set != "" {
 		return set
 	}
@@ -171,7 +239,7 @@ func sameHost(a, b string) bool {
 
 // armScope is the .default scope of ARM: a national cloud's by its host,
 // any other endpoint (the emulator) the environment's.
-func armScope(armEndpoint string, cloud cloudEnv) string {
+func armScope(armEndpoint string, cloud Cloud) string {
 	if u, err := url.Parse(armEndpoint); err == nil {
 		for _, c := range clouds {
 			if a, _ := url.Parse(c.arm); a != nil && strings.EqualFold(a.Host, u.Host) {
@@ -184,7 +252,7 @@ func armScope(armEndpoint string, cloud cloudEnv) string {
 
 // entraTokenSource is the Entra sign-in the settings (or ARM_* variables)
 // select, for one API's scope.
-func (p *pimProvider) entraTokenSource(cfg *pimProviderModel, scope string, cloud cloudEnv) (pimclient.TokenSource, string, error) {
+func (cfg *Settings) entra(scope string, cloud Cloud, d Defaults) (pimclient.TokenSource, string, error) {
 	cert, err := certificate(cfg)
 	if err != nil {
 		return nil, "", err
@@ -208,14 +276,14 @@ func (p *pimProvider) entraTokenSource(cfg *pimProviderModel, scope string, clou
 		UseCLI:            boolOrEnv(cfg.UseCLI, "ARM_USE_CLI"),
 		AuthorityHost:     shared.FirstNonEmpty(cfg.AuthorityHost.ValueString(), os.Getenv("AZURE_AUTHORITY_HOST"), nonDefault(cloud.authority)),
 		Scope:             scope,
-		HTTPClient:        p.httpClient,
+		HTTPClient:        d.HTTPClient,
 	}
 	ts, err := entraauth.NewTokenSource(ec)
 	return ts, ec.Method(), err
 }
 
 // certificate reads client_certificate (base64) or client_certificate_path.
-func certificate(cfg *pimProviderModel) ([]byte, error) {
+func certificate(cfg *Settings) ([]byte, error) {
 	if b64 := shared.FirstNonEmpty(cfg.ClientCertificate.ValueString(), os.Getenv("ARM_CLIENT_CERTIFICATE")); b64 != "" {
 		data, err := base64.StdEncoding.DecodeString(strings.TrimSpace(b64))
 		if err != nil {
@@ -244,7 +312,7 @@ func nonDefault(authority string) string {
 // graphScope is the .default scope of the Graph the endpoint is: a national
 // cloud's Graph by its host, any other endpoint (the emulator) the
 // environment's.
-func graphScope(endpoint string, cloud cloudEnv) string {
+func graphScope(endpoint string, cloud Cloud) string {
 	if u, err := url.Parse(endpoint); err == nil {
 		for _, c := range clouds {
 			if g, _ := url.Parse(c.graph); g != nil && strings.EqualFold(g.Host, u.Host) {
@@ -268,14 +336,14 @@ func envTrue(env string) bool {
 	return b
 }
 
-// appOnly reports whether the provider signs in without a user: client
+// AppOnly reports whether the provider signs in without a user: client
 // credentials, federation and managed identities always do; a bearer token
 // does when its claims say so.
-func (p *pimProvider) appOnly(cfg *pimProviderModel, method string) bool {
-	if method != "bearer token" {
+func (cfg *Settings) AppOnly(method string, d Defaults) bool {
+	if method != MethodBearer {
 		return method != entraauth.MethodCLI
 	}
-	return appOnlyToken(shared.FirstNonEmpty(cfg.AccessToken.ValueString(), os.Getenv(EnvAccessToken), p.token))
+	return appOnlyToken(shared.FirstNonEmpty(cfg.AccessToken.ValueString(), os.Getenv(EnvAccessToken), d.Token))
 }
 
 // appOnlyToken reads, without verifying (Graph verifies), the claims of an
@@ -301,3 +369,9 @@ func appOnlyToken(token string) bool {
 	}
 	return claims.IDType == "app" || (claims.Scopes == "" && len(claims.Roles) > 0)
 }
+
+// Name is the cloud's name (public, usgovernment, china).
+func (c Cloud) Name() string { return c.name }
+
+// GraphURL is the cloud's Graph v1.0 endpoint.
+func (c Cloud) GraphURL() string { return c.graph }
