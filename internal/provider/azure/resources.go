@@ -9,7 +9,7 @@ import (
 )
 
 // PIM for Azure resources: just-in-time Azure roles at management groups,
-// subscriptions, resource groups and resources, over Azure assignments.Resource
+// subscriptions, resource groups and resources, over Azure Resource
 // Manager, with the directory roles' behaviour (schedule identity,
 // in-place updates, expiry, exact write resolution, plan-time checks)
 // through the shared assignment implementation.
@@ -26,7 +26,7 @@ func NewEligibleAssignmentResource() resource.Resource {
 	return assignments.NewResource(pimclient.Eligibility, azureRoleTarget, "azure_eligible_assignment",
 		"Makes a user, group or service principal **eligible** for an Azure role (Owner, Contributor, any built-in or custom "+
 			"role) at a management group, subscription, resource group or resource, through PIM for Azure resources "+
-			"(`roleEligibilityScheduleRequests` of Azure assignments.Resource Manager). The principal holds the role only once it activates. "+
+			"(`roleEligibilityScheduleRequests` of Azure Resource Manager). The principal holds the role only once it activates. "+
 			azureAssignmentNotes+"Azure permissions: Owner or User Access Administrator at the scope (or above).")
 }
 

@@ -24,7 +24,7 @@ import (
 )
 
 // azureRoles is the surface of PIM for Azure resources: an Azure role (its
-// full ARM id) at an ARM scope, over Azure assignments.Resource Manager. The key's
+// full ARM id) at an ARM scope, over Azure Resource Manager. The key's
 // role is the role definition id and its scope the ARM path; an ABAC
 // condition rides along and is updated in place.
 type azureRoles struct{ assignments.SurfaceNames }
@@ -173,7 +173,7 @@ func (*azureRoles) CheckTarget(ctx context.Context, r *assignments.Resource, pla
 		return
 	}
 	if _, err := r.Data().Client.GetAzureScope(ctx, scope); err != nil {
-		detail := "Reading the scope " + scope + " from Azure assignments.Resource Manager failed after retries"
+		detail := "Reading the scope " + scope + " from Azure Resource Manager failed after retries"
 		title := "Scope Not Looked Up"
 		if pimclient.IsNotFound(err) {
 			title, detail = "Scope Not Found", "No management group, subscription, resource group or resource has the path "+scope+
@@ -216,10 +216,10 @@ func validateAtARM(ctx context.Context, r *assignments.Resource, plan *assignmen
 			shared.GraphErrorDetail("ARM's validation of this "+r.Noun()+" answered that the principal already holds "+r.DescribeTarget(ctx, plan), err,
 				fmt.Sprintf("Manage the existing one with Terraform: import it (id %q), or remove it first.", plan.ImportID())))
 	case isRefusal(err):
-		diags.AddError("Refused By Azure assignments.Resource Manager", shared.GraphErrorDetail("ARM's validation of this "+r.Noun()+" failed", err,
+		diags.AddError("Refused By Azure Resource Manager", shared.GraphErrorDetail("ARM's validation of this "+r.Noun()+" failed", err,
 			"Nothing was changed. Fix the configuration, or check the identity's Azure roles at the scope."))
 	default:
-		diags.AddWarning("Not Validated By Azure assignments.Resource Manager", shared.GraphErrorDetail("ARM's validation of this "+r.Noun()+" could not run", err,
+		diags.AddWarning("Not Validated By Azure Resource Manager", shared.GraphErrorDetail("ARM's validation of this "+r.Noun()+" could not run", err,
 			"The plan goes on; ARM checks the request again at apply time."))
 	}
 }
