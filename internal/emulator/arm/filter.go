@@ -62,12 +62,11 @@ func unwrap(c string) string {
 func splitAnd(s string) []string {
 	var out []string
 	inQuote, start := false, 0
-	lower := strings.ToLower(s)
 	for i := 0; i < len(s); i++ {
 		switch {
 		case s[i] == '\'':
 			inQuote = !inQuote
-		case !inQuote && strings.HasPrefix(lower[i:], " and "):
+		case !inQuote && i+5 <= len(s) && strings.EqualFold(s[i:i+5], " and "):
 			out = append(out, s[start:i])
 			start = i + 5
 			i += 4
