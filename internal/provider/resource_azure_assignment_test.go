@@ -355,3 +355,27 @@ func TestPlanValidatesAzureAssignmentsAtARM(t *testing.T) {
 		t.Fatalf("validate calls: %d, want 1", before)
 	}
 }
+
+// Refreshing many Azure assignments at one scope costs one paged list of
+// ARM's schedules, not a read per resource.
+func TestAzureRefreshIsOneListPerScope(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t) // pages of 2
+	principals := []string{emulator.AliceID, emulator.BobID, emulator.CarolID, emulator.DaveID}
+	for i, p := range principals {
+		outsideEligibility(t, env, fmt.Sprintf("88888888-0000-4000-8000-00000000000%d", i), p, emulator.AzureReader, "rota")
+	}
+	prov := newProtocol(t, env, acctest.Token)
+	route := "GET {scope}/providers/Microsoft.Authorization/roleEligibilitySchedules"
+	before := env.RouteCount(t, route)
+	for _, p := range principals {
+		resp := prov.read("pim_azure_eligible_assignment", map[string]tftypes.Value{"scope": str(azureRG), "role_definition_id": str(azureRole(emulator.AzureReader)),
+			"principal_id": str(p), "justification": str("rota"), "duration": str("P30D")})
+		if hasErrors(resp.Diagnostics) || resp.NewState == nil {
+			t.Fatalf("refresh of %s: %v", p, summaries(resp.Diagnostics))
+		}
+	}
+	if n := env.RouteCount(t, route) - before; n != 2 {
+		t.Fatalf("refreshing 4 assignments listed ARM's schedules %d times, want 2 (one list of 2 pages)", n)
+	}
+}
