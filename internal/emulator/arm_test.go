@@ -411,6 +411,11 @@ func TestARMFollowsTheEngineRules(t *testing.T) {
 	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") != "7" || resp.Header.Get("x-ms-request-id") == "" {
 		t.Fatalf("throttled: %d %v", resp.StatusCode, resp.Header)
 	}
+	// Requests are purged after 45 days; schedules stay.
+	h.clock.Advance(46 * 24 * time.Hour)
+	if s, m := h.armDo("GET", act+newGUID1+pimAPI, token, nil); s != 404 {
+		t.Fatalf("a request 46 days old: %d %v", s, m)
+	}
 }
 
 // A new schedule is missed by as many reads as the replication lag says.

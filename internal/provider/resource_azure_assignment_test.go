@@ -109,6 +109,12 @@ func TestAccAzureEligibleAssignment_lifecycle(t *testing.T) {
 					return s.RootModule().Resources[azureEligible].Primary.ID, nil
 				}},
 			{
+				// ARM purges requests (45 days); the resource is its schedule and plans empty.
+				PreConfig:        func() { env.Clock.Advance(46 * 24 * time.Hour) },
+				Config:           cfg("on call, renewed", "P60D", condition),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{
 				Config: azureConfig(env, "eligible", emulator.AliceID, azureSub+"/resourceGroups/rg-data", azureRole(emulator.AzureContributor),
 					"  justification = \"moved\"\n  duration = \"P30D\"\n"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(azureEligible, plancheck.ResourceActionDestroyBeforeCreate)}},
