@@ -7,10 +7,10 @@ import (
 
 func TestParseFilter(t *testing.T) {
 	for raw, want := range map[string]string{
-		"":                                     "fns=0 eq=0",
-		"atScope()":                            "fns=1 eq=0",
-		"(principalId eq 'A') and atScope()":   "fns=1 eq=1",
-		"assignedTo('x') and asTarget()":       "fns=2 eq=0",
+		"":                                    "fns=0 eq=0",
+		"atScope()":                           "fns=1 eq=0",
+		"(principalId eq 'A') and atScope()":  "fns=1 eq=1",
+		"assignedTo('x') and asTarget()":      "fns=2 eq=0",
 		"roleName eq 'Key Vault and Secrets'": "fns=0 eq=1",
 	} {
 		f, e := parseFilter(raw, "principalId", "roleName")
