@@ -178,3 +178,34 @@ func TestActivateApproveDeactivateAnAzureRole(t *testing.T) {
 		t.Fatalf("after deactivation: %v", inst)
 	}
 }
+
+// Every rule family of an Azure role setting — two-stage approval with
+// escalation, an authentication context, every limit and notification —
+// goes through ARM's spelling and back: applied, read back with an empty
+// plan, imported.
+func TestAccAzureRoleSetting_everyRule(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	cfg := env.ProviderBlock() + fmt.Sprintf(`
+resource "pim_azure_role_setting" "contributor" {
+  scope              = %q
+  role_definition_id = %q
+%s}
+`, azureRG, azureRole(emulator.AzureContributor), everything)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(env),
+		Steps: []resource.TestStep{
+			{Config: cfg, ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Check: func(*terraform.State) error {
+					if a := azureApprovalRule(t, env); len(a["approvalStages"].([]any)) != 2 {
+						return fmt.Errorf("ARM holds %v", a)
+					}
+					return nil
+				}},
+			{ResourceName: azureSetting, ImportState: true, ImportStateVerify: true, ImportStateId: azureRG + "|" + azureRole(emulator.AzureContributor),
+				ImportStateVerifyIdentifierAttribute: "scope",
+				// An approver's id is kept in the configuration's spelling (upper case here), as for directory roles.
+				ImportStateVerifyIgnore: []string{"activation.approval.stages.0.primary_approvers"}},
+		},
+	})
+}
