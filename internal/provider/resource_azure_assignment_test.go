@@ -3,7 +3,6 @@ package provider_test
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -230,8 +229,6 @@ resource "pim_azure_eligible_assignment" "dave" {
 		}},
 	})
 }
-
-var _ = url.QueryEscape
 
 // Every write of an Azure assignment under every fault (before or after
 // ARM commits it × throttled, unavailable, cut connection) ends as planned:
