@@ -45,7 +45,11 @@ type ApprovalStep struct {
 
 // betaURL is path on the beta endpoint of the client's Graph (the emulator's
 // included): approvals of directory roles exist only there.
-func (c *Client) betaURL(path string) string {
+func (c *Client) betaURL(path string) string { return c.BetaURL(path) }
+
+// BetaURL is path on the beta endpoint of the client's Graph (the
+// emulator's included).
+func (c *Client) BetaURL(path string) string {
 	u := *c.graph.base
 	u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), "/v1.0") + "/beta" + path
 	return u.String()

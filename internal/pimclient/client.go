@@ -369,8 +369,8 @@ func (c *Client) send(ctx context.Context, ep *endpoint, method, path string, qu
 		apiErr.Attempts = ci.attempts
 		return apiErr
 	}
-	if loc, ok := out.(*location); ok {
-		loc.url = resp.Header.Get("Location")
+	if loc, ok := out.(*Location); ok {
+		loc.URL = resp.Header.Get("Location")
 		return nil
 	}
 	if out == nil || len(bytes.TrimSpace(data)) == 0 {
@@ -433,15 +433,30 @@ func redactURL(raw string) string {
 	return u.Path
 }
 
-// location receives the Location header of an answer that starts a
-// long-running operation (202 Accepted).
-type location struct{ url string }
+// Location receives, as the out of Do, the Location header of an answer
+// that starts a long-running operation (202 Accepted).
+type Location struct{ URL string }
 
 // page is one page of a Graph collection.
 type page[T any] struct {
 	Value    []T    `json:"value"`
 	NextLink string `json:"@odata.nextLink"`
 }
+
+// Do sends one Graph call for the client packages of other areas (access
+// reviews, alerts): path is relative to the base URL unless it is absolute
+// (on the same endpoint); out, when a *Location, receives the Location header.
+func (c *Client) Do(ctx context.Context, method, path string, query url.Values, in, out any) error {
+	return c.do(ctx, method, path, query, in, out)
+}
+
+// List reads every page of a Graph collection, following @odata.nextLink.
+func List[T any](ctx context.Context, c *Client, path string, query url.Values) ([]T, error) {
+	return list[T](ctx, c, path, query)
+}
+
+// Sleep waits on the client's Sleeper (a test's fake clock advances instead).
+func (c *Client) Sleep(ctx context.Context, d time.Duration) error { return c.sleeper.Sleep(ctx, d) }
 
 // list reads every page of a collection, following @odata.nextLink.
 func list[T any](ctx context.Context, c *Client, path string, query url.Values) ([]T, error) {
@@ -496,6 +511,10 @@ type readOnlyKey struct{}
 // asRead marks a POST that only reads (getByIds): Graph changes nothing,
 // so it is retried after a 5xx or a lost connection like a GET.
 func asRead(ctx context.Context) context.Context { return context.WithValue(ctx, readOnlyKey{}, true) }
+
+// AsRead marks a write that is safe to repeat (a full-object PUT, a
+// refresh): it is retried after a 5xx or a lost connection like a read.
+func AsRead(ctx context.Context) context.Context { return asRead(ctx) }
 
 func readOnly(ctx context.Context) bool { b, _ := ctx.Value(readOnlyKey{}).(bool); return b }
 

@@ -65,6 +65,9 @@ func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'
 // String renders the filter.
 func (f Filter) String() string { return strings.Join(f.clauses, " and ") }
 
+// Query is the filter as a URL query ($filter), empty when it has no clause.
+func (f Filter) Query() url.Values { return f.query() }
+
 func (f Filter) query() url.Values {
 	q := url.Values{}
 	if s := f.String(); s != "" {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/pim-as-code/terraform-provider-pim/internal/isoduration"
 	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient"
+	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient/rolealerts"
 )
 
 // Assignment is one eligibility or standing active assignment, named.
@@ -288,7 +289,7 @@ func contains(list []string, s string) bool {
 
 // readAlerts reads PIM's active alerts, where the (beta) API is there.
 func (d *Data) readAlerts(ctx context.Context, c *pimclient.Client) {
-	alerts, err := c.ListAlerts(ctx)
+	alerts, err := rolealerts.Of(c).ListAlerts(ctx)
 	if err != nil {
 		d.note("PIM alerts (beta)", err)
 		return

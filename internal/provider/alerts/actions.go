@@ -12,7 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient"
+	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient/rolealerts"
 	"github.com/pim-as-code/terraform-provider-pim/internal/provider/shared"
 )
 
@@ -91,7 +91,7 @@ func (a *refreshAction) Invoke(ctx context.Context, req action.InvokeRequest, re
 		}
 	}
 	progress(resp, "Rescanning %s", what)
-	if err := a.data.Client.RefreshAlerts(ctx, id, a.data.Poll); err != nil {
+	if err := rolealerts.Of(a.data.Client).RefreshAlerts(ctx, id, a.data.Poll); err != nil {
 		shared.AddGraphError(&resp.Diagnostics, "Unable to Refresh PIM Alerts", "Rescanning "+what, err,
 			"A refresh needs RoleManagementAlert.ReadWrite.Directory, or the Privileged Role Administrator role.")
 		return
@@ -101,7 +101,7 @@ func (a *refreshAction) Invoke(ctx context.Context, req action.InvokeRequest, re
 
 // report says which alerts are active after the scan.
 func (a *refreshAction) report(ctx context.Context, resp *action.InvokeResponse) {
-	list, err := a.data.Client.ListAlerts(ctx)
+	list, err := rolealerts.Of(a.data.Client).ListAlerts(ctx)
 	if err != nil {
 		return
 	}
@@ -140,10 +140,10 @@ func (a *dismissAction) Invoke(ctx context.Context, req action.InvokeRequest, re
 	if id == "" {
 		return
 	}
-	if err := a.data.Client.DismissAlert(ctx, id); err != nil {
+	if err := rolealerts.Of(a.data.Client).DismissAlert(ctx, id); err != nil {
 		shared.AddGraphError(&resp.Diagnostics, "Unable to Dismiss PIM Alert", "Dismissing "+cfg.AlertType.ValueString(), err,
 			"Dismissing needs RoleManagementAlert.ReadWrite.Directory, or the Privileged Role Administrator role.")
 		return
 	}
-	progress(resp, "Dismissed %s until the next refresh", pimclient.AlertType(id))
+	progress(resp, "Dismissed %s until the next refresh", rolealerts.AlertType(id))
 }

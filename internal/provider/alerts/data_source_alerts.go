@@ -10,7 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient"
+	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient/rolealerts"
 	"github.com/pim-as-code/terraform-provider-pim/internal/provider/shared"
 )
 
@@ -111,13 +111,13 @@ func (d *alertsDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 		return
 	}
 	if m.Refresh.ValueBool() {
-		if err := d.data.Client.RefreshAlerts(ctx, "", d.data.Poll); err != nil {
+		if err := rolealerts.Of(d.data.Client).RefreshAlerts(ctx, "", d.data.Poll); err != nil {
 			shared.AddGraphError(&resp.Diagnostics, "Unable to Refresh PIM Alerts", "Rescanning the tenant's PIM alerts", err,
 				"A refresh needs RoleManagementAlert.ReadWrite.Directory; without refresh = true, the data source only reads.")
 			return
 		}
 	}
-	list, err := d.data.Client.ListAlerts(ctx)
+	list, err := rolealerts.Of(d.data.Client).ListAlerts(ctx)
 	if err != nil {
 		shared.AddGraphError(&resp.Diagnostics, "Unable to Read PIM Alerts", "Listing the tenant's PIM alerts", err,
 			"Reading alerts needs RoleManagementAlert.Read.Directory, or a role such as Security Reader or Global Reader.")
@@ -132,7 +132,7 @@ func (d *alertsDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-func entryOf(a *pimclient.Alert, m *alertsModel) (alertEntry, bool) {
+func entryOf(a *rolealerts.Alert, m *alertsModel) (alertEntry, bool) {
 	e := alertEntry{ID: a.ID, AlertType: a.Type(), IsActive: a.IsActive, IncidentCount: int64(a.IncidentCount),
 		LastScanned: shared.TimeOrNull(a.LastScannedDateTime), Incidents: []incidentEntry{}}
 	if def := a.Definition; def != nil {

@@ -4,19 +4,18 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient"
+	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient/rolealerts"
 )
 
 // active_only keeps alerts with incidents that are not dismissed;
 // min_severity keeps that severity and higher.
 func TestAlertFilters(t *testing.T) {
-	alert := func(active bool, severity string) *pimclient.Alert {
-		return &pimclient.Alert{ID: "DirectoryRole_t_X", IsActive: active, Definition: &pimclient.AlertDefinition{SeverityLevel: severity}}
+	alert := func(active bool, severity string) *rolealerts.Alert {
+		return &rolealerts.Alert{ID: "DirectoryRole_t_X", IsActive: active, Definition: &rolealerts.AlertDefinition{SeverityLevel: severity}}
 	}
 	cases := []struct {
 		name       string
-		alert      *pimclient.Alert
+		alert      *rolealerts.Alert
 		activeOnly bool
 		min        string
 		keep       bool

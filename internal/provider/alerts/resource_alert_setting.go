@@ -21,7 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/pim-as-code/terraform-provider-pim/internal/isoduration"
-	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient"
+	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient/rolealerts"
 	"github.com/pim-as-code/terraform-provider-pim/internal/provider/shared"
 	"github.com/pim-as-code/terraform-provider-pim/internal/validators"
 )
@@ -214,7 +214,7 @@ func (r *settingResource) Delete(ctx context.Context, req resource.DeleteRequest
 func (r *settingResource) write(ctx context.Context, m *settingModel, diags *diag.Diagnostics) bool {
 	k := kindNamed(m.AlertType.ValueString())
 	cfg := toConfig(k, m)
-	if err := r.data.Client.UpdateAlertConfiguration(ctx, cfg); err != nil {
+	if err := rolealerts.Of(r.data.Client).UpdateAlertConfiguration(ctx, cfg); err != nil {
 		shared.AddGraphError(diags, "Unable to Update PIM Alert Setting", "Updating the configuration of "+k.name+" ("+k.display+")", err,
 			"Changing PIM alerts needs RoleManagementAlert.ReadWrite.Directory, or the Privileged Role Administrator role.")
 		return false
@@ -224,7 +224,7 @@ func (r *settingResource) write(ctx context.Context, m *settingModel, diags *dia
 }
 
 func (r *settingResource) read(ctx context.Context, k *alertKind, m *settingModel, diags *diag.Diagnostics) bool {
-	list, err := r.data.Client.ListAlertConfigurations(ctx)
+	list, err := rolealerts.Of(r.data.Client).ListAlertConfigurations(ctx)
 	if err != nil {
 		shared.AddGraphError(diags, "Unable to Read PIM Alert Setting", "Reading the configuration of "+k.name, err, "")
 		return false
@@ -256,7 +256,7 @@ func (r *settingResource) Read(ctx context.Context, req resource.ReadRequest, re
 
 // ImportState takes an alert type name, or Graph's configuration id.
 func (r *settingResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	name := pimclient.AlertType(strings.TrimSpace(req.ID))
+	name := rolealerts.AlertType(strings.TrimSpace(req.ID))
 	if kindNamed(name) == nil {
 		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("Expected an alert type (one of %s) or its configuration id; got %q.",
 			strings.Join(kindNames(), ", "), req.ID))
@@ -267,8 +267,8 @@ func (r *settingResource) ImportState(ctx context.Context, req resource.ImportSt
 
 // toConfig is the PATCH body: the derived type, enabled, and the type's
 // thresholds.
-func toConfig(k *alertKind, m *settingModel) pimclient.AlertConfiguration {
-	cfg := pimclient.AlertConfiguration{ODataType: "#microsoft.graph." + k.configType, ID: m.ID.ValueString(), IsEnabled: m.Enabled.ValueBool()}
+func toConfig(k *alertKind, m *settingModel) rolealerts.AlertConfiguration {
+	cfg := rolealerts.AlertConfiguration{ODataType: "#microsoft.graph." + k.configType, ID: m.ID.ValueString(), IsEnabled: m.Enabled.ValueBool()}
 	num := func(v types.Int64, attr string) *int {
 		if _, takes := k.thresholds[attr]; !takes || v.IsNull() || v.IsUnknown() {
 			return nil
@@ -292,7 +292,7 @@ func toConfig(k *alertKind, m *settingModel) pimclient.AlertConfiguration {
 
 // fromConfig sets m from Graph's configuration: the type's thresholds,
 // null for the others.
-func fromConfig(k *alertKind, cfg *pimclient.AlertConfiguration, m *settingModel) {
+func fromConfig(k *alertKind, cfg *rolealerts.AlertConfiguration, m *settingModel) {
 	m.ID, m.Enabled = types.StringValue(cfg.ID), types.BoolValue(cfg.IsEnabled)
 	m.AlertType = types.StringValue(k.name)
 	num := func(p *int) types.Int64 {

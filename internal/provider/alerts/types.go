@@ -1,6 +1,6 @@
 package alerts
 
-import "github.com/pim-as-code/terraform-provider-pim/internal/pimclient"
+import "github.com/pim-as-code/terraform-provider-pim/internal/pimclient/rolealerts"
 
 // alertKind is what the provider knows of an alert type: its Graph name,
 // its configuration's derived type, which thresholds it takes and their
@@ -68,9 +68,9 @@ func kindNamed(name string) *alertKind {
 }
 
 // configOf finds a type's configuration in a list read from Graph.
-func configOf(list []pimclient.AlertConfiguration, name string) *pimclient.AlertConfiguration {
+func configOf(list []rolealerts.AlertConfiguration, name string) *rolealerts.AlertConfiguration {
 	for i := range list {
-		if pimclient.AlertType(list[i].ID) == name {
+		if rolealerts.AlertType(list[i].ID) == name {
 			return &list[i]
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient/accessreviews"
 	"github.com/pim-as-code/terraform-provider-pim/internal/provider/shared"
 	"github.com/pim-as-code/terraform-provider-pim/internal/validators"
 )
@@ -63,7 +64,7 @@ func (a *decisionAction) Invoke(ctx context.Context, req action.InvokeRequest, r
 		return
 	}
 	defID, principal := cfg.AccessReviewID.ValueString(), cfg.PrincipalID.ValueString()
-	instances, err := a.data.Client.ListReviewInstances(ctx, defID, true)
+	instances, err := accessreviews.Of(a.data.Client).ListReviewInstances(ctx, defID, true)
 	if err != nil {
 		shared.AddGraphError(&resp.Diagnostics, "Unable to Read Access Review", "Listing the instances of access review "+defID, err, "")
 		return
@@ -72,7 +73,7 @@ func (a *decisionAction) Invoke(ctx context.Context, req action.InvokeRequest, r
 		if in.Status != "InProgress" {
 			continue
 		}
-		mine, err := a.data.Client.ListReviewDecisions(ctx, defID, in.ID, true)
+		mine, err := accessreviews.Of(a.data.Client).ListReviewDecisions(ctx, defID, in.ID, true)
 		if err != nil {
 			shared.AddGraphError(&resp.Diagnostics, "Unable to Read Access Review", "Listing the signed-in reviewer's decisions", err, "")
 			return
@@ -81,7 +82,7 @@ func (a *decisionAction) Invoke(ctx context.Context, req action.InvokeRequest, r
 			if dec.Principal == nil || !strings.EqualFold(dec.Principal.ID, principal) {
 				continue
 			}
-			if err := a.data.Client.RecordReviewDecision(ctx, defID, in.ID, dec.ID, cfg.Decision.ValueString(), cfg.Justification.ValueString()); err != nil {
+			if err := accessreviews.Of(a.data.Client).RecordReviewDecision(ctx, defID, in.ID, dec.ID, cfg.Decision.ValueString(), cfg.Justification.ValueString()); err != nil {
 				shared.AddGraphError(&resp.Diagnostics, "Unable to Record Decision", "Recording "+cfg.Decision.ValueString()+" for "+
 					a.data.Names.DescribePrincipal(ctx, principal), err, "")
 				return

@@ -8,7 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient"
+	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient/accessreviews"
 	"github.com/pim-as-code/terraform-provider-pim/internal/provider/shared"
 	"github.com/pim-as-code/terraform-provider-pim/internal/validators"
 )
@@ -102,7 +102,7 @@ func (d *instancesDataSource) Read(ctx context.Context, req datasource.ReadReque
 		return
 	}
 	id := m.AccessReviewID.ValueString()
-	list, err := d.data.Client.ListReviewInstances(ctx, id, false)
+	list, err := accessreviews.Of(d.data.Client).ListReviewInstances(ctx, id, false)
 	if err != nil {
 		shared.AddGraphError(&resp.Diagnostics, "Unable to Read Access Review Instances", "Listing the instances of access review "+id, err,
 			"Reading access reviews needs AccessReview.Read.All.")
@@ -120,17 +120,17 @@ func (d *instancesDataSource) Read(ctx context.Context, req datasource.ReadReque
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-func (d *instancesDataSource) entry(ctx context.Context, defID string, in pimclient.ReviewInstance) (instanceEntry, error) {
+func (d *instancesDataSource) entry(ctx context.Context, defID string, in accessreviews.ReviewInstance) (instanceEntry, error) {
 	e := instanceEntry{ID: in.ID, Status: in.Status, Start: shared.TimeOrNull(in.StartDateTime), End: shared.TimeOrNull(in.EndDateTime),
 		Reviewers: []personEntry{}, Decisions: []decisionEntry{}}
-	reviewers, err := d.data.Client.ListContactedReviewers(ctx, defID, in.ID)
+	reviewers, err := accessreviews.Of(d.data.Client).ListContactedReviewers(ctx, defID, in.ID)
 	if err != nil {
 		return e, err
 	}
 	for _, r := range reviewers {
 		e.Reviewers = append(e.Reviewers, personEntry{ID: r.ID, DisplayName: shared.StringOrNull(r.DisplayName), UPN: shared.StringOrNull(r.UserPrincipalName)})
 	}
-	decisions, err := d.data.Client.ListReviewDecisions(ctx, defID, in.ID, false)
+	decisions, err := accessreviews.Of(d.data.Client).ListReviewDecisions(ctx, defID, in.ID, false)
 	if err != nil {
 		return e, err
 	}
@@ -140,7 +140,7 @@ func (d *instancesDataSource) entry(ctx context.Context, defID string, in pimcli
 	return e, nil
 }
 
-func decisionOf(dec *pimclient.ReviewDecision) decisionEntry {
+func decisionOf(dec *accessreviews.ReviewDecision) decisionEntry {
 	out := decisionEntry{ID: dec.ID, Decision: dec.Decision, Justification: shared.StringOrNull(dec.Justification),
 		Recommendation: shared.StringOrNull(dec.Recommendation), ApplyResult: shared.StringOrNull(dec.ApplyResult),
 		Reviewed: shared.TimeOrNull(dec.ReviewedDateTime), Applied: shared.TimeOrNull(dec.AppliedDateTime),

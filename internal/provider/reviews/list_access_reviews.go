@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient"
+	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient/accessreviews"
 	"github.com/pim-as-code/terraform-provider-pim/internal/provider/shared"
 	"github.com/pim-as-code/terraform-provider-pim/internal/validators"
 )
@@ -55,7 +56,7 @@ func (l *reviewList) ListResourceConfigSchema(_ context.Context, _ list.ListReso
 func (l *reviewList) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	var cfg reviewListConfig
 	diags := req.Config.Get(ctx, &cfg)
-	all, err := l.res.data.Client.ListAccessReviews(ctx, pimclient.Filter{})
+	all, err := accessreviews.Of(l.res.data.Client).ListAccessReviews(ctx, pimclient.Filter{})
 	if err != nil {
 		shared.AddGraphError(&diags, "Unable to List Access Reviews", "Listing the tenant's access review definitions", err,
 			"Reading access reviews needs AccessReview.Read.All.")

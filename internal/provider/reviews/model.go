@@ -8,8 +8,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient"
+	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient/accessreviews"
 )
 
 type reviewModel struct {
@@ -93,13 +92,13 @@ const (
 
 // toAPI builds the whole definition (PUT replaces it, so nothing is left
 // out); groups names which reviewer ids are groups.
-func (m *reviewModel) toAPI(groups map[string]bool) *pimclient.AccessReview {
-	target := pimclient.ReviewTarget{RoleDefinitionID: m.Scope.RoleDefinitionID.ValueString(), AssignmentType: m.Scope.AssignmentType.ValueString(),
+func (m *reviewModel) toAPI(groups map[string]bool) *accessreviews.AccessReview {
+	target := accessreviews.ReviewTarget{RoleDefinitionID: m.Scope.RoleDefinitionID.ValueString(), AssignmentType: m.Scope.AssignmentType.ValueString(),
 		PrincipalType: apiPrincipalType(m.Scope.PrincipalType.ValueString()), GroupID: m.Scope.GroupID.ValueString(),
 		GroupAccess: m.Scope.GroupAccess.ValueString()}
-	r := &pimclient.AccessReview{DisplayName: m.DisplayName.ValueString(), DescriptionForAdmins: m.DescriptionForAdmins.ValueString(),
+	r := &accessreviews.AccessReview{DisplayName: m.DisplayName.ValueString(), DescriptionForAdmins: m.DescriptionForAdmins.ValueString(),
 		DescriptionForReviewers: m.DescriptionForReviewers.ValueString(),
-		Scope:                   pimclient.ReviewScope{ODataType: "#microsoft.graph.accessReviewQueryScope", Query: target.Query(), QueryType: "MicrosoftGraph"},
+		Scope:                   accessreviews.ReviewScope{ODataType: "#microsoft.graph.accessReviewQueryScope", Query: target.Query(), QueryType: "MicrosoftGraph"},
 		Reviewers:               reviewerScopes(m.Reviewers, groups), FallbackReviewers: reviewerScopes(m.FallbackReviewers, groups)}
 	s := &r.Settings
 	s.MailNotificationsEnabled, s.ReminderNotificationsEnabled = m.MailNotifications.ValueBool(), m.Reminders.ValueBool()
@@ -107,7 +106,7 @@ func (m *reviewModel) toAPI(groups map[string]bool) *pimclient.AccessReview {
 	s.AutoApplyDecisionsEnabled, s.InstanceDurationInDays = m.AutoApply.ValueBool(), int(m.DurationInDays.ValueInt64())
 	s.DefaultDecision = m.DefaultDecision.ValueString()
 	s.DefaultDecisionEnabled = s.DefaultDecision != "None"
-	rec := &pimclient.Recurrence{}
+	rec := &accessreviews.Recurrence{}
 	rec.Range.Type, rec.Range.StartDate = "noEnd", m.StartDate.ValueString()
 	if p, ok := parseRecurrence(m.Recurrence.ValueString()); ok {
 		rec.Pattern.Type, rec.Pattern.Interval = p.typ, p.interval
@@ -133,19 +132,19 @@ func apiPrincipalType(t string) string {
 	return "user"
 }
 
-func reviewerScopes(ids []types.String, groups map[string]bool) []pimclient.ReviewScope {
-	out := []pimclient.ReviewScope{}
+func reviewerScopes(ids []types.String, groups map[string]bool) []accessreviews.ReviewScope {
+	out := []accessreviews.ReviewScope{}
 	for _, v := range ids {
 		id := strings.ToLower(v.ValueString())
 		switch {
 		case id == reviewerSelf:
 			continue // a self-review has no reviewer scope
 		case id == reviewerManager:
-			out = append(out, pimclient.ReviewScope{Query: "./manager", QueryType: "MicrosoftGraph", QueryRoot: "decisions"})
+			out = append(out, accessreviews.ReviewScope{Query: "./manager", QueryType: "MicrosoftGraph", QueryRoot: "decisions"})
 		case groups[id]:
-			out = append(out, pimclient.ReviewScope{Query: "/groups/" + id + "/transitiveMembers", QueryType: "MicrosoftGraph"})
+			out = append(out, accessreviews.ReviewScope{Query: "/groups/" + id + "/transitiveMembers", QueryType: "MicrosoftGraph"})
 		default:
-			out = append(out, pimclient.ReviewScope{Query: "/users/" + id, QueryType: "MicrosoftGraph"})
+			out = append(out, accessreviews.ReviewScope{Query: "/users/" + id, QueryType: "MicrosoftGraph"})
 		}
 	}
 	return out
@@ -153,11 +152,11 @@ func reviewerScopes(ids []types.String, groups map[string]bool) []pimclient.Revi
 
 // fromAPI sets the model from Graph's definition; it reports what it could
 // not read back (a scope or recurrence this provider does not write).
-func (m *reviewModel) fromAPI(r *pimclient.AccessReview) error {
+func (m *reviewModel) fromAPI(r *accessreviews.AccessReview) error {
 	m.ID, m.DisplayName = types.StringValue(r.ID), types.StringValue(r.DisplayName)
 	m.DescriptionForAdmins, m.DescriptionForReviewers = types.StringValue(r.DescriptionForAdmins), types.StringValue(r.DescriptionForReviewers)
 	m.Status = types.StringValue(r.Status)
-	t, ok := pimclient.ParseReviewTarget(r.Scope.Query)
+	t, ok := accessreviews.ParseReviewTarget(r.Scope.Query)
 	if !ok {
 		return fmt.Errorf("the review's scope %q is not one this provider manages (a directory role or a PIM group)", r.Scope.Query)
 	}
@@ -175,7 +174,7 @@ func (m *reviewModel) fromAPI(r *pimclient.AccessReview) error {
 	return m.recurrenceFrom(s.Recurrence)
 }
 
-func scopeFromTarget(t pimclient.ReviewTarget) *scopeModel {
+func scopeFromTarget(t accessreviews.ReviewTarget) *scopeModel {
 	sc := &scopeModel{RoleDefinitionID: types.StringNull(), AssignmentType: types.StringNull(), PrincipalType: types.StringNull(),
 		GroupID: types.StringNull(), GroupAccess: types.StringNull()}
 	if t.GroupID != "" {
@@ -192,7 +191,7 @@ func scopeFromTarget(t pimclient.ReviewTarget) *scopeModel {
 
 // reviewersFrom reads reviewer scopes back, keeping the configured
 // spelling of ids (and "self" for a self-review).
-func reviewersFrom(scopes []pimclient.ReviewScope, prior []types.String) []types.String {
+func reviewersFrom(scopes []accessreviews.ReviewScope, prior []types.String) []types.String {
 	if len(scopes) == 0 {
 		for _, p := range prior {
 			if strings.EqualFold(p.ValueString(), reviewerSelf) {
@@ -226,7 +225,7 @@ func reviewersFrom(scopes []pimclient.ReviewScope, prior []types.String) []types
 	return out
 }
 
-func (m *reviewModel) recurrenceFrom(r *pimclient.Recurrence) error {
+func (m *reviewModel) recurrenceFrom(r *accessreviews.Recurrence) error {
 	prior := m.Recurrence.ValueString()
 	m.EndDate, m.Occurrences, m.Recurrence = types.StringNull(), types.Int64Null(), types.StringValue("once")
 	if r == nil {

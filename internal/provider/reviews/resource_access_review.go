@@ -23,6 +23,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient"
+	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient/accessreviews"
 	"github.com/pim-as-code/terraform-provider-pim/internal/provider/shared"
 	"github.com/pim-as-code/terraform-provider-pim/internal/validators"
 )
@@ -258,16 +259,16 @@ func (r *reviewResource) Create(ctx context.Context, req resource.CreateRequest,
 		return
 	}
 	body := plan.toAPI(r.groupsOf(ctx, &plan))
-	var made *pimclient.AccessReview
+	var made *accessreviews.AccessReview
 	sent := r.data.Clock.Now()
 	_, err := r.data.Resolve(ctx, shared.Write{
 		Send: func(ctx context.Context) (err error) {
-			made, err = r.data.Client.CreateAccessReview(ctx, body)
+			made, err = accessreviews.Of(r.data.Client).CreateAccessReview(ctx, body)
 			return err
 		},
 		// Landed: a definition of this name created after the send.
 		Landed: func(ctx context.Context) (bool, error) {
-			list, err := r.data.Client.ListAccessReviews(ctx, pimclient.Filter{}.Eq("displayName", body.DisplayName))
+			list, err := accessreviews.Of(r.data.Client).ListAccessReviews(ctx, pimclient.Filter{}.Eq("displayName", body.DisplayName))
 			for i := range list {
 				if shared.MadeSince(list[i].CreatedDateTime, sent) {
 					made = &list[i]
@@ -292,7 +293,7 @@ func quoted(v types.String) string { return fmt.Sprintf("%q", v.ValueString()) }
 
 // readInto reads the definition back into m.
 func (r *reviewResource) readInto(ctx context.Context, m *reviewModel, diags *diag.Diagnostics) {
-	got, err := r.data.Client.GetAccessReview(ctx, m.ID.ValueString())
+	got, err := accessreviews.Of(r.data.Client).GetAccessReview(ctx, m.ID.ValueString())
 	if err != nil {
 		shared.AddGraphError(diags, "Unable to Read Access Review", "Reading access review "+m.ID.ValueString(), err, "")
 		return
@@ -308,7 +309,7 @@ func (r *reviewResource) Read(ctx context.Context, req resource.ReadRequest, res
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	got, err := r.data.Client.GetAccessReview(ctx, state.ID.ValueString())
+	got, err := accessreviews.Of(r.data.Client).GetAccessReview(ctx, state.ID.ValueString())
 	if pimclient.IsNotFound(err) {
 		resp.Diagnostics.AddWarning("Access Review Deleted Outside Terraform",
 			fmt.Sprintf("Access review %s (%s) no longer exists; the plan creates it again.", quoted(state.DisplayName), state.ID.ValueString()))
@@ -335,7 +336,7 @@ func (r *reviewResource) Update(ctx context.Context, req resource.UpdateRequest,
 		return
 	}
 	// A PUT is safe to repeat: the client retries it like a read.
-	if err := r.data.Client.ReplaceAccessReview(ctx, plan.ID.ValueString(), plan.toAPI(r.groupsOf(ctx, &plan))); err != nil {
+	if err := accessreviews.Of(r.data.Client).ReplaceAccessReview(ctx, plan.ID.ValueString(), plan.toAPI(r.groupsOf(ctx, &plan))); err != nil {
 		shared.AddGraphError(&resp.Diagnostics, "Unable to Update Access Review", "Replacing access review "+quoted(plan.DisplayName), err, "")
 		return
 	}
@@ -350,7 +351,7 @@ func (r *reviewResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	err := r.data.Client.DeleteAccessReview(ctx, state.ID.ValueString())
+	err := accessreviews.Of(r.data.Client).DeleteAccessReview(ctx, state.ID.ValueString())
 	if err != nil && !pimclient.IsNotFound(err) {
 		shared.AddGraphError(&resp.Diagnostics, "Unable to Delete Access Review", "Deleting access review "+quoted(state.DisplayName), err, "")
 	}

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient"
+	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient/rolealerts"
 )
 
 // Alert types a plan can foresee (the suffix of Graph's alert ids).
@@ -30,7 +31,7 @@ var PrivilegedRoles = pimclient.PrivilegedRoles
 type AlertWatch struct {
 	mu      sync.Mutex
 	loaded  bool
-	configs map[string]pimclient.AlertConfiguration
+	configs map[string]rolealerts.AlertConfiguration
 	err     error
 	planned map[string]bool
 }
@@ -41,15 +42,15 @@ func NewAlertWatch() *AlertWatch { return &AlertWatch{planned: map[string]bool{}
 // Configuration returns an alert type's configuration, nil when the
 // alerts API cannot be read (no permission, or a cloud without it): then
 // nothing is foreseen, and the error says why once.
-func (w *AlertWatch) Configuration(ctx context.Context, client *pimclient.Client, alertType string) (*pimclient.AlertConfiguration, error) {
+func (w *AlertWatch) Configuration(ctx context.Context, client *pimclient.Client, alertType string) (*rolealerts.AlertConfiguration, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if !w.loaded {
 		w.loaded = true
-		list, err := client.ListAlertConfigurations(ctx)
-		w.configs, w.err = map[string]pimclient.AlertConfiguration{}, err
+		list, err := rolealerts.Of(client).ListAlertConfigurations(ctx)
+		w.configs, w.err = map[string]rolealerts.AlertConfiguration{}, err
 		for _, c := range list {
-			w.configs[pimclient.AlertType(c.ID)] = c
+			w.configs[rolealerts.AlertType(c.ID)] = c
 		}
 	}
 	if c, ok := w.configs[alertType]; ok {

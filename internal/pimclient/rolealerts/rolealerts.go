@@ -1,4 +1,7 @@
-package pimclient
+// Package rolealerts is the client of PIM's security alerts for Microsoft
+// Entra roles (Graph beta roleManagementAlerts), through pimclient's
+// transport.
+package rolealerts
 
 import (
 	"context"
@@ -7,10 +10,18 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient"
 )
 
 // PIM security alerts for Microsoft Entra roles: Graph beta only
 // (https://learn.microsoft.com/graph/how-to-pim-alerts).
+
+// Service is the alerts API of a client.
+type Service struct{ c *pimclient.Client }
+
+// Of is the alerts API of c.
+func Of(c *pimclient.Client) Service { return Service{c} }
 
 const alertsPath = "/identityGovernance/roleManagementAlerts/"
 
@@ -79,8 +90,8 @@ type AlertIncident struct {
 }
 
 // alertsURL is an alerts path on the beta endpoint, with a query.
-func (c *Client) alertsURL(path string, q url.Values) string {
-	u := c.betaURL(alertsPath + path)
+func (s Service) alertsURL(path string, q url.Values) string {
+	u := s.c.BetaURL(alertsPath + path)
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}
@@ -89,43 +100,43 @@ func (c *Client) alertsURL(path string, q url.Values) string {
 
 // ListAlerts reads every alert of the tenant with its definition,
 // configuration and incidents, in one call.
-func (c *Client) ListAlerts(ctx context.Context) ([]Alert, error) {
+func (s Service) ListAlerts(ctx context.Context) ([]Alert, error) {
 	q := url.Values{"$filter": {tenantScope}, "$expand": {"alertDefinition,alertConfiguration,alertIncidents"}}
-	return list[Alert](ctx, c, c.alertsURL("alerts", q), nil)
+	return pimclient.List[Alert](ctx, s.c, s.alertsURL("alerts", q), nil)
 }
 
 // ListAlertConfigurations reads every alert type's configuration.
-func (c *Client) ListAlertConfigurations(ctx context.Context) ([]AlertConfiguration, error) {
-	return list[AlertConfiguration](ctx, c, c.alertsURL("alertConfigurations", url.Values{"$filter": {tenantScope}}), nil)
+func (s Service) ListAlertConfigurations(ctx context.Context) ([]AlertConfiguration, error) {
+	return pimclient.List[AlertConfiguration](ctx, s.c, s.alertsURL("alertConfigurations", url.Values{"$filter": {tenantScope}}), nil)
 }
 
 // UpdateAlertConfiguration changes an alert type's configuration (PATCH,
 // with its derived @odata.type, as Graph requires).
-func (c *Client) UpdateAlertConfiguration(ctx context.Context, cfg AlertConfiguration) error {
+func (s Service) UpdateAlertConfiguration(ctx context.Context, cfg AlertConfiguration) error {
 	id := cfg.ID
 	cfg.ID = ""
-	return c.do(ctx, http.MethodPatch, c.alertsURL("alertConfigurations/"+url.PathEscape(id), nil), nil, cfg, nil)
+	return s.c.Do(ctx, http.MethodPatch, s.alertsURL("alertConfigurations/"+url.PathEscape(id), nil), nil, cfg, nil)
 }
 
 // DismissAlert sets an alert inactive: PIM stops scanning it until the
 // next refresh.
-func (c *Client) DismissAlert(ctx context.Context, id string) error {
-	return c.do(ctx, http.MethodPatch, c.alertsURL("alerts/"+url.PathEscape(id), nil), nil, map[string]bool{"isActive": false}, nil)
+func (s Service) DismissAlert(ctx context.Context, id string) error {
+	return s.c.Do(ctx, http.MethodPatch, s.alertsURL("alerts/"+url.PathEscape(id), nil), nil, map[string]bool{"isActive": false}, nil)
 }
 
 // RefreshAlerts rescans one alert (or, with id "", all of them) and waits
 // for the long-running operation to end, polling its Location every poll.
 // A refresh is safe to repeat, so it is retried as a read.
-func (c *Client) RefreshAlerts(ctx context.Context, id string, poll time.Duration) error {
+func (s Service) RefreshAlerts(ctx context.Context, id string, poll time.Duration) error {
 	path, body := "alerts/refresh", any(map[string]string{"scopeId": "/", "scopeType": "DirectoryRole"})
 	if id != "" {
 		path, body = "alerts/"+url.PathEscape(id)+"/refresh", nil
 	}
-	var loc location
-	if err := c.do(asRead(ctx), http.MethodPost, c.alertsURL(path, nil), nil, body, &loc); err != nil {
+	var loc pimclient.Location
+	if err := s.c.Do(pimclient.AsRead(ctx), http.MethodPost, s.alertsURL(path, nil), nil, body, &loc); err != nil {
 		return err
 	}
-	if loc.url == "" {
+	if loc.URL == "" {
 		return nil // no operation to follow: done
 	}
 	for {
@@ -133,7 +144,7 @@ func (c *Client) RefreshAlerts(ctx context.Context, id string, poll time.Duratio
 			Status       string `json:"status"`
 			StatusDetail string `json:"statusDetail"`
 		}
-		if err := c.do(ctx, http.MethodGet, loc.url, nil, nil, &op); err != nil {
+		if err := s.c.Do(ctx, http.MethodGet, loc.URL, nil, nil, &op); err != nil {
 			return err
 		}
 		switch strings.ToLower(op.Status) {
@@ -142,7 +153,7 @@ func (c *Client) RefreshAlerts(ctx context.Context, id string, poll time.Duratio
 		case "failed":
 			return fmt.Errorf("the refresh of PIM alerts failed: %s", op.StatusDetail)
 		}
-		if err := c.sleeper.Sleep(ctx, poll); err != nil {
+		if err := s.c.Sleep(ctx, poll); err != nil {
 			return fmt.Errorf("waiting for the refresh of PIM alerts: %w", err)
 		}
 	}

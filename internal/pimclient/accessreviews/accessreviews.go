@@ -1,4 +1,6 @@
-package pimclient
+// Package accessreviews is the client of Graph's access reviews (v1.0),
+// through pimclient's transport: definitions, instances, decisions.
+package accessreviews
 
 import (
 	"context"
@@ -8,10 +10,18 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient"
 )
 
 // Access reviews (Graph v1.0,
 // https://learn.microsoft.com/graph/api/resources/accessreviewsv2-overview).
+
+// Service is the access reviews API of a client.
+type Service struct{ c *pimclient.Client }
+
+// Of is the access reviews API of c.
+func Of(c *pimclient.Client) Service { return Service{c} }
 
 const reviewsPath = "/identityGovernance/accessReviews/definitions"
 
@@ -159,18 +169,18 @@ func ParseReviewTarget(q string) (ReviewTarget, bool) {
 }
 
 // CreateAccessReview creates a definition.
-func (c *Client) CreateAccessReview(ctx context.Context, r *AccessReview) (*AccessReview, error) {
+func (s Service) CreateAccessReview(ctx context.Context, r *AccessReview) (*AccessReview, error) {
 	var out AccessReview
-	if err := c.do(ctx, http.MethodPost, reviewsPath, nil, r, &out); err != nil {
+	if err := s.c.Do(ctx, http.MethodPost, reviewsPath, nil, r, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
 }
 
 // GetAccessReview reads a definition.
-func (c *Client) GetAccessReview(ctx context.Context, id string) (*AccessReview, error) {
+func (s Service) GetAccessReview(ctx context.Context, id string) (*AccessReview, error) {
 	var out AccessReview
-	if err := c.do(ctx, http.MethodGet, reviewsPath+"/"+url.PathEscape(id), nil, nil, &out); err != nil {
+	if err := s.c.Do(ctx, http.MethodGet, reviewsPath+"/"+url.PathEscape(id), nil, nil, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -178,51 +188,51 @@ func (c *Client) GetAccessReview(ctx context.Context, id string) (*AccessReview,
 
 // ReplaceAccessReview replaces a definition (PUT, the whole object: Graph
 // resets what is left out); the change reaches future instances only.
-func (c *Client) ReplaceAccessReview(ctx context.Context, id string, r *AccessReview) error {
+func (s Service) ReplaceAccessReview(ctx context.Context, id string, r *AccessReview) error {
 	body := *r
 	body.ID, body.Status, body.CreatedDateTime = "", "", nil
 	// A full-object PUT is safe to repeat: it is retried like a read.
-	return c.do(asRead(ctx), http.MethodPut, reviewsPath+"/"+url.PathEscape(id), nil, &body, nil)
+	return s.c.Do(pimclient.AsRead(ctx), http.MethodPut, reviewsPath+"/"+url.PathEscape(id), nil, &body, nil)
 }
 
 // DeleteAccessReview deletes a definition and its instances.
-func (c *Client) DeleteAccessReview(ctx context.Context, id string) error {
-	return c.do(ctx, http.MethodDelete, reviewsPath+"/"+url.PathEscape(id), nil, nil, nil)
+func (s Service) DeleteAccessReview(ctx context.Context, id string) error {
+	return s.c.Do(ctx, http.MethodDelete, reviewsPath+"/"+url.PathEscape(id), nil, nil, nil)
 }
 
 // ListAccessReviews lists definitions, optionally filtered.
-func (c *Client) ListAccessReviews(ctx context.Context, f Filter) ([]AccessReview, error) {
-	return list[AccessReview](ctx, c, reviewsPath, f.query())
+func (s Service) ListAccessReviews(ctx context.Context, f pimclient.Filter) ([]AccessReview, error) {
+	return pimclient.List[AccessReview](ctx, s.c, reviewsPath, f.Query())
 }
 
 // ListReviewInstances lists a definition's instances; mine keeps those the
 // signed-in user reviews (filterByCurrentUser(on='reviewer')), which any
 // reviewer may list.
-func (c *Client) ListReviewInstances(ctx context.Context, defID string, mine bool) ([]ReviewInstance, error) {
+func (s Service) ListReviewInstances(ctx context.Context, defID string, mine bool) ([]ReviewInstance, error) {
 	path := reviewsPath + "/" + url.PathEscape(defID) + "/instances"
 	if mine {
 		path += "/filterByCurrentUser(on='reviewer')"
 	}
-	return list[ReviewInstance](ctx, c, path, nil)
+	return pimclient.List[ReviewInstance](ctx, s.c, path, nil)
 }
 
 // ListReviewDecisions lists an instance's decisions; mine keeps those the
 // signed-in user reviews (filterByCurrentUser(on='reviewer')).
-func (c *Client) ListReviewDecisions(ctx context.Context, defID, instanceID string, mine bool) ([]ReviewDecision, error) {
+func (s Service) ListReviewDecisions(ctx context.Context, defID, instanceID string, mine bool) ([]ReviewDecision, error) {
 	path := reviewsPath + "/" + url.PathEscape(defID) + "/instances/" + url.PathEscape(instanceID) + "/decisions"
 	if mine {
 		path += "/filterByCurrentUser(on='reviewer')"
 	}
-	return list[ReviewDecision](ctx, c, path, nil)
+	return pimclient.List[ReviewDecision](ctx, s.c, path, nil)
 }
 
 // ListContactedReviewers lists who reviews an instance.
-func (c *Client) ListContactedReviewers(ctx context.Context, defID, instanceID string) ([]ReviewIdentity, error) {
-	return list[ReviewIdentity](ctx, c, reviewsPath+"/"+url.PathEscape(defID)+"/instances/"+url.PathEscape(instanceID)+"/contactedReviewers", nil)
+func (s Service) ListContactedReviewers(ctx context.Context, defID, instanceID string) ([]ReviewIdentity, error) {
+	return pimclient.List[ReviewIdentity](ctx, s.c, reviewsPath+"/"+url.PathEscape(defID)+"/instances/"+url.PathEscape(instanceID)+"/contactedReviewers", nil)
 }
 
 // RecordReviewDecision records a decision as the signed-in reviewer.
-func (c *Client) RecordReviewDecision(ctx context.Context, defID, instanceID, decisionID, decision, justification string) error {
-	return c.do(ctx, http.MethodPatch, reviewsPath+"/"+url.PathEscape(defID)+"/instances/"+url.PathEscape(instanceID)+"/decisions/"+
+func (s Service) RecordReviewDecision(ctx context.Context, defID, instanceID, decisionID, decision, justification string) error {
+	return s.c.Do(ctx, http.MethodPatch, reviewsPath+"/"+url.PathEscape(defID)+"/instances/"+url.PathEscape(instanceID)+"/decisions/"+
 		url.PathEscape(decisionID), nil, map[string]string{"decision": decision, "justification": justification}, nil)
 }
