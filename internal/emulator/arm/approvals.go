@@ -2,6 +2,7 @@ package arm
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/pim-as-code/terraform-provider-pim/internal/emulator/core"
@@ -45,7 +46,7 @@ func (a *Area) stageObject(tx *core.Tx, ap *core.Approval, i int) map[string]any
 		reviewer = map[string]any{"id": st.ReviewedBy, "displayName": a.dir.DisplayName(st.ReviewedBy), "type": a.principalType(st.ReviewedBy)}
 	}
 	return map[string]any{"id": approvalsPath + ap.ID + "/stages/" + st.ID, "name": st.ID, "type": "Microsoft.Authorization/roleAssignmentApprovals/stages",
-		"properties": map[string]any{"displayName": "Stage " + string(rune('1'+i)), "status": st.Status, "reviewResult": st.ReviewResult,
+		"properties": map[string]any{"displayName": "Stage " + strconv.Itoa(i+1), "status": st.Status, "reviewResult": st.ReviewResult,
 			"assignedToMe": st.Status == "InProgress" && me != ap.RequesterID && a.en.CanApprove(tx, me, st), "justification": st.Justification,
 			"reviewedDateTime": armTimePtr(st.ReviewedAt), "createdDateTime": armTimePtr(st.Started), "reviewedBy": reviewer}}
 }

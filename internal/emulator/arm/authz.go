@@ -41,14 +41,19 @@ func schedulesOf(k core.Kind) string {
 // grants the operation.
 func (a *Area) allowed(tx *core.Tx, scope, operation string) bool {
 	lineage := a.az.Lineage(scope)
+	return a.holds(tx, func(k core.Key) bool {
+		role, ok := a.az.Roles[k.Role]
+		return slices.Contains(lineage, k.Scope) && ok && role.Allows(operation)
+	})
+}
+
+// holds reports whether the caller, directly or through a group, holds an
+// Azure role in effect now (standing or activated) whose key keep accepts.
+func (a *Area) holds(tx *core.Tx, keep func(core.Key) bool) bool {
 	me := strings.ToLower(tx.Caller.PrincipalID)
 	for _, p := range append([]string{me}, a.dir.MemberOf[me]...) {
 		for sc := range tx.St.SchedByPrin[p] {
-			k := sc.Key
-			if k.Surface != core.SurfaceAzure || k.Kind != core.Active || sc.Spec.Start.After(tx.Now) || !slices.Contains(lineage, k.Scope) {
-				continue
-			}
-			if role, ok := a.az.Roles[k.Role]; ok && role.Allows(operation) {
+			if sc.Key.Surface == core.SurfaceAzure && sc.Key.Kind == core.Active && !sc.Spec.Start.After(tx.Now) && keep(sc.Key) {
 				return true
 			}
 		}

@@ -75,16 +75,7 @@ func (a *Area) listScopes(c *call, versions []string, keep func(tenant.AzureScop
 // sees reports whether the caller holds any Azure role at, above or
 // below the scope.
 func (a *Area) sees(tx *core.Tx, s tenant.AzureScope) bool {
-	me := strings.ToLower(tx.Caller.PrincipalID)
-	for _, p := range append([]string{me}, a.dir.MemberOf[me]...) {
-		for sc := range tx.St.SchedByPrin[p] {
-			if sc.Key.Surface == core.SurfaceAzure && sc.Key.Kind == core.Active && !sc.Spec.Start.After(tx.Now) &&
-				(a.az.Within(s.ID, sc.Key.Scope) || a.az.Within(sc.Key.Scope, s.ID)) {
-				return true
-			}
-		}
-	}
-	return false
+	return a.holds(tx, func(k core.Key) bool { return a.az.Within(s.ID, k.Scope) || a.az.Within(k.Scope, s.ID) })
 }
 
 // scopeResource renders a scope as its resource provider does.
@@ -129,14 +120,7 @@ func (a *Area) roleObject(scope string, r tenant.AzureRole) map[string]any {
 	}
 	return map[string]any{"id": a.roleDefinitionID(scope, r.ID), "name": r.ID, "type": "Microsoft.Authorization/roleDefinitions",
 		"properties": map[string]any{"roleName": r.Name, "type": typ, "description": r.Description, "assignableScopes": scopes,
-			"permissions": []any{map[string]any{"actions": nonNil(r.Actions), "notActions": nonNil(r.NotActions), "dataActions": []string{}, "notDataActions": []string{}}}}}
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
+			"permissions": []any{map[string]any{"actions": core.NonNil(r.Actions), "notActions": core.NonNil(r.NotActions), "dataActions": []string{}, "notDataActions": []string{}}}}}
 }
 
 // roleDefinitions lists or reads role definitions visible at the scope;

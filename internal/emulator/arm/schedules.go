@@ -59,21 +59,12 @@ func (a *Area) keeps(tx *core.Tx, sf scheduleFilter, sc *core.Schedule) bool {
 		return false
 	case hasAny(sf.f, "astarget") && sc.Key.Principal != sf.me:
 		return false
-	case who != "" && !strings.EqualFold(who, sc.Key.Principal) && !containsFold(sf.groups, sc.Key.Principal):
+	case who != "" && !strings.EqualFold(who, sc.Key.Principal) && !core.ContainsFold(sf.groups, sc.Key.Principal):
 		return false
 	case sf.instance && sc.Spec.Start.After(tx.Now):
 		return false
 	}
 	return true
-}
-
-func containsFold(list []string, s string) bool {
-	for _, v := range list {
-		if strings.EqualFold(v, s) {
-			return true
-		}
-	}
-	return false
 }
 
 func (a *Area) getSchedule(k core.Kind, name string, instance bool) func(*call) {

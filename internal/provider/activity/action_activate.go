@@ -61,7 +61,7 @@ func (a *activateAction) Invoke(ctx context.Context, req action.InvokeRequest, r
 		return
 	}
 	what := cfg.describe(ctx, a.data)
-	progress(resp, "Activating %s for %s", what, cfg.Duration.ValueString())
+	shared.Progress(resp, "Activating %s for %s", what, cfg.Duration.ValueString())
 	body := cfg.request(pimclient.ActionSelfActivate)
 	body.Justification = cfg.Justification.ValueString()
 	body.ScheduleInfo = &pimclient.ScheduleInfo{Expiration: &pimclient.Expiration{Type: pimclient.ExpirationAfterDuration, Duration: cfg.Duration.ValueString()}}
@@ -80,7 +80,7 @@ func (a *activateAction) Invoke(ctx context.Context, req action.InvokeRequest, r
 		return
 	}
 	s := pimclient.Schedule{ScheduleInfo: got.ScheduleInfo}
-	progress(resp, "Activated (request %s, status %s) until %s", got.ID, got.Status, formatTime(s.EndDateTime()))
+	shared.Progress(resp, "Activated (request %s, status %s) until %s", got.ID, got.Status, formatTime(s.EndDateTime()))
 }
 
 func activationNextStep(err error) string {
@@ -112,7 +112,7 @@ func (a *deactivateAction) Invoke(ctx context.Context, req action.InvokeRequest,
 		return
 	}
 	what := cfg.describe(ctx, a.data)
-	progress(resp, "Deactivating %s", what)
+	shared.Progress(resp, "Deactivating %s", what)
 	got, err := cfg.svc(a.data).CreateRequest(ctx, cfg.request(pimclient.ActionSelfDeactivate))
 	if err != nil {
 		next := ""
@@ -125,5 +125,5 @@ func (a *deactivateAction) Invoke(ctx context.Context, req action.InvokeRequest,
 		shared.AddGraphError(&resp.Diagnostics, "Unable to Deactivate Role", "Deactivating "+what, err, next)
 		return
 	}
-	progress(resp, "Deactivated (request %s, status %s)", got.ID, got.Status)
+	shared.Progress(resp, "Deactivated (request %s, status %s)", got.ID, got.Status)
 }

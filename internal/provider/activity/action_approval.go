@@ -101,12 +101,12 @@ func (a *approvalAction) Invoke(ctx context.Context, req action.InvokeRequest, r
 	if request.PrincipalID != "" {
 		who = a.data.Names.DescribePrincipal(ctx, request.PrincipalID) + " for " + who
 	}
-	progress(resp, "%s stage %s of request %s (%s)", result, step.ID, request.ID, who)
+	shared.Progress(resp, "%s stage %s of request %s (%s)", result, step.ID, request.ID, who)
 	if err := svc.ReviewApprovalStep(ctx, approval.ID, step.ID, result, cfg.Justification.ValueString()); err != nil {
 		shared.AddGraphError(&resp.Diagnostics, "Unable to Record Decision", "Recording "+result+" on request "+request.ID, err, "")
 		return
 	}
-	progress(resp, "Request %s: %s", request.ID, a.outcome(ctx, svc, approval.ID))
+	shared.Progress(resp, "Request %s: %s", request.ID, a.outcome(ctx, svc, approval.ID))
 }
 
 // svc is where the activation is: a directory role's, or with group_id a

@@ -35,23 +35,7 @@ func (a *actionBase) Metadata(_ context.Context, req action.MetadataRequest, res
 }
 
 func (a *actionBase) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	data, ok := req.ProviderData.(*shared.ProviderData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected Provider Data Type",
-			fmt.Sprintf("Expected *providerData, got %T. Please report this issue to the provider developers.", req.ProviderData))
-		return
-	}
-	a.data = data
-}
-
-// progress sends a progress line when Terraform listens for one.
-func progress(resp *action.InvokeResponse, format string, args ...any) {
-	if resp.SendProgress != nil {
-		resp.SendProgress(action.InvokeProgressEvent{Message: fmt.Sprintf(format, args...)})
-	}
+	a.data = shared.ConfiguredData(req.ProviderData, &resp.Diagnostics)
 }
 
 // roleTarget is what activation and deactivation act on: a directory role

@@ -2,7 +2,6 @@ package alerts
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -33,9 +32,7 @@ func NewAlertDismissAction() action.Action { return &dismissAction{} }
 type actionBase struct{ data *shared.ProviderData }
 
 func (a *actionBase) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
-	if req.ProviderData != nil {
-		a.data = shared.ConfiguredData(req.ProviderData, &resp.Diagnostics)
-	}
+	a.data = shared.ConfiguredData(req.ProviderData, &resp.Diagnostics)
 }
 
 type actionConfig struct {
@@ -56,12 +53,6 @@ func (a *actionBase) alertID(ctx context.Context, name string, diags *diag.Diagn
 		return ""
 	}
 	return cfg.ID
-}
-
-func progress(resp *action.InvokeResponse, format string, args ...any) {
-	if resp.SendProgress != nil {
-		resp.SendProgress(action.InvokeProgressEvent{Message: fmt.Sprintf(format, args...)})
-	}
 }
 
 type refreshAction struct{ actionBase }
@@ -90,7 +81,7 @@ func (a *refreshAction) Invoke(ctx context.Context, req action.InvokeRequest, re
 			return
 		}
 	}
-	progress(resp, "Rescanning %s", what)
+	shared.Progress(resp, "Rescanning %s", what)
 	if err := rolealerts.Of(a.data.Client).RefreshAlerts(ctx, id, a.data.Poll); err != nil {
 		shared.AddGraphError(&resp.Diagnostics, "Unable to Refresh PIM Alerts", "Rescanning "+what, err,
 			"A refresh needs RoleManagementAlert.ReadWrite.Directory, or the Privileged Role Administrator role.")
@@ -111,7 +102,7 @@ func (a *refreshAction) report(ctx context.Context, resp *action.InvokeResponse)
 			if al.Definition != nil {
 				name = al.Definition.DisplayName
 			}
-			progress(resp, "Active: %s (%d incidents)", name, al.IncidentCount)
+			shared.Progress(resp, "Active: %s (%d incidents)", name, al.IncidentCount)
 		}
 	}
 }
@@ -145,5 +136,5 @@ func (a *dismissAction) Invoke(ctx context.Context, req action.InvokeRequest, re
 			"Dismissing needs RoleManagementAlert.ReadWrite.Directory, or the Privileged Role Administrator role.")
 		return
 	}
-	progress(resp, "Dismissed %s until the next refresh", rolealerts.AlertType(id))
+	shared.Progress(resp, "Dismissed %s until the next refresh", rolealerts.AlertType(id))
 }

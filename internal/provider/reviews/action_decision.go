@@ -87,10 +87,7 @@ func (a *decisionAction) Invoke(ctx context.Context, req action.InvokeRequest, r
 					a.data.Names.DescribePrincipal(ctx, principal), err, "")
 				return
 			}
-			if resp.SendProgress != nil {
-				resp.SendProgress(action.InvokeProgressEvent{Message: fmt.Sprintf("%s: %s (%s)", cfg.Decision.ValueString(),
-					a.data.Names.DescribePrincipal(ctx, principal), cfg.Justification.ValueString())})
-			}
+			shared.Progress(resp, "%s: %s (%s)", cfg.Decision.ValueString(), a.data.Names.DescribePrincipal(ctx, principal), cfg.Justification.ValueString())
 			return
 		}
 	}

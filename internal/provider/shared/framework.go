@@ -2,7 +2,9 @@ package shared
 
 import (
 	"context"
+	"fmt"
 
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 )
@@ -27,5 +29,12 @@ type Setter interface {
 func SetIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, value any, diags *diag.Diagnostics) {
 	if identity != nil {
 		diags.Append(identity.Set(ctx, value)...)
+	}
+}
+
+// Progress sends an action's progress line when Terraform listens for one.
+func Progress(resp *action.InvokeResponse, format string, args ...any) {
+	if resp.SendProgress != nil {
+		resp.SendProgress(action.InvokeProgressEvent{Message: fmt.Sprintf(format, args...)})
 	}
 }
