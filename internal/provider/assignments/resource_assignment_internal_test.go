@@ -107,3 +107,32 @@ func deletable(t *testing.T, r *Resource, lag int) (tfsdk.State, *emulator.Serve
 	}
 	return state, srv
 }
+
+// An Azure role's ABAC condition is read from the schedule: changed outside
+// Terraform it shows as drift; ARM's default version 2.0 does not show as a
+// change when the configuration sets a condition without a version, but
+// does on import (no prior condition), so the import plans empty against a
+// configuration that names it.
+func TestReadCondition(t *testing.T) {
+	sc := func(cond, ver string) *pimclient.Schedule {
+		return &pimclient.Schedule{Condition: cond, ConditionVersion: ver}
+	}
+	for _, c := range []struct {
+		name                string
+		priorCond, priorVer types.String
+		sc                  *pimclient.Schedule
+		wantCond, wantVer   types.String
+	}{
+		{"configured without a version", types.StringValue("a"), types.StringNull(), sc("a", "2.0"), types.StringValue("a"), types.StringNull()},
+		{"configured with a version", types.StringValue("a"), types.StringValue("2.0"), sc("a", "2.0"), types.StringValue("a"), types.StringValue("2.0")},
+		{"imported", types.StringNull(), types.StringNull(), sc("a", "2.0"), types.StringValue("a"), types.StringValue("2.0")},
+		{"changed outside Terraform", types.StringValue("a"), types.StringNull(), sc("b", "2.0"), types.StringValue("b"), types.StringNull()},
+		{"removed outside Terraform", types.StringValue("a"), types.StringValue("2.0"), sc("", ""), types.StringNull(), types.StringNull()},
+	} {
+		m := Model{Condition: c.priorCond, ConditionVersion: c.priorVer}
+		m.readCondition(c.sc)
+		if !m.Condition.Equal(c.wantCond) || !m.ConditionVersion.Equal(c.wantVer) {
+			t.Errorf("%s: %v %v, want %v %v", c.name, m.Condition, m.ConditionVersion, c.wantCond, c.wantVer)
+		}
+	}
+}

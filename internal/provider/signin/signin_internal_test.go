@@ -1,8 +1,12 @@
 package signin
 
 import (
+	"context"
 	"encoding/base64"
 	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/pim-as-code/terraform-provider-pim/internal/pimclient"
 )
 
 func TestAppOnlyToken(t *testing.T) {
@@ -51,4 +55,16 @@ func TestARMEndpointAndCredentials(t *testing.T) {
 	if ts, _ := (&Settings{}).ARM("http://127.0.0.1:8080/v1.0", "http://127.0.0.1:8080", cloud, d); ts == nil {
 		t.Error("on the emulator, the bearer token serves ARM too")
 	}
+	own := &Settings{ARMAccessToken: types.StringValue("arm-token")}
+	ts, err := own.ARM("https://graph.microsoft.com/v1.0", "https://management.azure.com", cloud, d)
+	if tok, _ := tokenOf(ts); err != nil || tok != "arm-token" {
+		t.Errorf("arm_access_token is ARM's bearer token: %q %v", tok, err)
+	}
+}
+
+func tokenOf(ts pimclient.TokenSource) (string, error) {
+	if ts == nil {
+		return "", nil
+	}
+	return ts.Token(context.Background())
 }
