@@ -363,6 +363,16 @@ func TestPlanValidatesAzureAssignmentsAtARM(t *testing.T) {
 			t.Errorf("%s: %d calls, want 1", route, n)
 		}
 	}
+	// A second new assignment at that scope and role reads neither again: only its own validate.
+	p.planCreate("pim_azure_eligible_assignment", map[string]tftypes.Value{"scope": str(azureRG), "role_definition_id": str(azureRole(emulator.AzureReader)),
+		"principal_id": str(emulator.DaveID), "justification": str("x"), "duration": str("P30D")})
+	for route, want := range map[string]int{"GET /subscriptions/{name}/resourceGroups/{name}": 1, "GET {scope}/providers/Microsoft.Authorization/roleDefinitions/{name}": 1,
+		"POST {scope}/providers/Microsoft.Authorization/roleEligibilityScheduleRequests/{name}/validate": 2,
+		"GET {scope}/providers/Microsoft.Authorization/roleManagementPolicies/{name}": 1} {
+		if n := env.RouteCount(t, route); n != want {
+			t.Errorf("after a second plan, %s: %d calls, want %d", route, n, want)
+		}
+	}
 }
 
 // Refreshing many Azure assignments at one scope costs one paged list of

@@ -172,7 +172,7 @@ func (*azureRoles) CheckTarget(ctx context.Context, r *assignments.Resource, pla
 				role, sub, scope, orTenant(validators.AzureScopeSubscription(scope)), roleUnder(scope, role)))
 		return
 	}
-	if _, err := r.Data().Client.GetAzureScope(ctx, scope); err != nil {
+	if err := r.Data().Names.AzureScope(ctx, scope); err != nil {
 		detail := "Reading the scope " + scope + " from Azure Resource Manager failed after retries"
 		title := "Scope Not Looked Up"
 		if pimclient.IsNotFound(err) {
@@ -182,7 +182,7 @@ func (*azureRoles) CheckTarget(ctx context.Context, r *assignments.Resource, pla
 		diags.AddAttributeError(path.Root("scope"), title, shared.GraphErrorDetail(detail, err, "Nothing was changed. Check the path."))
 		return
 	}
-	def, err := r.Data().Client.GetAzureRoleDefinition(ctx, role)
+	name, err := r.Data().Names.AzureRole(ctx, role)
 	switch {
 	case pimclient.IsNotFound(err):
 		diags.AddAttributeError(path.Root("role_definition_id"), "Role Not Found", shared.GraphErrorDetail("No Azure role definition has the id "+role+
@@ -191,7 +191,7 @@ func (*azureRoles) CheckTarget(ctx context.Context, r *assignments.Resource, pla
 		diags.AddAttributeError(path.Root("role_definition_id"), "Role Not Looked Up", shared.GraphErrorDetail("Reading the Azure role definition "+role+
 			" failed after retries", err, "Nothing was changed. Run terraform plan (or apply) again."))
 	default:
-		plan.RoleDisplayName = shared.StringOrNull(def.RoleName)
+		plan.RoleDisplayName = shared.StringOrNull(name)
 		validateAtARM(ctx, r, plan, diags)
 	}
 }

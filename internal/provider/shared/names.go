@@ -49,9 +49,10 @@ type DirectoryNames struct {
 
 	roles    map[string]string
 	rolesErr error
-	// azureRoles are Azure role names by lower-case full ARM id.
-	azureRoles map[string]string
-	rolesLoad  chan struct{} // closed when the role list has loaded
+	// azureRoles are Azure role names by lower-case full ARM id;
+	// azureScopes the ARM scopes known to exist.
+	azureRoles, azureScopes map[string]string
+	rolesLoad               chan struct{} // closed when the role list has loaded
 }
 
 type nameBatch struct {
@@ -326,26 +327,55 @@ func EntryNameAttributes(attrs map[string]dschema.Attribute) map[string]dschema.
 	return attrs
 }
 
-// AzureRoleName is the name of an Azure role definition (its full ARM id),
-// read once per process and id: built-in roles are never renamed. "" when
-// ARM cannot be read; the caller shows the id instead.
+// AzureRoleName is the name of an Azure role definition (its full ARM id);
+// "" when ARM cannot be read, and the caller shows the id instead.
 func (n *DirectoryNames) AzureRoleName(ctx context.Context, id string) string {
+	name, _ := n.AzureRole(ctx, id)
+	return name
+}
+
+// AzureRole reads an Azure role definition's name once per process and id
+// (built-in roles are never renamed): a plan of many assignments of one
+// role reads it once. Failures are not kept.
+func (n *DirectoryNames) AzureRole(ctx context.Context, id string) (string, error) {
 	key := strings.ToLower(id)
 	n.mu.Lock()
 	name, ok := n.azureRoles[key]
 	n.mu.Unlock()
 	if ok {
-		return name
+		return name, nil
 	}
 	def, err := n.client.GetAzureRoleDefinition(ctx, id)
 	if err != nil {
-		return ""
+		return "", err
 	}
+	n.remember(&n.azureRoles, key, def.RoleName)
+	return def.RoleName, nil
+}
+
+// AzureScope reads an ARM scope once per process: nil when it exists (a
+// plan of many assignments at one scope reads it once). Failures, "not
+// found" included, are not kept.
+func (n *DirectoryNames) AzureScope(ctx context.Context, scope string) error {
+	key := strings.ToLower(strings.TrimRight(scope, "/"))
+	n.mu.Lock()
+	_, ok := n.azureScopes[key]
+	n.mu.Unlock()
+	if ok {
+		return nil
+	}
+	if _, err := n.client.GetAzureScope(ctx, scope); err != nil {
+		return err
+	}
+	n.remember(&n.azureScopes, key, "")
+	return nil
+}
+
+func (n *DirectoryNames) remember(m *map[string]string, key, value string) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if n.azureRoles == nil {
-		n.azureRoles = map[string]string{}
+	if *m == nil {
+		*m = map[string]string{}
 	}
-	n.azureRoles[key] = def.RoleName
-	return def.RoleName
+	(*m)[key] = value
 }
