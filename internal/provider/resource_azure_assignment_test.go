@@ -368,7 +368,7 @@ func TestPlanValidatesAzureAssignmentsAtARM(t *testing.T) {
 		"principal_id": str(emulator.DaveID), "justification": str("x"), "duration": str("P30D")})
 	for route, want := range map[string]int{"GET /subscriptions/{name}/resourceGroups/{name}": 1, "GET {scope}/providers/Microsoft.Authorization/roleDefinitions/{name}": 1,
 		"POST {scope}/providers/Microsoft.Authorization/roleEligibilityScheduleRequests/{name}/validate": 2,
-		"GET {scope}/providers/Microsoft.Authorization/roleManagementPolicies/{name}": 1} {
+		"GET {scope}/providers/Microsoft.Authorization/roleManagementPolicies/{name}":                    1} {
 		if n := env.RouteCount(t, route); n != want {
 			t.Errorf("after a second plan, %s: %d calls, want %d", route, n, want)
 		}
