@@ -74,29 +74,14 @@ type RoleRow struct {
 	Privileged       bool
 }
 
-// ByRole groups the assignments by role.
+// ByRole groups the assignments by role, roles by name.
 func (d *Data) ByRole() []RoleRow {
-	rows := map[string]*RoleRow{}
-	var order []string
-	for _, a := range d.Assignments {
-		r := rows[a.RoleName]
-		if r == nil {
-			r = &RoleRow{Name: a.RoleName, Privileged: a.Privileged}
-			rows[a.RoleName] = r
-			order = append(order, a.RoleName)
-		}
-		who := a.PrincipalName + until(a.End)
-		if a.Kind == "eligible" {
-			r.Eligible = append(r.Eligible, who)
-		} else {
-			r.Active = append(r.Active, who)
-		}
+	groups := d.group(func(a Assignment) string { return a.RoleName }, func(a Assignment) string { return a.PrincipalName + until(a.End) })
+	out := make([]RoleRow, len(groups))
+	for i, g := range groups {
+		out[i] = RoleRow{Name: g.first.RoleName, Privileged: g.first.Privileged, Eligible: g.eligible, Active: g.active}
 	}
-	sort.Strings(order)
-	out := make([]RoleRow, len(order))
-	for i, name := range order {
-		out[i] = *rows[name]
-	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }
 
@@ -113,29 +98,41 @@ type PrincipalRow struct {
 	Eligible, Active []string
 }
 
-// ByPrincipal groups the assignments by principal.
+// ByPrincipal groups the assignments by principal, principals by name.
 func (d *Data) ByPrincipal() []PrincipalRow {
-	rows := map[string]*PrincipalRow{}
-	var order []string
-	for _, a := range d.Assignments {
-		r := rows[a.PrincipalID]
-		if r == nil {
-			r = &PrincipalRow{Name: a.PrincipalName, Type: a.PrincipalType}
-			rows[a.PrincipalID] = r
-			order = append(order, a.PrincipalID)
-		}
-		what := a.RoleName + until(a.End)
-		if a.Kind == "eligible" {
-			r.Eligible = append(r.Eligible, what)
-		} else {
-			r.Active = append(r.Active, what)
-		}
-	}
-	out := make([]PrincipalRow, len(order))
-	for i, id := range order {
-		out[i] = *rows[id]
+	groups := d.group(func(a Assignment) string { return a.PrincipalID }, func(a Assignment) string { return a.RoleName + until(a.End) })
+	out := make([]PrincipalRow, len(groups))
+	for i, g := range groups {
+		out[i] = PrincipalRow{Name: g.first.PrincipalName, Type: g.first.PrincipalType, Eligible: g.eligible, Active: g.active}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// assignmentGroup is the assignments sharing a key: the first of them
+// (which names the group), and an entry for each, eligible and active apart.
+type assignmentGroup struct {
+	first            Assignment
+	eligible, active []string
+}
+
+// group gathers the assignments by key, in the order keys first appear.
+func (d *Data) group(key, entry func(Assignment) string) []*assignmentGroup {
+	byKey := map[string]*assignmentGroup{}
+	var out []*assignmentGroup
+	for _, a := range d.Assignments {
+		g := byKey[key(a)]
+		if g == nil {
+			g = &assignmentGroup{first: a}
+			byKey[key(a)] = g
+			out = append(out, g)
+		}
+		if a.Kind == "eligible" {
+			g.eligible = append(g.eligible, entry(a))
+		} else {
+			g.active = append(g.active, entry(a))
+		}
+	}
 	return out
 }
 
